@@ -1,0 +1,26 @@
+# airclass_module(NAME <target> [DEPS <libs...>])
+# One CMake target per folder: every *.cpp except *_test.cpp and *_fuzz.cpp forms the library,
+# every *_test.cpp forms one GoogleTest binary <target>_test. A folder links only its DEPS, so an
+# include that crosses the architecture's boundaries breaks the build.
+function(airclass_module)
+  cmake_parse_arguments(M "" "NAME" "DEPS" ${ARGN})
+  file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  list(FILTER srcs EXCLUDE REGEX "_(test|fuzz)\\.cpp$")
+  file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp)
+  if(srcs)
+    add_library(${M_NAME} STATIC ${srcs})
+    target_include_directories(${M_NAME} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(${M_NAME} PUBLIC ${M_DEPS})
+  else()
+    add_library(${M_NAME} INTERFACE)
+    target_include_directories(${M_NAME} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(${M_NAME} INTERFACE ${M_DEPS})
+  endif()
+  if(tests)
+    add_executable(${M_NAME}_test ${tests})
+    target_link_libraries(${M_NAME}_test PRIVATE ${M_NAME} GTest::gtest GTest::gtest_main GTest::gmock)
+    target_compile_definitions(${M_NAME}_test PRIVATE
+      AIRCLASS_TEST_DATA="${PROJECT_SOURCE_DIR}/tests/data")
+    gtest_discover_tests(${M_NAME}_test PROPERTIES LABELS unit DISCOVERY_TIMEOUT 30)
+  endif()
+endfunction()

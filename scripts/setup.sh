@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency from Debian's packages and the npm registry.
+# Idempotent: does nothing when everything is already present.
+set -euo pipefail
+
+BUILD_PKGS=(
+  cmake ninja-build g++ pkg-config make git clang-format
+  libboost-dev libboost-system-dev libssl-dev libsrtp2-dev
+  libavcodec-dev libavutil-dev libswresample-dev libopus-dev
+  libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libjwt-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+TEST_PKGS=(
+  ffmpeg
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice
+  chromium nodejs npm iproute2 util-linux procps curl python3
+)
+
+want=("${BUILD_PKGS[@]}")
+if [ "${1:-}" != "--build-only" ]; then want+=("${TEST_PKGS[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# node/npm may come from a non-Debian install already on PATH; do not fight it.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  tmp=(); for p in "${missing[@]}"; do [[ "$p" == nodejs || "$p" == npm ]] || tmp+=("$p"); done
+  missing=("${tmp[@]+"${tmp[@]}"}")
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: system packages present"
+fi
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+if [ "${1:-}" != "--build-only" ] && [ -f "$root/tests/e2e/package-lock.json" ]; then
+  if [ ! -d "$root/tests/e2e/node_modules" ] || [ "$root/tests/e2e/package-lock.json" -nt "$root/tests/e2e/node_modules" ]; then
+    (cd "$root/tests/e2e" && npm ci --no-audit --no-fund && touch node_modules)
+  fi
+fi
