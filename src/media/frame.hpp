@@ -22,9 +22,9 @@ struct VideoConfig {
   uint8_t profile_idc = 0;
   uint8_t constraint_flags = 0;
   uint8_t level_idc = 0;
-  uint32_t width = 0;   // from the SPS, after cropping
+  uint32_t width = 0;  // from the SPS, after cropping
   uint32_t height = 0;
-  double fps = 0;       // from the SPS VUI timing info; 0 when absent
+  double fps = 0;  // from the SPS VUI timing info; 0 when absent
 };
 
 // Decoder configuration of an audio track.
@@ -34,15 +34,17 @@ struct AudioConfig {
   uint8_t object_type = 0;      // 2 = AAC-LC, 5 = SBR (HE-AAC), 29 = PS
   uint32_t sample_rate = 0;     // of the core decoder
   uint8_t channels = 0;
-  bool sbr = false;             // HE-AAC: output rate is twice sample_rate
+  bool sbr = false;                    // HE-AAC: output rate is twice sample_rate
+  bool ps = false;                     // HE-AAC v2 parametric stereo (channels already counts 2)
+  uint32_t extension_sample_rate = 0;  // SBR output rate as signalled; 0 without SBR
 };
 
 struct Frame {
   TrackKind kind = TrackKind::Video;
   Codec codec = Codec::Unknown;
   bool keyframe = false;
-  int64_t dts_ms = 0;   // publisher clock, milliseconds, extended past 32-bit wrap
-  int32_t cts_ms = 0;   // composition offset: pts = dts + cts (non-zero means B-frames)
+  int64_t dts_ms = 0;      // publisher clock, milliseconds, extended past 32-bit wrap
+  int32_t cts_ms = 0;      // composition offset: pts = dts + cts (non-zero means B-frames)
   int64_t arrival_ns = 0;  // steady clock when the message was complete; for latency metrics
   // Configuration in effect for this frame; a new sequence header makes a new config object.
   std::shared_ptr<const VideoConfig> video;

@@ -37,6 +37,7 @@ struct PublisherInfo {
   std::string remote_address;  // "ip:port"
   std::string query;           // raw query string from the publish URL, kept for auth
   uint64_t session_id = 0;
+  int64_t publish_start_ms = 0;  // wall clock of the publish, given by the caller for status
 };
 
 struct StreamLimits {
@@ -68,7 +69,8 @@ class Stream {
   uint64_t begin_publish(const PublisherInfo& info, std::weak_ptr<PublisherListener> listener,
                          std::weak_ptr<PublisherListener>* replaced);
   bool end_publish(uint64_t publisher_id);
-  bool idle() const;  // no publisher and no readers
+  bool idle() const;      // no publisher, no readers, no reader between open and subscribe
+  void reserve_reader();  // open_for_reading(): keeps the stream until subscribe/close_reader
 
   const std::string path_;
   mutable std::mutex mutex_;
@@ -77,6 +79,7 @@ class Stream {
   PublisherInfo publisher_;
   std::weak_ptr<PublisherListener> publisher_listener_;
   std::vector<std::shared_ptr<StreamReader>> readers_;
+  size_t pending_readers_ = 0;
   GopCache gop_;
   StreamStats stats_;
 };

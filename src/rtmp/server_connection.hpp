@@ -3,6 +3,7 @@
 // handshake, the chunk stream in both directions, protocol control messages and the AMF0
 // commands of publishers (connect ... publish) and players (connect ... play).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -13,11 +14,11 @@
 namespace rtmp {
 
 struct ConnectionLimits {
-  uint32_t max_chunk_size = 1u << 20;      // larger Set Chunk Size requests are refused
-  uint32_t max_message_size = 16u << 20;   // a 4K keyframe fits easily
-  uint32_t max_chunk_streams = 64;         // concurrent chunk stream ids with partial state
-  uint32_t max_amf_depth = 16;             // nesting of AMF0 objects/arrays
-  uint32_t out_chunk_size = 60000;         // our Set Chunk Size towards the peer
+  uint32_t max_chunk_size = 1u << 20;     // larger Set Chunk Size requests are refused
+  uint32_t max_message_size = 16u << 20;  // a 4K keyframe fits easily
+  uint32_t max_chunk_streams = 64;        // concurrent chunk stream ids with partial state
+  uint32_t max_amf_depth = 16;            // nesting of AMF0 objects/arrays
+  uint32_t out_chunk_size = 60000;        // our Set Chunk Size towards the peer
   uint32_t window_ack_size = 2500000;
 };
 
@@ -38,13 +39,18 @@ class ServerConnection {
 
   enum class State { Handshake, Connecting, Connected, Publishing, Playing, Failed };
 
+  // Fills the random part of the handshake reply; the default uses OpenSSL's RAND_bytes.
+  using RandomFill = std::function<void(std::span<uint8_t>)>;
+
   explicit ServerConnection(Listener& listener, ConnectionLimits limits = {});
+  ServerConnection(Listener& listener, ConnectionLimits limits, RandomFill random);
   ~ServerConnection();
   ServerConnection(const ServerConnection&) = delete;
   ServerConnection& operator=(const ServerConnection&) = delete;
 
-  // Feed received bytes. Returns false on a protocol violation: error() says why and the caller
-  // closes the connection after flushing pending_output().
+  // Feed received bytes. Returns false on a protocol violation, or after a refused publish/play
+  // (the refusal onStatus is already queued): error() says why and the caller closes the
+  // connection after flushing take_output().
   bool feed(std::span<const uint8_t> bytes);
   const std::string& error() const noexcept;
   State state() const noexcept;
@@ -62,6 +68,8 @@ class ServerConnection {
   void send_publish_notify();
 
   uint64_t bytes_received() const noexcept;
+  // The key of the current (or last) publish/play; empty before one was requested.
+  const StreamKey& stream_key() const noexcept;
 
  private:
   struct Impl;

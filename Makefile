@@ -1,0 +1,54 @@
+# AIRClass Live. Quick start: `make run` (a standalone node) and `make test` (every test).
+BUILD_DIR ?= build
+ASAN_DIR  ?= build-asan
+CONFIG    ?= airclass.yml
+JOBS      ?= $(shell nproc)
+CMAKE_GEN  = -G Ninja
+
+.PHONY: all setup setup-build build asan run test test-unit test-e2e test-asan format check-format clean
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+setup-build:
+	@bash scripts/setup.sh --build-only
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+$(ASAN_DIR)/build.ninja:
+	cmake -S . -B $(ASAN_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DAIRCLASS_SANITIZE=ON
+
+build: setup-build $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+asan: setup-build $(ASAN_DIR)/build.ninja
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+
+run: setup build
+	./$(BUILD_DIR)/src/app/airclass --config $(CONFIG)
+
+# Every test: unit tests and end-to-end runs on the release build, then the unit tests and the
+# malformed-input runs again under AddressSanitizer + UndefinedBehaviorSanitizer.
+test: setup build asan
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L unit
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L e2e
+	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS) -L 'unit|asan'
+	@echo "make test: all suites passed"
+
+test-unit: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L unit
+
+test-e2e: setup build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L e2e
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+check-format:
+	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -1,0 +1,340 @@
+#include "app/rtmp_session.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include "app/logging.hpp"
+#include "app/rtmp_play_reader.hpp"
+#include "rtmp/flv_muxer.hpp"
+
+namespace app {
+namespace {
+
+constexpr size_t kReadBufferSize = 64 * 1024;
+// Frames are taken from the play queue only while the socket keeps up; beyond this the queue
+// (and its drop-to-keyframe policy) absorbs the backlog.
+constexpr size_t kMaxWriteBacklog = 512 * 1024;
+constexpr size_t kMaxPathLength = 256;
+
+std::string endpoint_text(const boost::asio::ip::tcp::socket& s) {
+  boost::system::error_code ec;
+  const auto ep = s.remote_endpoint(ec);
+  if (ec) return "unknown";
+  const auto addr = ep.address();
+  return (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" +
+         std::to_string(ep.port());
+}
+
+// Paths become map keys, log text and (later) URL parts: keep them to a safe alphabet.
+std::string check_path(const rtmp::StreamKey& key) {
+  if (key.app.empty() || key.name.empty()) return "stream path needs an app and a stream name";
+  const auto path = key.path();
+  if (path.size() > kMaxPathLength) return "stream path longer than 256 characters";
+  for (char c : path) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == '.' || c == '/';
+    if (!ok) return "stream path may only contain letters, digits and _ - . /";
+  }
+  return {};
+}
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+RtmpSession::RtmpSession(boost::asio::ip::tcp::socket socket, media::StreamRegistry& registry,
+                         const Config& config, uint64_t id)
+    : socket_(std::move(socket)),
+      watchdog_(socket_.get_executor()),
+      linger_(socket_.get_executor()),
+      registry_(registry),
+      config_(config),
+      id_(id),
+      peer_(endpoint_text(socket_)),
+      conn_(*this, rtmp::ConnectionLimits{.max_message_size = config.rtmp_max_message_size}),
+      read_buffer_(kReadBufferSize) {}
+
+RtmpSession::~RtmpSession() = default;
+
+void RtmpSession::start() {
+  started_at_ = last_read_ = std::chrono::steady_clock::now();
+  boost::system::error_code ec;
+  socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+  logger("rtmp")->info("session {} connected from {}", id_, peer_);
+  arm_watchdog();
+  read_some();
+}
+
+void RtmpSession::read_some() {
+  socket_.async_read_some(boost::asio::buffer(read_buffer_),
+                          [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                            if (ec) {
+                              self->close(ec == boost::asio::error::eof ? "peer closed"
+                                                                        : ec.message());
+                              return;
+                            }
+                            self->on_read(n);
+                          });
+}
+
+void RtmpSession::on_read(size_t n) {
+  if (closed_) return;
+  last_read_ = std::chrono::steady_clock::now();
+  const bool ok = conn_.feed(std::span<const uint8_t>(read_buffer_.data(), n));
+  flush_output();
+  if (!ok) {
+    close("protocol error: " + conn_.error());
+    return;
+  }
+  if (!fatal_.empty()) {
+    close(fatal_);
+    return;
+  }
+  read_some();
+}
+
+void RtmpSession::flush_output() {
+  if (!conn_.has_output() || closed_) return;
+  auto bytes = conn_.take_output();
+  queued_bytes_ += bytes.size();
+  write_queue_.push_back(std::move(bytes));
+  if (!writing_) write_next();
+}
+
+void RtmpSession::write_next() {
+  if (write_queue_.empty()) {
+    writing_ = false;
+    if (close_after_flush_) close(reader_ ? "publisher gone" : "stream ended");
+    else if (reader_) drain_play_queue();
+    return;
+  }
+  writing_ = true;
+  boost::asio::async_write(
+      socket_, boost::asio::buffer(write_queue_.front()),
+      [self = shared_from_this()](boost::system::error_code ec, size_t) {
+        if (self->closed_) return;
+        if (ec) {
+          self->close("write failed: " + ec.message());
+          return;
+        }
+        self->queued_bytes_ -= self->write_queue_.front().size();
+        self->write_queue_.pop_front();
+        self->write_next();
+      });
+}
+
+void RtmpSession::arm_watchdog() {
+  watchdog_.expires_after(std::chrono::seconds(1));
+  watchdog_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->closed_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const auto state = self->conn_.state();
+    const bool setting_up = state == rtmp::ServerConnection::State::Handshake ||
+                            state == rtmp::ServerConnection::State::Connecting;
+    if (setting_up && now - self->started_at_ > self->config_.rtmp_handshake_timeout) {
+      self->close("handshake/connect not completed in time");
+      return;
+    }
+    // Players send almost nothing upstream; only a silent publisher or idle client times out.
+    if (state != rtmp::ServerConnection::State::Playing &&
+        now - self->last_read_ > self->config_.rtmp_read_timeout) {
+      self->close("no data received for " +
+                  std::to_string(self->config_.rtmp_read_timeout.count() / 1000) + " s");
+      return;
+    }
+    self->arm_watchdog();
+  });
+}
+
+void RtmpSession::close(const std::string& reason) {
+  if (closed_) return;
+  closed_ = true;
+  boost::system::error_code ec;
+  watchdog_.cancel();
+  linger_.cancel();
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  end_publish();
+  end_play();
+  const auto secs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started_at_)
+                        .count() /
+                    1000.0;
+  logger("rtmp")->info("session {} from {} closed after {:.1f} s{}{}: {}", id_, peer_, secs,
+                       path_.empty() ? "" : " path ", path_, reason);
+}
+
+void RtmpSession::on_replaced() {
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->stream_.reset();  // the new publisher owns the path now: do not end its publish
+    self->close("replaced by a new publisher on the same path");
+  });
+}
+
+std::string RtmpSession::on_publish(const rtmp::StreamKey& key) {
+  if (auto bad = check_path(key); !bad.empty()) {
+    logger("rtmp")->warn("session {} from {} publish refused: {}", id_, peer_, bad);
+    return bad;
+  }
+  if (stream_ || reader_) return "this connection already publishes or plays";
+  media::PublisherInfo info{peer_, key.query, id_};
+  auto grant = registry_.start_publish(key.path(), info, weak_from_this());
+  if (!grant.stream) {
+    logger("rtmp")->warn("session {} from {} publish on {} refused: {}", id_, peer_, key.path(),
+                         grant.error);
+    return grant.error;
+  }
+  stream_ = grant.stream;
+  publisher_id_ = grant.publisher_id;
+  path_ = key.path();
+  demuxer_.emplace();
+  logger("rtmp")->info("session {} from {} publishing {}{}", id_, peer_, path_,
+                       grant.replaced_previous ? " (took over from the previous publisher)" : "");
+  return {};
+}
+
+void RtmpSession::on_media(const rtmp::Message& message) {
+  if (!stream_ || !demuxer_ || !fatal_.empty()) return;
+  auto result = demuxer_->on_message(message.type, message.timestamp, message.payload, steady_ns());
+  if (!result.error.empty()) {
+    fatal_ = "bad media from publisher: " + result.error;
+    return;
+  }
+  if (!result.notice.empty()) {
+    logger("rtmp")->info("session {} path {}: {}", id_, path_, result.notice);
+  }
+  if (result.config_changed) {
+    if (auto v = demuxer_->video_config()) {
+      logger("rtmp")->info("session {} path {}: video {} {}x{} profile {} level {}", id_, path_,
+                           media::codec_name(v->codec), v->width, v->height, v->profile_idc,
+                           v->level_idc);
+    }
+    if (auto a = demuxer_->audio_config()) {
+      logger("rtmp")->info("session {} path {}: audio {} object type {} {} Hz {} ch{}", id_,
+                           path_, media::codec_name(a->codec), a->object_type, a->sample_rate,
+                           a->channels, a->sbr ? " (SBR)" : "");
+    }
+  }
+  if (!result.frame) return;
+  if (result.frame->cts_ms != 0 && !bframes_logged_) {
+    bframes_logged_ = true;
+    logger("rtmp")->warn("session {} path {}: B-frames detected (pts != dts); WebRTC viewers "
+                         "get them in decode order", id_, path_);
+  }
+  stream_->push(publisher_id_, std::move(result.frame));
+}
+
+void RtmpSession::on_stream_closed() {
+  if (stream_) {
+    end_publish();  // the client may publish again on this connection, or hang up
+  } else if (reader_) {
+    end_play();
+  }
+}
+
+void RtmpSession::end_publish() {
+  if (!stream_) return;
+  const auto st = stream_->status();
+  logger("rtmp")->info(
+      "session {} unpublished {}: {} frames, {} bytes, video {} {}x{} {:.1f} fps, keyframe every "
+      "{} ms, bframes={}, audio {} {} Hz {} ch, {} kbit/s",
+      id_, path_, st.frames_in, st.bytes_in, st.video_codec, st.width, st.height, st.fps,
+      st.keyframe_interval_ms, st.bframes ? "yes" : "no", st.audio_codec, st.sample_rate,
+      st.channels, st.bitrate_kbps);
+  registry_.stop_publish(stream_, publisher_id_);
+  stream_.reset();
+}
+
+std::string RtmpSession::on_play(const rtmp::StreamKey& key) {
+  if (auto bad = check_path(key); !bad.empty()) return bad;
+  if (stream_ || reader_) return "this connection already publishes or plays";
+  path_ = key.path();
+  auto stream = registry_.open_for_reading(path_);
+  reader_ = std::make_shared<RtmpPlayReader>(
+      socket_.get_executor(), weak_from_this(),
+      media::FrameQueue::Limits{config_.reader_queue_max_frames, config_.reader_queue_max_bytes});
+  stream->subscribe(reader_);
+  stream_for_play_ = stream;
+  logger("rtmp")->info("session {} from {} playing {}{}", id_, peer_, path_,
+                       stream->has_publisher() ? "" : " (waiting for a publisher)");
+  return {};
+}
+
+void RtmpSession::end_play() {
+  if (!reader_) return;
+  if (reader_->dropped_frames() > 0) {
+    logger("rtmp")->warn("session {} player of {} was too slow: {} frames dropped", id_, path_,
+                         reader_->dropped_frames());
+  }
+  registry_.close_reader(stream_for_play_, reader_.get());
+  stream_for_play_.reset();
+  reader_.reset();
+}
+
+void RtmpSession::drain_play_queue() {
+  if (closed_ || !reader_) return;
+  while (queued_bytes_ < kMaxWriteBacklog) {
+    auto frame = reader_->pop();
+    if (!frame) break;
+    send_frame(*frame);
+  }
+  if (reader_->publisher_stopped() && !linger_armed_ && !close_after_flush_) {
+    // Phones reconnect within seconds and a takeover arrives at once: wait before ending.
+    linger_armed_ = true;
+    linger_.expires_after(config_.player_linger);
+    linger_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      self->linger_armed_ = false;
+      if (ec || self->closed_ || !self->reader_ || !self->reader_->publisher_stopped()) return;
+      self->conn_.send_unpublish_notify();
+      self->close_after_flush_ = true;
+      self->flush_output();
+      if (!self->writing_) self->close("publisher gone");
+    });
+  }
+  flush_output();
+}
+
+uint32_t RtmpSession::play_timestamp(const media::Frame& frame) {
+  // Players get a timeline starting near 0 and continuous across publisher restarts.
+  if (!play_has_base_) {
+    play_has_base_ = true;
+    play_base_ms_ = frame.dts_ms;
+  }
+  int64_t out = frame.dts_ms - play_base_ms_;
+  if (out < play_last_out_ms_ - 1000 || out > play_last_out_ms_ + 10000) {
+    play_base_ms_ = frame.dts_ms - play_last_out_ms_ - 1;  // publisher clock jumped: rebase
+    out = play_last_out_ms_ + 1;
+  }
+  if (out < 0) out = 0;
+  play_last_out_ms_ = std::max(play_last_out_ms_, out);
+  return static_cast<uint32_t>(out);
+}
+
+void RtmpSession::send_frame(const media::Frame& frame) {
+  const uint32_t ts = play_timestamp(frame);
+  if (frame.kind == media::TrackKind::Video) {
+    if (!frame.video) return;
+    if (frame.video != sent_video_config_) {
+      const auto seq = rtmp::FlvMuxer::video_sequence_header(*frame.video);
+      conn_.send_media(rtmp::MessageType::Video, ts, {}, seq);
+      sent_video_config_ = frame.video;
+    }
+    const auto head = rtmp::FlvMuxer::video_frame_header(frame);
+    conn_.send_media(rtmp::MessageType::Video, ts, head, frame.data);
+  } else {
+    if (!frame.audio) return;
+    if (frame.audio != sent_audio_config_) {
+      const auto seq = rtmp::FlvMuxer::audio_sequence_header(*frame.audio);
+      conn_.send_media(rtmp::MessageType::Audio, ts, {}, seq);
+      sent_audio_config_ = frame.audio;
+    }
+    const auto head = rtmp::FlvMuxer::audio_frame_header(frame);
+    conn_.send_media(rtmp::MessageType::Audio, ts, head, frame.data);
+  }
+}
+
+}  // namespace app

@@ -1,0 +1,109 @@
+#include "app/server.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "app/host_candidates.hpp"
+#include "app/logging.hpp"
+#include "webrtc/dtls/dtls_certificate.hpp"
+#include "webrtc/dtls/dtls_context.hpp"
+
+namespace app {
+namespace {
+
+media::StreamRegistry::Options registry_options(const Config& c) {
+  media::StreamRegistry::Options o;
+  o.publisher_takeover = c.publisher_takeover;
+  o.limits.gop_cache_max_bytes = c.gop_cache_max_bytes;
+  return o;
+}
+
+boost::asio::ip::address listen_ip(const ListenAddress& a) {
+  if (a.host.empty()) return boost::asio::ip::address_v6::any();  // dual stack
+  boost::system::error_code ec;
+  auto ip = boost::asio::ip::make_address(a.host, ec);
+  if (ec) throw std::runtime_error("'" + a.to_string() + "' is not an IP address to listen on");
+  return ip;
+}
+
+}  // namespace
+
+Server::Server(Config config)
+    : config_(std::move(config)),
+      pool_(config_.io_threads),
+      registry_(registry_options(config_)),
+      signals_(pool_.main(), SIGINT, SIGTERM) {
+  if (config_.rtmp) rtmp_ = std::make_unique<RtmpListener>(pool_, registry_, config_);
+  if (config_.webrtc) setup_webrtc();
+}
+
+Server::~Server() = default;
+
+void Server::setup_webrtc() {
+  auto certificate = webrtc::dtls::DtlsCertificate::generate(std::chrono::system_clock::now());
+  auto dtls = webrtc::dtls::DtlsContext::create(std::move(certificate));
+  std::vector<std::string> ips;
+  if (config_.webrtc_ips_from_interfaces) ips = interface_addresses();
+  std::vector<std::string> errors;
+  for (auto& ip : resolve_hosts(config_.webrtc_additional_hosts, errors)) {
+    if (std::find(ips.begin(), ips.end(), ip) == ips.end()) ips.insert(ips.begin(), ip);
+  }
+  for (const auto& e : errors) logger("webrtc")->warn("{}", e);
+  if (ips.empty()) throw std::runtime_error("no address to offer as a WebRTC ICE candidate");
+  std::string list;
+  for (const auto& ip : ips) list += (list.empty() ? "" : ", ") + ip;
+  logger("webrtc")->info("ICE host candidates: {} port {}", list,
+                         config_.webrtc_udp_address.port);
+
+  whep_ = std::make_unique<WhepService>(config_, registry_, dtls, ips);
+  const boost::asio::ip::udp::endpoint udp(listen_ip(config_.webrtc_udp_address),
+                                           config_.webrtc_udp_address.port);
+  std::vector<WebRtcWorker*> raw;
+  for (size_t i = 0; i < pool_.size(); ++i) {
+    workers_.push_back(std::make_unique<WebRtcWorker>(
+        pool_.at(i), udp,
+        [this, i](std::string_view ufrag) { return whep_->claim(ufrag, i); },
+        [this](const std::string& id) { whep_->on_closed(id); }));
+    raw.push_back(workers_.back().get());
+  }
+  whep_->attach(raw);
+  whep_->add_routes(webrtc_router_);
+  const boost::asio::ip::tcp::endpoint http_ep(listen_ip(config_.webrtc_address),
+                                               config_.webrtc_address.port);
+  webrtc_http_ = std::make_unique<http::HttpServer>(
+      pool_.main(), [this]() -> boost::asio::io_context& { return pool_.next(); }, http_ep,
+      webrtc_router_, http::ServerLimits{}, "WHEP");
+}
+
+void Server::run() {
+  logger("app")->info("airclass {} standalone node, {} event loops", AIRCLASS_VERSION,
+                      pool_.size());
+  if (rtmp_) rtmp_->start();
+  if (webrtc_http_) {
+    webrtc_http_->start();
+    for (auto& w : workers_) {
+      boost::asio::post(w->loop(), [w = w.get()] { w->start(); });
+    }
+    logger("webrtc")->info("WHEP on {} (POST /<path>/whep), media on UDP {}",
+                           config_.webrtc_address.to_string(),
+                           config_.webrtc_udp_address.to_string());
+  }
+  signals_.async_wait([this](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    logger("app")->info("signal {} received, shutting down", signal);
+    stop();
+  });
+  pool_.run();
+  logger("app")->info("stopped");
+}
+
+void Server::stop() {
+  if (rtmp_) rtmp_->stop();
+  if (webrtc_http_) webrtc_http_->stop();
+  for (auto& w : workers_) {
+    boost::asio::post(w->loop(), [w = w.get()] { w->stop(); });
+  }
+  // Let the loops run the posted stops (close_notify to viewers) before they return.
+  boost::asio::post(pool_.main(), [this] { pool_.stop(); });
+}
+
+}  // namespace app

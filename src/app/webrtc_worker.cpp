@@ -1,0 +1,236 @@
+#include "app/webrtc_worker.hpp"
+
+#include <sys/socket.h>
+
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/socket_base.hpp>
+
+#include "app/logging.hpp"
+
+namespace app {
+namespace {
+
+constexpr auto kTick = std::chrono::milliseconds(20);
+constexpr int kStatusEveryTicks = 50;  // once a second
+
+webrtc::TransportAddress to_transport(const boost::asio::ip::udp::endpoint& ep) {
+  auto addr = ep.address();
+  if (addr.is_v4()) return webrtc::TransportAddress::ipv4(addr.to_v4().to_bytes(), ep.port());
+  return webrtc::TransportAddress::ipv6(addr.to_v6().to_bytes(), ep.port()).unmapped();
+}
+
+boost::asio::ip::udp::endpoint to_endpoint(const webrtc::TransportAddress& a, bool v6_socket) {
+  const auto ip = a.ip_bytes();
+  if (a.is_ipv4()) {
+    std::array<uint8_t, 4> b{};
+    std::copy(ip.begin(), ip.end(), b.begin());
+    const boost::asio::ip::address_v4 v4(b);
+    if (v6_socket) {
+      return {boost::asio::ip::make_address_v6(boost::asio::ip::v4_mapped, v4), a.port()};
+    }
+    return {v4, a.port()};
+  }
+  std::array<uint8_t, 16> b{};
+  std::copy(ip.begin(), ip.end(), b.begin());
+  return {boost::asio::ip::address_v6(b), a.port()};
+}
+
+const char* state_name(webrtc::PeerState s) {
+  switch (s) {
+    case webrtc::PeerState::New: return "new";
+    case webrtc::PeerState::Connecting: return "connecting";
+    case webrtc::PeerState::Connected: return "connected";
+    case webrtc::PeerState::Closed: return "closed";
+  }
+  return "?";
+}
+
+}  // namespace
+
+struct WebRtcWorker::Viewer {
+  uint64_t key = 0;
+  std::string id;
+  std::string path;
+  std::shared_ptr<WebRtcFeed> feed;
+  std::unique_ptr<webrtc::PeerSession> session;
+  bool logged_connected = false;
+};
+
+WebRtcWorker::WebRtcWorker(boost::asio::io_context& loop,
+                           const boost::asio::ip::udp::endpoint& endpoint, Claim claim,
+                           Closed closed)
+    : loop_(loop),
+      socket_(loop),
+      timer_(loop),
+      claim_(std::move(claim)),
+      closed_(std::move(closed)) {
+  boost::system::error_code ec;
+  socket_.open(endpoint.protocol(), ec);
+  if (!ec && endpoint.address().is_v6()) socket_.set_option(boost::asio::ip::v6_only(false), ec);
+  int one = 1;
+  if (!ec && ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one)) {
+    ec.assign(errno, boost::system::system_category());
+  }
+  // Bursts (a GOP replay to a joining viewer) must not overflow the kernel queue.
+  if (!ec) socket_.set_option(boost::asio::socket_base::send_buffer_size(8 << 20), ec);
+  if (!ec) socket_.set_option(boost::asio::socket_base::receive_buffer_size(4 << 20), ec);
+  if (!ec) socket_.bind(endpoint, ec);
+  if (!ec) socket_.non_blocking(true, ec);
+  v6_socket_ = endpoint.address().is_v6();
+  if (ec) {
+    throw std::runtime_error("cannot bind WebRTC UDP port " + std::to_string(endpoint.port()) +
+                             ": " + ec.message());
+  }
+}
+
+WebRtcWorker::~WebRtcWorker() = default;
+
+void WebRtcWorker::start() {
+  receive();
+  tick();
+}
+
+void WebRtcWorker::stop() {
+  for (auto& [key, v] : viewers_) v->session->close("server shutting down");
+  boost::system::error_code ec;
+  timer_.cancel();
+  socket_.close(ec);
+}
+
+void WebRtcWorker::receive() {
+  socket_.async_receive_from(boost::asio::buffer(buffer_), from_,
+                             [this](boost::system::error_code ec, size_t n) {
+                               if (ec == boost::asio::error::operation_aborted) return;
+                               if (!ec) on_datagram(n);
+                               receive();
+                             });
+}
+
+void WebRtcWorker::on_datagram(size_t size) {
+  std::span<uint8_t> datagram(buffer_.data(), size);
+  const auto from = to_transport(from_);
+  Viewer* viewer = nullptr;
+  if (auto key = demux_.lookup(datagram, from)) {
+    viewer = viewers_.at(*key).get();
+  } else {
+    viewer = claim(datagram);
+  }
+  if (!viewer) return;  // garbage, unknown ufrag, or an unbound address: dropped
+  auto& s = *viewer->session;
+  s.on_datagram(datagram, from, std::chrono::steady_clock::now(),
+                std::chrono::system_clock::now());
+  if (auto selected = s.remote_address()) {
+    if (!demux_.find_by_address(*selected)) demux_.bind_address(*selected, viewer->key);
+  }
+  after_input(*viewer);
+}
+
+WebRtcWorker::Viewer* WebRtcWorker::claim(std::span<const uint8_t> datagram) {
+  const auto ufrag = webrtc::ice::binding_request_local_ufrag(datagram);
+  if (!ufrag) return nullptr;
+  auto pending = claim_(*ufrag);
+  if (!pending) return nullptr;
+  auto v = std::make_unique<Viewer>();
+  v->key = next_viewer_++;
+  v->id = pending->id;
+  v->path = pending->path;
+  v->feed = pending->feed;
+  auto& stream = streams_[v->feed.get()];
+  v->session = std::make_unique<webrtc::PeerSession>(std::move(pending->config), *this,
+                                                     stream.history, pending->created);
+  if (!demux_.add_session(*ufrag, v->key)) return nullptr;
+  stream.viewers.push_back(v.get());
+  auto* raw = v.get();
+  viewers_.emplace(raw->key, std::move(v));
+  return raw;
+}
+
+void WebRtcWorker::after_input(Viewer& v) {
+  auto& s = *v.session;
+  if (s.ready() && !v.logged_connected) {
+    v.logged_connected = true;
+    const auto st = s.stats();
+    logger("webrtc")->info("viewer {} of {} connected from {} in {} ms", v.id, v.path,
+                           s.remote_address() ? s.remote_address()->to_string() : "?",
+                           st.connect_time ? st.connect_time->count() : -1);
+  }
+  if (s.take_keyframe_request()) {
+    const auto frames = streams_[v.feed.get()].history->since_keyframe();
+    s.replay_video(frames);
+  }
+  if (s.closed()) remove(v);
+}
+
+void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFramePtr& frame) {
+  auto& stream = streams_[feed];
+  stream.history->append(frame);
+  for (auto* v : stream.viewers) v->session->send_video(*frame);
+}
+
+void WebRtcWorker::send_datagram(std::span<const uint8_t> bytes,
+                                 const webrtc::TransportAddress& to) {
+  boost::system::error_code ec;
+  socket_.send_to(boost::asio::buffer(bytes.data(), bytes.size()),
+                  to_endpoint(to, v6_socket_), 0, ec);
+  if (ec) ++send_errors_;  // would_block: the viewer recovers through NACK
+}
+
+void WebRtcWorker::tick() {
+  const auto now = std::chrono::steady_clock::now();
+  const auto wall = std::chrono::system_clock::now();
+  std::vector<Viewer*> all;
+  all.reserve(viewers_.size());
+  for (auto& [key, v] : viewers_) all.push_back(v.get());
+  for (auto* v : all) {
+    v->session->on_timer(now, wall);
+    after_input(*v);
+  }
+  if (++ticks_ % kStatusEveryTicks == 0) publish_status();
+  timer_.expires_after(kTick);
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) tick();
+  });
+}
+
+void WebRtcWorker::close_viewer(const std::string& id, const std::string& reason) {
+  for (auto& [key, v] : viewers_) {
+    if (v->id != id) continue;
+    v->session->close(reason);
+    remove(*v);
+    return;
+  }
+}
+
+void WebRtcWorker::remove(Viewer& v) {
+  const auto st = v.session->stats();
+  logger("webrtc")->info(
+      "viewer {} of {} closed: {}; sent {} packets in {} frames, {} NACKed, {} retransmitted, "
+      "{} PLIs, loss {}/256, rtt {} ms",
+      v.id, v.path, v.session->close_reason(), st.video.packets, st.video.frames,
+      st.video.nacked, st.video.retransmitted, st.plis, st.fraction_lost,
+      st.rtt ? st.rtt->count() / 1000.0 : -1.0);
+  auto& viewers = streams_[v.feed.get()].viewers;
+  std::erase(viewers, &v);
+  demux_.remove_session(v.key);
+  closed_(v.id);
+  viewers_.erase(v.key);  // destroys v
+}
+
+void WebRtcWorker::publish_status() {
+  std::vector<ViewerStatus> out;
+  out.reserve(viewers_.size());
+  for (auto& [key, v] : viewers_) {
+    const auto& s = *v->session;
+    out.push_back({v->id, v->path, s.remote_address() ? s.remote_address()->to_string() : "",
+                   state_name(s.state()), s.stats()});
+  }
+  std::lock_guard lock(status_mutex_);
+  status_ = std::move(out);
+}
+
+std::vector<ViewerStatus> WebRtcWorker::status() const {
+  std::lock_guard lock(status_mutex_);
+  return status_;
+}
+
+}  // namespace app

@@ -1,0 +1,97 @@
+#pragma once
+// The WebRTC egress of one event loop: its own UDP socket on the shared media port
+// (SO_REUSEPORT: the kernel keeps each viewer's 4-tuple on one socket, hence one loop), the
+// viewer sessions living here, and per stream the packet history they start from and repair
+// with. Nothing here is touched from another thread except through post().
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "app/webrtc_feed.hpp"
+#include "webrtc/ice/ufrag_demux.hpp"
+#include "webrtc/packet_history.hpp"
+#include "webrtc/peer_session.hpp"
+
+namespace app {
+
+// A viewer created by a WHEP POST and not yet claimed by the worker whose socket its first
+// STUN check reaches.
+struct PendingViewer {
+  std::string id;  // WHEP resource id
+  std::string path;
+  std::shared_ptr<WebRtcFeed> feed;
+  webrtc::PeerSessionConfig config;
+  std::chrono::steady_clock::time_point created;
+};
+
+struct ViewerStatus {
+  std::string id;
+  std::string path;
+  std::string remote;
+  std::string state;
+  webrtc::PeerStats stats;
+};
+
+class WebRtcWorker : public webrtc::DatagramSink {
+ public:
+  using Claim = std::function<std::shared_ptr<PendingViewer>(std::string_view ufrag)>;
+  using Closed = std::function<void(const std::string& id)>;
+
+  WebRtcWorker(boost::asio::io_context& loop, const boost::asio::ip::udp::endpoint& endpoint,
+               Claim claim, Closed closed);
+  ~WebRtcWorker() override;
+
+  void start();
+  void stop();
+  boost::asio::io_context& loop() { return loop_; }
+
+  // Posted to this loop by a feed for every packetized frame of its stream.
+  void on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFramePtr& frame);
+  // DELETE of the WHEP resource (posted to this loop).
+  void close_viewer(const std::string& id, const std::string& reason);
+  // A snapshot, refreshed once a second on this loop.
+  std::vector<ViewerStatus> status() const;
+
+ private:
+  struct Viewer;
+  struct StreamState {
+    std::shared_ptr<webrtc::PacketHistory> history = std::make_shared<webrtc::PacketHistory>();
+    std::vector<Viewer*> viewers;
+  };
+
+  void send_datagram(std::span<const uint8_t> bytes, const webrtc::TransportAddress& to) override;
+  void receive();
+  void on_datagram(size_t size);
+  Viewer* claim(std::span<const uint8_t> datagram);
+  void after_input(Viewer& viewer);
+  void tick();
+  void remove(Viewer& viewer);
+  void publish_status();
+
+  boost::asio::io_context& loop_;
+  boost::asio::ip::udp::socket socket_;
+  boost::asio::steady_timer timer_;
+  Claim claim_;
+  Closed closed_;
+  std::array<uint8_t, 2048> buffer_{};
+  boost::asio::ip::udp::endpoint from_;
+  webrtc::ice::UfragDemux<uint64_t> demux_;
+  uint64_t next_viewer_ = 1;
+  std::unordered_map<uint64_t, std::unique_ptr<Viewer>> viewers_;
+  std::unordered_map<const WebRtcFeed*, StreamState> streams_;
+  bool v6_socket_ = false;
+  uint64_t send_errors_ = 0;
+  int ticks_ = 0;
+  mutable std::mutex status_mutex_;
+  std::vector<ViewerStatus> status_;
+};
+
+}  // namespace app

@@ -1,0 +1,235 @@
+#include "app/whep_service.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "app/logging.hpp"
+#include "base/crypto.hpp"
+#include "webrtc/ice/ice_candidate.hpp"
+#include "webrtc/sdp/answer_builder.hpp"
+#include "webrtc/sdp/offer_parser.hpp"
+
+namespace app {
+namespace {
+
+constexpr auto kPendingTimeout = std::chrono::seconds(30);
+
+uint32_t random_u32() {
+  uint32_t v = 0;
+  base::random_bytes(std::span<uint8_t>(reinterpret_cast<uint8_t*>(&v), sizeof v));
+  return v;
+}
+
+std::string fingerprint_hex(const webrtc::dtls::Fingerprint& f) {
+  const auto sdp = f.to_sdp();  // "sha-256 AB:CD:..."
+  const auto space = sdp.find(' ');
+  return space == std::string::npos ? sdp : sdp.substr(space + 1);
+}
+
+}  // namespace
+
+WhepService::WhepService(const Config& config, media::StreamRegistry& registry,
+                         std::shared_ptr<const webrtc::dtls::DtlsContext> dtls,
+                         std::vector<std::string> candidate_ips)
+    : config_(config), registry_(registry), dtls_(std::move(dtls)) {
+  uint16_t preference = 65535;
+  for (const auto& ip : candidate_ips) {
+    auto addr = webrtc::TransportAddress::from_ip_string(ip, config.webrtc_udp_address.port);
+    if (!addr) continue;
+    candidates_.push_back(webrtc::ice::IceCandidate::host(*addr, preference).to_attribute());
+    if (preference > 0) --preference;
+  }
+}
+
+void WhepService::add_routes(http::Router& router) {
+  router.add(http::Verb::post, "/{path...}/whep",
+             [this](const http::RequestContext& c) { return post_offer(c); });
+  router.add(http::Verb::delete_, "/whep/session/{id}",
+             [this](const http::RequestContext& c) { return delete_session(c); });
+}
+
+std::shared_ptr<WebRtcFeed> WhepService::feed_for(const std::string& path,
+                                                  const std::shared_ptr<media::Stream>& stream) {
+  std::lock_guard lock(mutex_);
+  auto& feed = feeds_[path];
+  if (feed) return feed;
+  auto workers = workers_;
+  feed = std::make_shared<WebRtcFeed>(
+      path, random_u32(),
+      [workers](const WebRtcFeed* f, const webrtc::PacketizedFramePtr& frame) {
+        for (auto* w : workers) {
+          boost::asio::post(w->loop(), [w, f, frame] { w->on_frame(f, frame); });
+        }
+      });
+  // Subscribing replays the GOP cache into the feed, so the workers' histories start full.
+  stream->subscribe(feed);
+  return feed;
+}
+
+http::Response WhepService::post_offer(const http::RequestContext& ctx) {
+  const auto& req = ctx.request;
+  const auto path = ctx.params.at("path");
+  const auto type = req[boost::beast::http::field::content_type];
+  if (type.substr(0, 15) != "application/sdp") {
+    return http::make_error(req, http::Status::unsupported_media_type,
+                            "WHEP offers must be Content-Type: application/sdp");
+  }
+  auto stream = registry_.find(path);
+  if (!stream || !stream->has_publisher()) {
+    return http::make_error(req, http::Status::not_found,
+                            "no stream is being published on " + path);
+  }
+  if (viewer_count() >= config_.max_viewers) {
+    auto res = http::make_error(req, http::Status::service_unavailable,
+                                "server full: " + std::to_string(config_.max_viewers) +
+                                    " viewers");
+    res.set(boost::beast::http::field::retry_after, "5");
+    return res;
+  }
+  auto parsed = webrtc::sdp::parse_offer(req.body());
+  if (!parsed) return http::make_error(req, http::Status::bad_request, "bad offer: " + parsed.error);
+  const auto& offer = *parsed.offer;
+  auto feed = feed_for(path, stream);
+  const auto video_config = feed->video_config();
+  if (!video_config) {
+    auto res = http::make_error(req, http::Status::service_unavailable,
+                                "stream " + path + " has no video yet");
+    res.set(boost::beast::http::field::retry_after, "1");
+    return res;
+  }
+  auto local_ice = webrtc::ice::IceCredentials::generate();
+  if (!local_ice) return http::make_error(req, http::Status::internal_server_error, "no entropy");
+
+  webrtc::sdp::AnswerParams params;
+  params.session_id = (uint64_t{random_u32()} << 31) | random_u32();
+  params.ice_ufrag = local_ice->ufrag;
+  params.ice_pwd = local_ice->pwd;
+  params.fingerprint_sha256 = fingerprint_hex(dtls_->certificate().fingerprint());
+  params.candidates = candidates_;
+  if (auto p = webrtc::sdp::H264ProfileLevelId::from_sps(
+          video_config->profile_idc, video_config->constraint_flags, video_config->level_idc)) {
+    params.stream_profile = *p;
+  }
+  params.audio_available = false;  // Opus arrives with the audio issue
+  params.video_ssrc = feed->video_ssrc();
+  params.video_rtx_ssrc = random_u32();
+  params.cname = base::random_string(16);
+  params.stream_id = "airclass";
+  params.video_track_id = "video";
+  params.audio_track_id = "audio";
+  const auto plan = webrtc::sdp::plan_answer(offer, params);
+  const auto* video = plan.video();
+  if (!video || !video->h264) {
+    std::string reason = "offer has no usable H.264 video section";
+    for (const auto& s : plan.sections) {
+      if (!s.reject_reason.empty()) reason += "; " + s.reject_reason;
+    }
+    return http::make_error(req, http::Status::bad_request, reason);
+  }
+  const auto* section = offer.find_mid(video->mid);
+  std::optional<webrtc::dtls::Fingerprint> remote_fp;
+  for (const auto& f : section ? section->fingerprints : std::vector<webrtc::sdp::Fingerprint>{}) {
+    if (!remote_fp) remote_fp = webrtc::dtls::Fingerprint::parse(f.algorithm + " " + f.value);
+  }
+  if (!section || !remote_fp) {
+    return http::make_error(req, http::Status::bad_request, "offer has no usable DTLS fingerprint");
+  }
+
+  auto viewer = std::make_shared<PendingViewer>();
+  viewer->id = base::random_string(20);
+  viewer->path = path;
+  viewer->feed = feed;
+  viewer->created = std::chrono::steady_clock::now();
+  auto& pc = viewer->config;
+  pc.local_ice = *local_ice;
+  pc.remote_ice = {section->ice_ufrag, section->ice_pwd};
+  pc.dtls_context = dtls_;
+  pc.remote_fingerprint = *remote_fp;
+  pc.cname = params.cname;
+  pc.video.payload_type = video->h264->pt;
+  pc.video.ssrc = params.video_ssrc;
+  pc.video.rtx_payload_type = video->h264->rtx_pt;
+  pc.video.rtx_ssrc = params.video_rtx_ssrc;
+  pc.video.initial_seq = static_cast<uint16_t>(random_u32());
+  pc.video.initial_rtx_seq = static_cast<uint16_t>(random_u32());
+  const auto answer = webrtc::sdp::build_answer(offer, params, plan);
+  {
+    std::lock_guard lock(mutex_);
+    expire_pending_locked(viewer->created);
+    pending_[local_ice->ufrag] = viewer;
+    sessions_[viewer->id] = {local_ice->ufrag, -1};
+  }
+  logger("webrtc")->info("viewer {} of {} from {}: offer accepted (H.264 PT {}{})", viewer->id,
+                         path, ctx.remote_address, video->h264->pt,
+                         video->h264->rtx_pt ? ", RTX" : "");
+  auto res = http::make_response(req, http::Status::created, "application/sdp", answer);
+  res.set(boost::beast::http::field::location, "/whep/session/" + viewer->id);
+  return res;
+}
+
+http::Response WhepService::delete_session(const http::RequestContext& ctx) {
+  const auto id = ctx.params.at("id");
+  int worker = -1;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = sessions_.find(id);
+    if (it == sessions_.end()) {
+      return http::make_error(ctx.request, http::Status::not_found, "no such WHEP session");
+    }
+    worker = it->second.worker;
+    if (worker < 0) {
+      pending_.erase(it->second.ufrag);
+      sessions_.erase(it);
+    }
+  }
+  if (worker >= 0 && static_cast<size_t>(worker) < workers_.size()) {
+    auto* w = workers_[worker];
+    boost::asio::post(w->loop(), [w, id] { w->close_viewer(id, "viewer left (WHEP DELETE)"); });
+  }
+  return http::make_response(ctx.request, http::Status::ok, "", "");
+}
+
+std::shared_ptr<PendingViewer> WhepService::claim(std::string_view ufrag, size_t worker) {
+  std::lock_guard lock(mutex_);
+  auto it = pending_.find(ufrag);
+  if (it == pending_.end()) return nullptr;
+  auto viewer = it->second;
+  pending_.erase(it);
+  if (auto s = sessions_.find(viewer->id); s != sessions_.end()) {
+    s->second.worker = static_cast<int>(worker);
+  }
+  return viewer;
+}
+
+void WhepService::on_closed(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  sessions_.erase(id);
+}
+
+void WhepService::expire_pending_locked(std::chrono::steady_clock::time_point now) {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (now - it->second->created > kPendingTimeout) {
+      logger("webrtc")->info("viewer {} of {} never connected (no ICE check in {} s)",
+                             it->second->id, it->second->path, kPendingTimeout.count());
+      sessions_.erase(it->second->id);
+      it = pending_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+size_t WhepService::viewer_count() const {
+  std::lock_guard lock(mutex_);
+  return sessions_.size();
+}
+
+std::vector<ViewerStatus> WhepService::viewers() const {
+  std::vector<ViewerStatus> out;
+  for (auto* w : workers_) {
+    auto part = w->status();
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  return out;
+}
+
+}  // namespace app

@@ -1,0 +1,57 @@
+#pragma once
+// WHEP (draft-ietf-wish-whep) on the WebRTC HTTP port: POST an SDP offer to /<path>/whep, get
+// 201 with the answer and a Location to DELETE. Creates the viewer session, which the WebRTC
+// worker whose socket receives the viewer's first STUN check then claims.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "app/config.hpp"
+#include "app/webrtc_worker.hpp"
+#include "http/router.hpp"
+#include "media/stream_registry.hpp"
+#include "webrtc/dtls/dtls_context.hpp"
+
+namespace app {
+
+class WhepService {
+ public:
+  WhepService(const Config& config, media::StreamRegistry& registry,
+              std::shared_ptr<const webrtc::dtls::DtlsContext> dtls,
+              std::vector<std::string> candidate_ips);
+
+  // Workers are attached after construction (they call back into claim/on_closed).
+  void attach(std::vector<WebRtcWorker*> workers) { workers_ = std::move(workers); }
+  void add_routes(http::Router& router);
+
+  std::shared_ptr<PendingViewer> claim(std::string_view ufrag, size_t worker);
+  void on_closed(const std::string& id);
+  std::vector<ViewerStatus> viewers() const;
+  size_t viewer_count() const;
+
+ private:
+  struct Session {
+    std::string ufrag;
+    int worker = -1;  // -1 while pending
+  };
+  http::Response post_offer(const http::RequestContext& ctx);
+  http::Response delete_session(const http::RequestContext& ctx);
+  std::shared_ptr<WebRtcFeed> feed_for(const std::string& path,
+                                       const std::shared_ptr<media::Stream>& stream);
+  void expire_pending_locked(std::chrono::steady_clock::time_point now);
+
+  const Config& config_;
+  media::StreamRegistry& registry_;
+  std::shared_ptr<const webrtc::dtls::DtlsContext> dtls_;
+  std::vector<std::string> candidates_;
+  std::vector<WebRtcWorker*> workers_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<PendingViewer>, std::less<>> pending_;  // by ufrag
+  std::map<std::string, Session> sessions_;                                     // by id
+  std::map<std::string, std::shared_ptr<WebRtcFeed>> feeds_;                    // by path
+};
+
+}  // namespace app

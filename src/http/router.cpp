@@ -1,0 +1,174 @@
+#include "http/router.hpp"
+
+#include <boost/beast/version.hpp>
+
+namespace http {
+namespace {
+
+constexpr size_t kMaxQueryParams = 32;
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    const auto next = path.find('/', i);
+    const auto end = next == std::string_view::npos ? path.size() : next;
+    out.emplace_back(path.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
+int hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<std::string> url_decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      const int hi = hex(text[i + 1]);
+      const int lo = hex(text[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      const char decoded = static_cast<char>(hi * 16 + lo);
+      if (decoded == '\0') return std::nullopt;
+      out.push_back(decoded);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::optional<std::map<std::string, std::string>> parse_query(std::string_view query) {
+  std::map<std::string, std::string> out;
+  size_t i = 0;
+  while (i <= query.size() && !query.empty()) {
+    const auto amp = query.find('&', i);
+    const auto end = amp == std::string_view::npos ? query.size() : amp;
+    const auto pair = query.substr(i, end - i);
+    if (!pair.empty()) {
+      if (out.size() >= kMaxQueryParams) return std::nullopt;
+      const auto eq = pair.find('=');
+      auto key = url_decode(pair.substr(0, eq), true);
+      auto value = eq == std::string_view::npos ? std::optional<std::string>("")
+                                                : url_decode(pair.substr(eq + 1), true);
+      if (!key || !value) return std::nullopt;
+      out[*key] = *value;
+    }
+    if (amp == std::string_view::npos) break;
+    i = amp + 1;
+  }
+  return out;
+}
+
+void Router::add(Verb verb, std::string pattern, Handler handler) {
+  routes_.push_back({verb, split_path(pattern), std::move(handler)});
+}
+
+bool Router::match(const Route& route, const std::vector<std::string>& segments,
+                   std::map<std::string, std::string>& params) {
+  const auto& pat = route.segments;
+  size_t rest_at = pat.size();
+  for (size_t i = 0; i < pat.size(); ++i) {
+    if (pat[i].size() > 5 && pat[i].ends_with("...}")) rest_at = i;
+  }
+  if (rest_at == pat.size()) {
+    if (segments.size() != pat.size()) return false;
+  } else if (segments.size() < pat.size()) {
+    return false;
+  }
+  // Segments after a {rest...} pattern are matched from the end.
+  const size_t tail = pat.size() - (rest_at == pat.size() ? pat.size() : rest_at + 1);
+  auto match_one = [&](const std::string& p, const std::string& s) {
+    if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+      params[p.substr(1, p.size() - 2)] = s;
+      return true;
+    }
+    return p == s;
+  };
+  const size_t head = rest_at == pat.size() ? pat.size() : rest_at;
+  for (size_t i = 0; i < head; ++i) {
+    if (!match_one(pat[i], segments[i])) return false;
+  }
+  for (size_t i = 0; i < tail; ++i) {
+    if (!match_one(pat[pat.size() - 1 - i], segments[segments.size() - 1 - i])) return false;
+  }
+  if (rest_at != pat.size()) {
+    std::string rest;
+    for (size_t i = head; i < segments.size() - tail; ++i) {
+      if (!rest.empty()) rest += '/';
+      rest += segments[i];
+    }
+    if (rest.empty()) return false;
+    params[pat[rest_at].substr(1, pat[rest_at].size() - 5)] = rest;
+  }
+  return true;
+}
+
+Response Router::dispatch(const Request& request, const std::string& remote_address,
+                          bool remote_is_loopback) const {
+  const std::string_view target = request.target();
+  const auto qpos = target.find('?');
+  const auto raw_path = target.substr(0, qpos);
+  auto path = url_decode(raw_path, false);
+  auto query = parse_query(qpos == std::string_view::npos ? "" : target.substr(qpos + 1));
+  if (!path || !query || path->empty() || path->front() != '/') {
+    return make_error(request, Status::bad_request, "malformed request target");
+  }
+  const auto segments = split_path(*path);
+  for (const auto& s : segments) {
+    if (s == "..") return make_error(request, Status::bad_request, "malformed request target");
+  }
+  std::string allow;
+  for (const auto& route : routes_) {
+    std::map<std::string, std::string> params;
+    if (!match(route, segments, params)) continue;
+    if (route.verb != request.method()) {
+      if (!allow.empty()) allow += ", ";
+      allow += std::string(boost::beast::http::to_string(route.verb));
+      continue;
+    }
+    RequestContext ctx{request, *path, std::move(*query), std::move(params), remote_address,
+                       remote_is_loopback};
+    return route.handler(ctx);
+  }
+  if (!allow.empty()) {
+    auto res = make_error(request, Status::method_not_allowed, "method not allowed");
+    res.set(boost::beast::http::field::allow, allow);
+    return res;
+  }
+  return make_error(request, Status::not_found, "not found");
+}
+
+Response make_response(const Request& request, Status status, std::string content_type,
+                       std::string body) {
+  Response res{status, request.version()};
+  res.set(boost::beast::http::field::server, "airclass");
+  if (!content_type.empty()) res.set(boost::beast::http::field::content_type, content_type);
+  res.keep_alive(request.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+Response make_error(const Request& request, Status status, std::string reason) {
+  return make_response(request, status, "text/plain; charset=utf-8", std::move(reason) + "\n");
+}
+
+}  // namespace http

@@ -1,0 +1,16 @@
+#pragma once
+// Builds the StreamKey of a publish/play from what clients actually send: the query ("pwd=x")
+// may ride on the connect app ("live?pwd=x"), on the stream name ("stream?pwd=x", OBS, ffmpeg,
+// RootEncoder) or only on the tcUrl ("rtmp://host/live?pwd=x").
+#include <string_view>
+
+#include "rtmp/message.hpp"
+
+namespace rtmp {
+
+// `app` and `tc_url` come from the connect command object, `name` from publish/play. The app
+// falls back to the tcUrl path when the client sent none. Query parts from several places are
+// joined with '&' (duplicates dropped), stream name first.
+StreamKey make_stream_key(std::string_view app, std::string_view name, std::string_view tc_url);
+
+}  // namespace rtmp

@@ -1,0 +1,252 @@
+#include "webrtc/peer_session.hpp"
+
+#include <array>
+
+#include "webrtc/rtcp/compound_reader.hpp"
+#include "webrtc/rtcp/fir.hpp"
+#include "webrtc/rtcp/generic_nack.hpp"
+#include "webrtc/rtcp/ntp_time.hpp"
+#include "webrtc/rtcp/pli.hpp"
+#include "webrtc/rtcp/receiver_report.hpp"
+#include "webrtc/rtcp/sdes.hpp"
+#include "webrtc/rtcp/sender_report.hpp"
+#include "webrtc/stun/stun_message.hpp"
+
+namespace webrtc {
+namespace {
+
+constexpr size_t kMaxNackedPerPacket = 256;
+
+dtls::DtlsConfig dtls_config(const PeerSessionConfig& c) {
+  dtls::DtlsConfig d;
+  d.role = dtls::DtlsRole::Server;  // we answer a=setup:passive
+  d.remote_fingerprint = c.remote_fingerprint;
+  return d;
+}
+
+// RFC 7983 demultiplexing by the first byte.
+enum class Kind { Stun, Dtls, Rtp, Other };
+Kind classify(std::span<const uint8_t> d) {
+  if (d.empty()) return Kind::Other;
+  if (d[0] < 4) return Kind::Stun;
+  if (d[0] >= 20 && d[0] <= 63) return Kind::Dtls;
+  if (d[0] >= 128 && d[0] <= 191) return Kind::Rtp;
+  return Kind::Other;
+}
+
+}  // namespace
+
+PeerSession::PeerSession(PeerSessionConfig config, DatagramSink& sink,
+                         std::shared_ptr<const PacketHistory> video_history, TimePoint now)
+    : config_(std::move(config)),
+      sink_(sink),
+      video_history_(std::move(video_history)),
+      ice_(config_.local_ice, config_.remote_ice, now, config_.ice),
+      dtls_(config_.dtls_context, dtls_config(config_)),
+      video_(config_.video, *this),
+      created_(now) {
+  if (dtls_.state() == dtls::DtlsState::Failed) close("DTLS setup: " + dtls_.failure_reason());
+}
+
+PeerSession::~PeerSession() = default;
+
+void PeerSession::on_datagram(std::span<uint8_t> datagram, const TransportAddress& from,
+                              TimePoint now, WallTime wall) {
+  if (closed()) return;
+  switch (classify(datagram)) {
+    case Kind::Stun: on_stun(datagram, from, now); break;
+    case Kind::Dtls: on_dtls(datagram, now); break;
+    case Kind::Rtp: on_srtcp(datagram, now, wall); break;
+    case Kind::Other: ++stats_.dropped_datagrams; break;
+  }
+}
+
+void PeerSession::on_stun(std::span<const uint8_t> datagram, const TransportAddress& from,
+                          TimePoint now) {
+  if (auto response = ice_.handle_binding_request(datagram, from, now)) {
+    sink_.send_datagram(response->bytes(), from);
+  }
+  if (state_ == PeerState::New && ice_.selected_address()) state_ = PeerState::Connecting;
+}
+
+void PeerSession::on_dtls(std::span<const uint8_t> datagram, TimePoint now) {
+  if (!ice_.selected_address()) {
+    ++stats_.dropped_datagrams;  // DTLS before a valid ICE check: not from our peer
+    return;
+  }
+  dtls_.feed(datagram);
+  flush_dtls();
+  if (dtls_.state() == dtls::DtlsState::Failed) {
+    close("DTLS failed: " + dtls_.failure_reason());
+  } else if (dtls_.state() == dtls::DtlsState::Closed) {
+    close("peer closed DTLS");
+  } else if (dtls_.state() == dtls::DtlsState::Connected && !srtp_out_) {
+    start_srtp(now);
+  }
+}
+
+void PeerSession::flush_dtls() {
+  const auto to = ice_.selected_address();
+  for (const auto& d : dtls_.take_outgoing()) {
+    if (to) sink_.send_datagram(d, *to);
+  }
+}
+
+void PeerSession::start_srtp(TimePoint now) {
+  const auto& keys = dtls_.srtp_keys();
+  const auto profile = keys ? srtp::srtp_profile_from_id(keys->profile) : std::nullopt;
+  if (!profile) {
+    close("DTLS gave no usable SRTP profile");
+    return;
+  }
+  srtp_out_ = srtp::SrtpSession::create(*profile, srtp::SrtpDirection::Outbound, keys->local_key,
+                                        keys->local_salt);
+  srtp_in_ = srtp::SrtpSession::create(*profile, srtp::SrtpDirection::Inbound, keys->remote_key,
+                                       keys->remote_salt);
+  if (!srtp_out_ || !srtp_in_) {
+    close("SRTP session setup failed");
+    return;
+  }
+  state_ = PeerState::Connected;
+  stats_.connect_time = std::chrono::duration_cast<std::chrono::milliseconds>(now - created_);
+  keyframe_requested_ = true;  // start with a picture: replay from the last keyframe
+  next_report_ = now;
+}
+
+bool PeerSession::take_keyframe_request() noexcept {
+  const bool r = keyframe_requested_ && ready();
+  keyframe_requested_ = false;
+  return r;
+}
+
+void PeerSession::send_rtp(std::span<uint8_t> buffer, size_t length) {
+  const auto to = ice_.selected_address();
+  if (!srtp_out_ || !to) return;
+  if (auto n = srtp_out_->protect_rtp(buffer, length)) sink_.send_datagram(buffer.first(*n), *to);
+}
+
+void PeerSession::on_srtcp(std::span<uint8_t> datagram, TimePoint now, WallTime wall) {
+  if (!srtp_in_ || !rtcp::is_rtcp(datagram)) {
+    ++stats_.dropped_datagrams;  // we receive no RTP from a viewer
+    return;
+  }
+  const auto n = srtp_in_->unprotect_rtcp(datagram, datagram.size());
+  if (!n) {
+    stats_.srtp_auth_failures = srtp_in_->errors().auth_fail;
+    ++stats_.dropped_datagrams;
+    return;
+  }
+  ++stats_.rtcp_received;
+  on_feedback(datagram.first(*n), now, wall);
+}
+
+void PeerSession::on_feedback(std::span<const uint8_t> rtcp_bytes, TimePoint now, WallTime wall) {
+  rtcp::CompoundReader reader(rtcp_bytes);
+  while (auto packet = reader.next()) {
+    if (packet->type == rtcp::packet_type::ReceiverReport ||
+        packet->type == rtcp::packet_type::SenderReport) {
+      const auto rr = rtcp::ReceiverReport::parse(*packet);
+      const auto sr = rr ? std::nullopt : rtcp::SenderReport::parse(*packet);
+      const auto& blocks = rr ? rr->report_blocks : sr ? sr->report_blocks : rtcp::ReportBlocks{};
+      for (size_t i = 0; i < blocks.size(); ++i) {
+        const auto b = blocks[i];
+        if (b.ssrc != video_.ssrc()) continue;
+        stats_.fraction_lost = b.fraction_lost;
+        stats_.cumulative_lost = b.cumulative_lost;
+        stats_.jitter = b.jitter;
+        if (auto rtt = b.round_trip_time(rtcp::compact_ntp(rtcp::to_ntp(wall)))) stats_.rtt = rtt;
+      }
+    } else if (auto nack = rtcp::GenericNack::parse(*packet)) {
+      ++stats_.nack_packets;
+      std::array<uint16_t, kMaxNackedPerPacket> lost;
+      const size_t count = nack->expand(lost);
+      for (size_t i = 0; i < count; ++i) {
+        if (video_history_) video_.retransmit(lost[i], *video_history_);
+      }
+    } else if (rtcp::Pli::parse(*packet) || rtcp::Fir::parse(*packet)) {
+      if (rtcp::Pli::parse(*packet)) ++stats_.plis;
+      else ++stats_.firs;
+      if (now - last_keyframe_request_ >= config_.keyframe_request_interval) {
+        last_keyframe_request_ = now;
+        keyframe_requested_ = true;
+      }
+    }
+  }
+  if (reader.failed()) ++stats_.rtcp_malformed;
+}
+
+void PeerSession::send_report(TimePoint now, WallTime wall) {
+  const auto last = video_.last_frame();
+  if (!last || !srtp_out_) return;
+  const auto since_frame = now.time_since_epoch().count() - last->second;
+  rtcp::SenderReport sr;
+  sr.sender_ssrc = video_.ssrc();
+  sr.ntp_timestamp = rtcp::to_ntp(wall);
+  sr.rtp_timestamp = last->first + static_cast<uint32_t>(since_frame / 1000000 * 90);
+  sr.packet_count = static_cast<uint32_t>(video_.stats().packets);
+  sr.octet_count = static_cast<uint32_t>(video_.stats().bytes);
+  const rtcp::SdesChunk chunk{video_.ssrc(), config_.cname};
+  const rtcp::Sdes sdes(std::span<const rtcp::SdesChunk>(&chunk, 1));
+  std::array<uint8_t, 512> buf;
+  const size_t a = sr.write_to(buf);
+  const size_t b = a ? sdes.write_to(std::span<uint8_t>(buf).subspan(a)) : 0;
+  if (!a || !b || a + b + srtp::SrtpSession::MaxRtcpTrailer > buf.size()) return;
+  const auto to = ice_.selected_address();
+  if (auto n = srtp_out_->protect_rtcp(buf, a + b); n && to) {
+    sink_.send_datagram(std::span<const uint8_t>(buf.data(), *n), *to);
+    last_sr_ntp_ = sr.ntp_timestamp;
+  }
+}
+
+void PeerSession::on_timer(TimePoint now, WallTime wall) {
+  if (closed()) return;
+  if (ice_.on_timer(now)) {
+    close("ICE consent expired (no STUN from the viewer)");
+    return;
+  }
+  if (!ready() && now - created_ > config_.connect_timeout) {
+    close(ice_.selected_address() ? "DTLS handshake not completed in time"
+                                  : "no ICE connectivity check received");
+    return;
+  }
+  if (auto t = dtls_.next_timeout(now); t && *t <= now) {
+    dtls_.handle_timeout(now);
+    flush_dtls();
+    if (dtls_.state() == dtls::DtlsState::Failed) {
+      close("DTLS failed: " + dtls_.failure_reason());
+      return;
+    }
+  }
+  if (ready() && now >= next_report_) {
+    send_report(now, wall);
+    next_report_ = now + config_.report_interval;
+  }
+}
+
+PeerSession::TimePoint PeerSession::next_timer() const noexcept {
+  auto t = ice_.next_timeout();
+  if (ready()) t = std::min(t, next_report_);
+  else t = std::min(t, created_ + config_.connect_timeout);
+  if (auto d = dtls_.next_timeout(std::chrono::steady_clock::now())) t = std::min(t, *d);
+  return t;
+}
+
+void PeerSession::close(std::string reason) {
+  if (closed()) return;
+  if (dtls_.state() == dtls::DtlsState::Connected) {
+    dtls_.close();  // close_notify tells the browser at once
+    flush_dtls();
+  }
+  state_ = PeerState::Closed;
+  close_reason_ = std::move(reason);
+}
+
+PeerStats PeerSession::stats() const {
+  PeerStats s = stats_;
+  s.state = state_;
+  s.video = video_.stats();
+  if (srtp_in_) s.srtp_auth_failures = srtp_in_->errors().auth_fail;
+  return s;
+}
+
+}  // namespace webrtc

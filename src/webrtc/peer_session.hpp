@@ -1,0 +1,122 @@
+#pragma once
+// One WHEP viewer: ICE-lite, the DTLS handshake, SRTP, RTCP, and the video sender, over the one
+// UDP port the node shares among all viewers. Sans-I/O: datagrams and time come in, datagrams
+// go out through a DatagramSink. Used by one event loop only.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "webrtc/dtls/dtls_context.hpp"
+#include "webrtc/dtls/dtls_transport.hpp"
+#include "webrtc/dtls/fingerprint.hpp"
+#include "webrtc/ice/ice_lite_agent.hpp"
+#include "webrtc/srtp/srtp_session.hpp"
+#include "webrtc/video_sender.hpp"
+
+namespace webrtc {
+
+using TransportAddress = ice::TransportAddress;
+
+class DatagramSink {
+ public:
+  virtual ~DatagramSink() = default;
+  virtual void send_datagram(std::span<const uint8_t> bytes, const TransportAddress& to) = 0;
+};
+
+struct PeerSessionConfig {
+  ice::IceCredentials local_ice;
+  ice::IceCredentials remote_ice;
+  std::shared_ptr<const dtls::DtlsContext> dtls_context;
+  dtls::Fingerprint remote_fingerprint;
+  VideoSenderConfig video;
+  std::string cname;
+  std::chrono::milliseconds report_interval{1000};
+  std::chrono::milliseconds connect_timeout{15000};  // offer to SRTP keys
+  std::chrono::milliseconds keyframe_request_interval{500};  // PLI/FIR replays at most this often
+  ice::IceLiteConfig ice;
+};
+
+enum class PeerState : uint8_t { New, Connecting, Connected, Closed };
+
+struct PeerStats {
+  PeerState state = PeerState::New;
+  VideoSenderStats video;
+  uint64_t plis = 0;
+  uint64_t firs = 0;
+  uint64_t nack_packets = 0;
+  uint64_t rtcp_received = 0;
+  uint64_t rtcp_malformed = 0;
+  uint64_t srtp_auth_failures = 0;
+  uint64_t dropped_datagrams = 0;
+  uint8_t fraction_lost = 0;     // last receiver report, /256
+  int32_t cumulative_lost = 0;
+  uint32_t jitter = 0;           // RTP units
+  std::optional<std::chrono::microseconds> rtt;
+  std::optional<std::chrono::milliseconds> connect_time;  // session start to SRTP keys
+};
+
+class PeerSession : private RtpSink {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  using WallTime = std::chrono::system_clock::time_point;
+
+  PeerSession(PeerSessionConfig config, DatagramSink& sink,
+              std::shared_ptr<const PacketHistory> video_history, TimePoint now);
+  ~PeerSession() override;
+
+  // A datagram the demux routed here (STUN, DTLS or SRTCP by RFC 7983 first byte). The buffer
+  // may be modified (decrypted in place).
+  void on_datagram(std::span<uint8_t> datagram, const TransportAddress& from, TimePoint now,
+                   WallTime wall);
+  void on_timer(TimePoint now, WallTime wall);
+  TimePoint next_timer() const noexcept;
+
+  // Live video from the stream; sent once the viewer is connected and has started.
+  void send_video(const PacketizedFrame& frame) { if (ready()) video_.send_live(frame); }
+  // The viewer needs a decodable picture now (just connected, or PLI/FIR): the owner replays
+  // PacketHistory::since_keyframe() through replay_video().
+  bool take_keyframe_request() noexcept;
+  void replay_video(std::span<const PacketizedFramePtr> frames) { if (ready()) video_.replay(frames); }
+
+  void close(std::string reason);
+  bool ready() const noexcept { return state_ == PeerState::Connected; }
+  bool closed() const noexcept { return state_ == PeerState::Closed; }
+  const std::string& close_reason() const noexcept { return close_reason_; }
+  PeerState state() const noexcept { return state_; }
+  ice::IceState ice_state() const noexcept { return ice_.state(); }
+  std::optional<TransportAddress> remote_address() const noexcept { return ice_.selected_address(); }
+  PeerStats stats() const;
+  const ice::IceLiteAgent& ice() const noexcept { return ice_; }
+
+ private:
+  void send_rtp(std::span<uint8_t> buffer, size_t length) override;
+  void on_stun(std::span<const uint8_t> datagram, const TransportAddress& from, TimePoint now);
+  void on_dtls(std::span<const uint8_t> datagram, TimePoint now);
+  void on_srtcp(std::span<uint8_t> datagram, TimePoint now, WallTime wall);
+  void flush_dtls();
+  void start_srtp(TimePoint now);
+  void send_report(TimePoint now, WallTime wall);
+  void on_feedback(std::span<const uint8_t> rtcp, TimePoint now, WallTime wall);
+
+  PeerSessionConfig config_;
+  DatagramSink& sink_;
+  std::shared_ptr<const PacketHistory> video_history_;
+  ice::IceLiteAgent ice_;
+  dtls::DtlsTransport dtls_;
+  std::unique_ptr<srtp::SrtpSession> srtp_out_;
+  std::unique_ptr<srtp::SrtpSession> srtp_in_;
+  VideoSender video_;
+  PeerState state_ = PeerState::New;
+  std::string close_reason_;
+  TimePoint created_;
+  TimePoint next_report_{};
+  TimePoint last_keyframe_request_{};
+  bool keyframe_requested_ = false;
+  uint64_t last_sr_ntp_ = 0;
+  PeerStats stats_;
+};
+
+}  // namespace webrtc

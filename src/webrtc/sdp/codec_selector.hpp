@@ -1,0 +1,47 @@
+#pragma once
+// Codec choice for a send-only server: we forward one H.264 stream unchanged, so we pick the
+// offered H.264 payload type whose decoder accepts it, and Opus for audio.
+#include <cstdint>
+#include <optional>
+
+#include "webrtc/sdp/h264_profile_level_id.hpp"
+#include "webrtc/sdp/session_description.hpp"
+
+namespace webrtc::sdp {
+
+struct H264Policy {
+  // Accept H264Match::Practical when nothing better is offered (see h264_profile_level_id.hpp).
+  bool allow_practical = true;
+  // Last resort: any packetization-mode=1 H.264 (the decoder may still cope, e.g. High sent to
+  // Firefox on a platform decoder). Off by default: the section is rejected instead.
+  bool allow_mismatch = false;
+};
+
+struct H264Choice {
+  uint8_t pt = 0;
+  std::optional<uint8_t> rtx_pt;  // rtx/90000 with apt=pt, when offered
+  H264ProfileLevelId offered;     // the payload type's profile-level-id (or the default)
+  bool level_asymmetry_allowed = false;
+  H264Match match = H264Match::None;  // None only under allow_mismatch
+  bool level_ok = true;               // stream level within the offered level, or asymmetry allowed
+};
+
+// RFC 6184 section 8.1 and 8.2.2. Among H264/90000 payload types with packetization-mode=1:
+// best match class first (Exact, Decodable, Practical), then level_ok, then offer order.
+std::optional<H264Choice> choose_h264(const MediaSection& section, const H264ProfileLevelId& stream,
+                                      const H264Policy& policy = {}) noexcept;
+
+// The rtx/90000 payload type whose fmtp apt names `pt` (RFC 4588 section 8.6).
+std::optional<uint8_t> find_rtx(const MediaSection& section, uint8_t pt) noexcept;
+
+struct OpusChoice {
+  uint8_t pt = 0;
+  std::optional<uint32_t> minptime;  // echoed when offered (RFC 7587 section 7)
+  bool useinbandfec = false;
+};
+
+// opus/48000/2 (RFC 7587 section 7: always written with 2 channels); encoding name compared
+// case-insensitively since GStreamer writes OPUS.
+std::optional<OpusChoice> choose_opus(const MediaSection& section) noexcept;
+
+}  // namespace webrtc::sdp

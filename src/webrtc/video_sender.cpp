@@ -1,0 +1,115 @@
+#include "webrtc/video_sender.hpp"
+
+#include <cstring>
+
+#include "webrtc/rtp/rtp_header_writer.hpp"
+
+namespace webrtc {
+namespace {
+
+constexpr size_t kScratchSize = 1500;
+constexpr size_t kRtpHeaderSize = 12;  // our stored packets carry no CSRC or extension
+
+// One scratch buffer per thread: every viewer on a loop encrypts into the same memory.
+std::span<uint8_t> scratch() {
+  thread_local std::array<uint8_t, kScratchSize> buffer;
+  return buffer;
+}
+
+}  // namespace
+
+VideoSender::VideoSender(VideoSenderConfig config, RtpSink& sink)
+    : config_(config),
+      sink_(sink),
+      next_seq_(config.initial_seq),
+      next_rtx_seq_(config.initial_rtx_seq) {}
+
+void VideoSender::replay(std::span<const PacketizedFramePtr> frames) {
+  if (frames.empty()) return;
+  const auto n = static_cast<uint32_t>(frames.size());
+  const uint32_t newest_ts = frames.back()->rtp_timestamp;
+  // The newest frame keeps its live mapping (first start) or follows what was sent (PLI); the
+  // older ones sit one tick apart just before it, so the decoder runs through them at once.
+  ts_offset_ = have_sent_ ? last_ts_ + n - newest_ts : 0;
+  const uint32_t newest_viewer_ts = newest_ts + ts_offset_;
+  for (uint32_t i = 0; i < n; ++i) {
+    send_frame(*frames[i], newest_viewer_ts - (n - 1 - i));
+  }
+  started_ = true;
+  ++stats_.replays;
+}
+
+void VideoSender::send_live(const PacketizedFrame& frame) {
+  if (!started_) {
+    if (!frame.keyframe) return;
+    started_ = true;
+    ts_offset_ = have_sent_ ? last_ts_ + 1 - frame.rtp_timestamp : 0;
+  }
+  send_frame(frame, frame.rtp_timestamp + ts_offset_);
+}
+
+void VideoSender::send_frame(const PacketizedFrame& frame, uint32_t viewer_ts) {
+  for (size_t i = 0; i < frame.count(); ++i) {
+    send_packet(frame.packet(i), static_cast<uint16_t>(frame.first_seq + i), viewer_ts);
+  }
+  have_sent_ = true;
+  last_ts_ = viewer_ts;
+  last_arrival_ns_ = frame.arrival_ns;
+  ++stats_.frames;
+}
+
+void VideoSender::send_packet(std::span<const uint8_t> packet, uint16_t stream_seq,
+                              uint32_t viewer_ts) {
+  auto buf = scratch();
+  if (packet.size() < kRtpHeaderSize || packet.size() > buf.size() - 64) return;
+  std::memcpy(buf.data(), packet.data(), packet.size());
+  const uint16_t seq = next_seq_++;
+  rtp::set_sequence_number(buf, seq);
+  rtp::set_timestamp(buf, viewer_ts);
+  rtp::set_payload_type(buf, config_.payload_type);
+  rtp::set_ssrc(buf, config_.ssrc);
+  sent_[seq % SeqMapSize] = {stream_seq, viewer_ts, true};
+  ++stats_.packets;
+  stats_.bytes += packet.size();
+  sink_.send_rtp(buf, packet.size());
+}
+
+void VideoSender::retransmit(uint16_t viewer_seq, const PacketHistory& history) {
+  ++stats_.nacked;
+  const auto& sent = sent_[viewer_seq % SeqMapSize];
+  // Only recent sequence numbers map back: older slots were reused by newer packets.
+  const bool recent = static_cast<uint16_t>(next_seq_ - viewer_seq) <= SeqMapSize;
+  auto packet = sent.valid && recent ? history.find(sent.stream_seq) : std::nullopt;
+  if (!packet || packet->size() < kRtpHeaderSize) {
+    ++stats_.not_in_history;
+    return;
+  }
+  auto buf = scratch();
+  if (packet->size() + 2 > buf.size() - 64) return;
+  if (config_.rtx_payload_type) {
+    // RFC 4588 4: RTX header, then the original sequence number, then the original payload.
+    std::memcpy(buf.data(), packet->data(), kRtpHeaderSize);
+    buf[kRtpHeaderSize] = static_cast<uint8_t>(viewer_seq >> 8);
+    buf[kRtpHeaderSize + 1] = static_cast<uint8_t>(viewer_seq);
+    std::memcpy(buf.data() + kRtpHeaderSize + 2, packet->data() + kRtpHeaderSize,
+                packet->size() - kRtpHeaderSize);
+    rtp::set_sequence_number(buf, next_rtx_seq_++);
+    rtp::set_payload_type(buf, *config_.rtx_payload_type);
+    rtp::set_ssrc(buf, config_.rtx_ssrc);
+  } else {
+    std::memcpy(buf.data(), packet->data(), packet->size());
+    rtp::set_sequence_number(buf, viewer_seq);
+    rtp::set_payload_type(buf, config_.payload_type);
+    rtp::set_ssrc(buf, config_.ssrc);
+  }
+  rtp::set_timestamp(buf, sent.viewer_ts);
+  ++stats_.retransmitted;
+  sink_.send_rtp(buf, packet->size() + (config_.rtx_payload_type ? 2 : 0));
+}
+
+std::optional<std::pair<uint32_t, int64_t>> VideoSender::last_frame() const noexcept {
+  if (!have_sent_) return std::nullopt;
+  return std::make_pair(last_ts_, last_arrival_ns_);
+}
+
+}  // namespace webrtc

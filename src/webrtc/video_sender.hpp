@@ -1,0 +1,86 @@
+#pragma once
+// The per-viewer half of video egress. Shared stream packets are copied once into a scratch
+// buffer, their header rewritten to the viewer's own sequence and timestamp space, and handed
+// to the sink (which encrypts and sends). Starting from the GOP history with compressed
+// timestamps gives a joining viewer the current picture at once and then live latency; the same
+// replay answers a PLI. NACKs are served from the history, over RTX when negotiated.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "webrtc/packet_history.hpp"
+#include "webrtc/packetized_frame.hpp"
+
+namespace webrtc {
+
+class RtpSink {
+ public:
+  virtual ~RtpSink() = default;
+  // `buffer` holds `length` bytes of a plain RTP packet and has room for the SRTP trailer.
+  virtual void send_rtp(std::span<uint8_t> buffer, size_t length) = 0;
+};
+
+struct VideoSenderConfig {
+  uint8_t payload_type = 96;
+  uint32_t ssrc = 0;
+  std::optional<uint8_t> rtx_payload_type;
+  uint32_t rtx_ssrc = 0;
+  uint16_t initial_seq = 0;
+  uint16_t initial_rtx_seq = 0;
+};
+
+struct VideoSenderStats {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;  // RTP payload + header bytes before encryption
+  uint64_t frames = 0;
+  uint64_t replays = 0;
+  uint64_t nacked = 0;          // sequence numbers asked for
+  uint64_t retransmitted = 0;
+  uint64_t not_in_history = 0;  // asked for but gone
+};
+
+class VideoSender {
+ public:
+  static constexpr size_t SeqMapSize = 2048;  // sent packets remembered for NACKs
+
+  VideoSender(VideoSenderConfig config, RtpSink& sink);
+
+  // Sends the frames from a keyframe to the newest (PacketHistory::since_keyframe()) with
+  // timestamps squeezed together, so the decoder catches up at once; live frames follow.
+  void replay(std::span<const PacketizedFramePtr> frames);
+  // A live frame; ignored until the viewer has started (replay or a live keyframe).
+  void send_live(const PacketizedFrame& frame);
+  // Generic NACK for one of our (viewer-space) sequence numbers.
+  void retransmit(uint16_t viewer_seq, const PacketHistory& history);
+
+  bool started() const noexcept { return started_; }
+  const VideoSenderStats& stats() const noexcept { return stats_; }
+  // The viewer-space RTP timestamp and arrival time of the newest frame sent (for SRs).
+  std::optional<std::pair<uint32_t, int64_t>> last_frame() const noexcept;
+  uint32_t ssrc() const noexcept { return config_.ssrc; }
+
+ private:
+  void send_frame(const PacketizedFrame& frame, uint32_t viewer_ts);
+  void send_packet(std::span<const uint8_t> packet, uint16_t stream_seq, uint32_t viewer_ts);
+
+  struct SentPacket {
+    uint16_t stream_seq = 0;
+    uint32_t viewer_ts = 0;
+    bool valid = false;
+  };
+
+  const VideoSenderConfig config_;
+  RtpSink& sink_;
+  bool started_ = false;
+  uint16_t next_seq_;
+  uint16_t next_rtx_seq_;
+  uint32_t ts_offset_ = 0;  // viewer ts = stream ts + offset for live frames
+  bool have_sent_ = false;
+  uint32_t last_ts_ = 0;
+  int64_t last_arrival_ns_ = 0;
+  std::array<SentPacket, SeqMapSize> sent_{};
+  VideoSenderStats stats_;
+};
+
+}  // namespace webrtc

@@ -1,0 +1,93 @@
+#include "webrtc/video_track_packetizer.hpp"
+
+#include "webrtc/rtp/rtp_header_writer.hpp"
+
+namespace webrtc {
+namespace {
+
+constexpr int64_t kMaxJumpMs = 10000;  // a larger pts jump is a new timeline, not a gap
+constexpr uint32_t kRestartGapTicks = 3000;  // one 30 fps frame between old and new timeline
+
+}  // namespace
+
+VideoTrackPacketizer::VideoTrackPacketizer(uint32_t ssrc, uint16_t initial_seq,
+                                           uint32_t initial_timestamp)
+    : ssrc_(ssrc), next_seq_(initial_seq), last_timestamp_(initial_timestamp) {}
+
+uint32_t VideoTrackPacketizer::timestamp_for(const media::Frame& frame) noexcept {
+  const int64_t pts = frame.pts_ms();
+  const bool jumped = have_timeline_ && (pts - last_pts_ms_ > kMaxJumpMs ||
+                                         last_pts_ms_ - pts > kMaxJumpMs);
+  if (!have_timeline_ || discontinuity_ || jumped) {
+    timeline_pts_ms_ = pts;
+    timeline_rtp_ = have_timeline_ ? last_timestamp_ + kRestartGapTicks : last_timestamp_;
+    have_timeline_ = true;
+  }
+  last_pts_ms_ = pts;
+  return timeline_rtp_ + static_cast<uint32_t>((pts - timeline_pts_ms_) * (ClockRate / 1000));
+}
+
+std::optional<uint32_t> VideoTrackPacketizer::rtp_timestamp_of(int64_t pts_ms) const noexcept {
+  if (!have_timeline_) return std::nullopt;
+  return timeline_rtp_ + static_cast<uint32_t>((pts_ms - timeline_pts_ms_) * (ClockRate / 1000));
+}
+
+PacketizedFramePtr VideoTrackPacketizer::packetize(const media::Frame& frame) {
+  if (frame.codec != media::Codec::H264 || !frame.video) {
+    ++rejected_;
+    return nullptr;
+  }
+  // After a restart the decoder needs the new SPS/PPS and an IDR before anything else.
+  if (discontinuity_) waiting_for_keyframe_ = true;
+  if (waiting_for_keyframe_ && !frame.keyframe) return nullptr;
+  const auto& cfg = *frame.video;
+  const rtp::NalUnit sps = cfg.sps.empty() ? rtp::NalUnit{} : rtp::NalUnit(cfg.sps.front());
+  const rtp::NalUnit pps = cfg.pps.empty() ? rtp::NalUnit{} : rtp::NalUnit(cfg.pps.front());
+  if (!packetizer_.begin_avcc(frame.data, sps, pps)) {
+    ++rejected_;
+    return nullptr;
+  }
+  auto out = std::make_shared<PacketizedFrame>();
+  out->kind = TrackKind::Video;
+  out->keyframe = packetizer_.keyframe();
+  out->discontinuity = discontinuity_;
+  out->first_seq = next_seq_;
+  out->rtp_timestamp = timestamp_for(frame);
+  out->arrival_ns = frame.arrival_ns;
+  // Upper bound on packets: payload bytes / FU-A share, plus parameter sets and headers.
+  const size_t max_payload = packetizer_.max_payload_size();
+  const size_t estimate = (frame.data.size() + cfg.sps.size() * 256 + 512) / (max_payload - 2) + 4;
+  out->slots.resize(estimate * PacketizedFrame::SlotSize);
+  rtp::RtpHeaderWriter header({.marker = false,
+                               .payload_type = DefaultPayloadType,
+                               .sequence_number = next_seq_,
+                               .timestamp = out->rtp_timestamp,
+                               .ssrc = ssrc_});
+  const size_t header_size = header.size();
+  while (!packetizer_.done()) {
+    const size_t i = out->lengths.size();
+    if ((i + 1) * PacketizedFrame::SlotSize > out->slots.size()) {
+      out->slots.resize(out->slots.size() * 2);
+    }
+    std::span<uint8_t> slot(out->slots.data() + i * PacketizedFrame::SlotSize,
+                            PacketizedFrame::SlotSize);
+    auto payload = packetizer_.next(slot.subspan(header_size));
+    if (!payload) break;
+    header.header().marker = payload->marker;
+    header.header().sequence_number = next_seq_++;
+    header.write_to(slot);
+    out->lengths.push_back(static_cast<uint16_t>(header_size + payload->size));
+  }
+  if (out->lengths.empty()) {
+    ++rejected_;
+    return nullptr;
+  }
+  out->slots.resize(out->lengths.size() * PacketizedFrame::SlotSize);
+  last_timestamp_ = out->rtp_timestamp;
+  discontinuity_ = false;
+  waiting_for_keyframe_ = false;
+  ++frames_;
+  return out;
+}
+
+}  // namespace webrtc

@@ -1,0 +1,49 @@
+#pragma once
+// Turns the H.264 frames of one stream into shared RTP packet frames: sequence numbers and
+// 90 kHz timestamps in one continuous stream space that survives publisher restarts, so
+// viewers stay connected while the phone reconnects.
+#include <cstdint>
+#include <optional>
+
+#include "media/frame.hpp"
+#include "webrtc/packetized_frame.hpp"
+#include "webrtc/rtp/h264_packetizer.hpp"
+
+namespace webrtc {
+
+class VideoTrackPacketizer {
+ public:
+  static constexpr uint8_t DefaultPayloadType = 96;  // rewritten per viewer to its negotiated PT
+  static constexpr uint32_t ClockRate = 90000;
+
+  VideoTrackPacketizer(uint32_t ssrc, uint16_t initial_seq, uint32_t initial_timestamp);
+
+  // Null when the frame cannot be sent (not H.264, malformed NAL units, before a keyframe).
+  PacketizedFramePtr packetize(const media::Frame& frame);
+  // The next frame starts a new timeline (publisher restarted): timestamps continue smoothly.
+  void mark_discontinuity() noexcept { discontinuity_ = true; }
+
+  uint32_t ssrc() const noexcept { return ssrc_; }
+  uint64_t frames() const noexcept { return frames_; }
+  uint64_t rejected() const noexcept { return rejected_; }
+  // RTP timestamp that corresponds to a publisher timestamp, on the current timeline.
+  std::optional<uint32_t> rtp_timestamp_of(int64_t pts_ms) const noexcept;
+
+ private:
+  uint32_t timestamp_for(const media::Frame& frame) noexcept;
+
+  const uint32_t ssrc_;
+  uint16_t next_seq_;
+  uint32_t last_timestamp_;
+  rtp::H264Packetizer packetizer_;
+  bool have_timeline_ = false;
+  bool discontinuity_ = true;
+  bool waiting_for_keyframe_ = true;
+  int64_t timeline_pts_ms_ = 0;     // publisher pts that maps to timeline_rtp_
+  uint32_t timeline_rtp_ = 0;
+  int64_t last_pts_ms_ = 0;
+  uint64_t frames_ = 0;
+  uint64_t rejected_ = 0;
+};
+
+}  // namespace webrtc

@@ -1,0 +1,171 @@
+"""Shared pieces of the end-to-end tests: a server under test on free loopback ports, real
+publishers and players (ffmpeg, GStreamer) as subprocesses, and ffprobe to inspect results.
+Every process is bounded in time; all traffic stays on 127.0.0.1."""
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+FFMPEG = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error"]
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--server", required=True, help="path to the airclass binary")
+    p.add_argument("--data", default="", help="tests/data folder")
+    return p.parse_args()
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """The airclass binary on free loopback ports, its log captured to a file."""
+
+    def __init__(self, binary, extra_yaml="", workdir=None):
+        self.binary = binary
+        self.workdir = workdir or tempfile.mkdtemp(prefix="airclass-e2e-")
+        self.rtmp_port = free_port()
+        self.config_path = os.path.join(self.workdir, "airclass.yml")
+        with open(self.config_path, "w") as f:
+            f.write(f"logLevel: debug\nrtmpAddress: 127.0.0.1:{self.rtmp_port}\n")
+            f.write("webrtc: no\n")
+            f.write(extra_yaml)
+        self.log_path = os.path.join(self.workdir, "server.log")
+        self.proc = None
+
+    def __enter__(self):
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen([self.binary, "--config", self.config_path],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited at start:\n" + self.log_text())
+            try:
+                with socket.create_connection(("127.0.0.1", self.rtmp_port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not listen in time:\n" + self.log_text())
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self):
+        """SIGTERM, then expect a clean exit (sanitizer builds report leaks through the code)."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        code = self.proc.returncode
+        self.proc = None
+        self.log.close()
+        return code
+
+    def log_text(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def wait_log(self, needle, timeout=10.0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if needle in self.log_text():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def url(self, path="live/stream", query=""):
+        q = ("?" + query) if query else ""
+        return f"rtmp://127.0.0.1:{self.rtmp_port}/{path}{q}"
+
+
+def ffmpeg_publish(url, seconds, size="1280x720", rate=30, gop=60, audio_rate=32000,
+                   channels=2, video_args=None, audio=True, extra_input=None):
+    """A teacher's phone as ffmpeg sees it: H.264 + AAC in real time over RTMP."""
+    video = video_args or ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
+                           "-profile:v", "baseline", "-pix_fmt", "yuv420p"]
+    cmd = FFMPEG + ["-re", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}"]
+    if audio:
+        cmd += ["-re", "-f", "lavfi", "-i", f"sine=frequency=1000:sample_rate={audio_rate}"]
+    cmd += ["-t", str(seconds)] + video + ["-g", str(gop), "-keyint_min", str(gop),
+                                          "-sc_threshold", "0"]
+    if audio:
+        cmd += ["-c:a", "aac", "-ar", str(audio_rate), "-ac", str(channels), "-b:a", "64k"]
+    cmd += ["-f", "flv", url]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def ffmpeg_play(url, out_path):
+    """Plays an RTMP path into a file (stream copy), ending when the server ends the stream."""
+    cmd = FFMPEG + ["-rw_timeout", "30000000", "-i", url, "-c", "copy", "-f", "flv", "-y",
+                    out_path]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait(proc, timeout, what):
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out = proc.communicate()[1]
+        raise AssertionError(f"{what} did not finish in {timeout} s: {out!r}")
+    return proc.returncode
+
+
+def probe(path):
+    """Streams of a media file with their packet counts."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-count_packets", "-show_entries",
+                          "stream=codec_type,codec_name,width,height,nb_read_packets,"
+                          "sample_rate,channels,profile", "-of", "json", path],
+                         capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise AssertionError(f"ffprobe failed on {path}: {out.stderr}")
+    return json.loads(out.stdout)["streams"]
+
+
+def video_packets(path):
+    """(pts, dts) of every video packet."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                          "packet=pts,dts,flags", "-of", "json", path],
+                         capture_output=True, text=True, timeout=60)
+    return [(p.get("pts"), p.get("dts"), p.get("flags", ""))
+            for p in json.loads(out.stdout).get("packets", [])]
+
+
+class Checks:
+    """Collects named checks; prints one line per check and a closing 'N passed, N failed'."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"PASS {name}")
+        else:
+            self.failed += 1
+            print(f"FAIL {name}: {detail}")
+        sys.stdout.flush()
+        return ok
+
+    def finish(self):
+        print(f"{self.passed} passed, {self.failed} failed")
+        sys.exit(0 if self.failed == 0 else 1)
