@@ -133,6 +133,8 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
   return std::chrono::milliseconds(static_cast<int64_t>(ms));
 }
 
+static Config parse_config_tree(const YAML::Node& root);
+
 Config parse_config(const std::string& yaml_text) {
   YAML::Node root;
   try {
@@ -140,6 +142,15 @@ Config parse_config(const std::string& yaml_text) {
   } catch (const YAML::Exception& e) {
     throw ConfigError(std::string("config is not valid YAML: ") + e.what());
   }
+  try {
+    return parse_config_tree(root);
+  } catch (const YAML::Exception& e) {
+    // A key that is not a plain string (a map or list used as a key) and similar shapes.
+    throw ConfigError(std::string("config has an unexpected structure: ") + e.what());
+  }
+}
+
+static Config parse_config_tree(const YAML::Node& root) {
   Config c;
   if (root.IsNull()) return c;
   if (!root.IsMap()) throw ConfigError("config must be a map of keys");

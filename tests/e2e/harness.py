@@ -27,17 +27,73 @@ def free_port():
         return s.getsockname()[1]
 
 
+def free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def in_private_netns():
+    """Re-runs this test inside a new network namespace with only loopback up (see
+    ../shared/docs/testing.md: Chromium needs it to use loopback for WebRTC, and it keeps the
+    browser's background traffic off the real network). Returns only inside the namespace."""
+    if os.environ.get("AIRCLASS_IN_NETNS") == "1":
+        return
+    env = dict(os.environ, AIRCLASS_IN_NETNS="1")
+    cmd = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$0" "$@"',
+           sys.executable] + sys.argv
+    sys.exit(subprocess.call(cmd, env=env))
+
+
+E2E_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def whep_browser(url, seconds, no_audio=False, no_smoothing=False, timeout=None):
+    """Plays a WHEP URL in headless Chromium (whep_browser.mjs); returns its JSON report."""
+    cmd = ["node", os.path.join(E2E_DIR, "whep_browser.mjs"), url, str(seconds)]
+    if no_audio:
+        cmd.append("--no-audio")
+    env = dict(os.environ)
+    if no_smoothing:
+        env["AIRCLASS_NO_SMOOTHING"] = "1"
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                         timeout=timeout or seconds + 60)
+    if out.returncode != 0 or not out.stdout.strip():
+        raise AssertionError(f"whep_browser failed ({out.returncode}): {out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def whep_browser_async(url, seconds, no_audio=False):
+    cmd = ["node", os.path.join(E2E_DIR, "whep_browser.mjs"), url, str(seconds)]
+    if no_audio:
+        cmd.append("--no-audio")
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def last_sample(report, key):
+    for s in reversed(report.get("timeline", [])):
+        if s.get(key) is not None:
+            return s
+    return {}
+
+
 class Server:
     """The airclass binary on free loopback ports, its log captured to a file."""
 
-    def __init__(self, binary, extra_yaml="", workdir=None):
+    def __init__(self, binary, extra_yaml="", workdir=None, webrtc=False):
         self.binary = binary
         self.workdir = workdir or tempfile.mkdtemp(prefix="airclass-e2e-")
         self.rtmp_port = free_port()
+        self.http_port = free_port()
+        self.udp_port = free_udp_port()
         self.config_path = os.path.join(self.workdir, "airclass.yml")
         with open(self.config_path, "w") as f:
             f.write(f"logLevel: debug\nrtmpAddress: 127.0.0.1:{self.rtmp_port}\n")
-            f.write("webrtc: no\n")
+            if webrtc:
+                f.write(f"webrtcAddress: 127.0.0.1:{self.http_port}\n")
+                f.write(f"webrtcLocalUDPAddress: 127.0.0.1:{self.udp_port}\n")
+            else:
+                f.write("webrtc: no\n")
             f.write(extra_yaml)
         self.log_path = os.path.join(self.workdir, "server.log")
         self.proc = None
@@ -90,6 +146,9 @@ class Server:
                 return True
             time.sleep(0.05)
         return False
+
+    def whep_url(self, path="live/stream"):
+        return f"http://127.0.0.1:{self.http_port}/{path}/whep"
 
     def url(self, path="live/stream", query=""):
         q = ("?" + query) if query else ""

@@ -27,7 +27,9 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 let result;
 try {
   const page = context.pages()[0] || await context.newPage();
-  await page.goto('about:blank');
+  // A page of the server's own origin: Chromium's private network rules block fetches from
+  // about:blank to a loopback address.
+  await page.goto(new URL('/', url).href).catch(() => {});
   result = await page.evaluate(playInPage, { url, seconds, withAudio });
 } catch (e) {
   result = { error: String(e) };

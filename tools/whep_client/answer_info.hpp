@@ -31,7 +31,7 @@ struct AnswerInfo {
 
   std::vector<uint8_t> video_pts;  // H264/90000 payload types of the accepted video section
   std::vector<RtxMapping> rtx;
-  std::optional<uint8_t> audio_pt;  // opus/48000, when audio was accepted
+  std::optional<uint8_t> audio_pt;    // opus/48000, when audio was accepted
   std::vector<uint32_t> video_ssrcs;  // a=ssrc of the video section, if announced
 };
 

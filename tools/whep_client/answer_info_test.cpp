@@ -62,8 +62,9 @@ TEST(AnswerInfo, PrefersLoopbackUdpCandidate) {
   EXPECT_EQ(r.answer->candidate.address, test::ServerAddress);
   EXPECT_EQ(r.answer->candidate_count, 3u);  // TCP skipped
 
-  text = replace(answer(), line, "a=candidate:2 1 udp 100 192.0.2.7 9000 typ host\r\n"
-                                 "a=candidate:4 1 udp 200 ::1 9001 typ host\r\n");
+  text = replace(answer(), line,
+                 "a=candidate:2 1 udp 100 192.0.2.7 9000 typ host\r\n"
+                 "a=candidate:4 1 udp 200 ::1 9001 typ host\r\n");
   r = parse_answer(text);
   ASSERT_TRUE(r) << r.error;
   EXPECT_EQ(r.answer->candidate.address.to_string(), "192.0.2.7:9000");
@@ -100,10 +101,12 @@ TEST(AnswerInfo, RandomGarbageAndMutationsNeverCrash) {
     std::string s;
     if (i % 2 == 0) {
       s.resize(rng() % 600);
-      for (auto& c : s) c = static_cast<char>(rng());
+      for (auto& c : s)
+        c = static_cast<char>(rng());
     } else {
       s = a;
-      for (int k = 0; k < 8; ++k) s[rng() % s.size()] = static_cast<char>(rng());
+      for (int k = 0; k < 8; ++k)
+        s[rng() % s.size()] = static_cast<char>(rng());
     }
     AnswerResult r = parse_answer(s);
     EXPECT_EQ(r.answer.has_value(), r.error.empty());

@@ -82,7 +82,6 @@ std::string to_text(const ClientReport& r) {
   out += "srtp auth failures: " + std::to_string(r.srtp_auth_failures) +
          ", nacks sent: " + std::to_string(r.nacks_sent) +
          ", delete: " + (r.delete_status ? std::to_string(*r.delete_status) : "not sent") + "\n";
-  if (!r.error.empty()) out += "error: " + r.error + "\n";
   return out;
 }
 

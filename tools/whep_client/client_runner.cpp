@@ -39,7 +39,8 @@ uint64_t random_u64() {
   std::array<uint8_t, 8> b{};
   base::random_bytes(b);
   uint64_t v = 0;
-  for (uint8_t x : b) v = (v << 8) | x;
+  for (uint8_t x : b)
+    v = (v << 8) | x;
   return v;
 }
 
@@ -172,7 +173,7 @@ asio::awaitable<bool> Runner::post() {
     answer_ = std::move(answer.answer);
   }
   // A session without a Location cannot be ended; treat it as a signaling failure too.
-  co_return location_ && answer_;
+  co_return location_&& answer_;
 }
 
 bool Runner::open_socket() {
@@ -202,8 +203,8 @@ asio::awaitable<void> Runner::receive_loop() {
   boost::system::error_code ec;
   size_t errors_in_a_row = 0;
   while (socket_.is_open()) {
-    const size_t n = co_await socket_.async_receive(
-        asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
+    const size_t n = co_await socket_.async_receive(asio::buffer(buffer),
+                                                    asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !socket_.is_open()) co_return;
     if (ec) {
       // ICMP port unreachable arrives as connection_refused while the server is not ready.
@@ -262,8 +263,8 @@ void Runner::fill_report() {
   if (auto at = peer_->connected_at()) report_.connected_ms = ms_between(start_, *at);
   if (auto at = media.first_keyframe_at()) report_.first_keyframe_ms = ms_between(start_, *at);
   const VideoCounters v = media.video();
-  report_.video = {v.packets, v.bytes, v.frames, v.incomplete_frames, v.keyframes, v.lost,
-                   v.rtx_packets, std::nullopt, std::nullopt};
+  report_.video = {v.packets, v.bytes,       v.frames,     v.incomplete_frames, v.keyframes,
+                   v.lost,    v.rtx_packets, std::nullopt, std::nullopt};
   if (v.width > 0 && v.height > 0) {
     report_.video.width = v.width;
     report_.video.height = v.height;

@@ -16,8 +16,8 @@ size_t write_receiver_report(std::span<uint8_t> out, uint32_t sender_ssrc, std::
                              std::span<const rtcp::ReportBlock> blocks) noexcept {
   rtcp::ReceiverReport rr;
   rr.sender_ssrc = sender_ssrc;
-  rr.report_blocks =
-      rtcp::ReportBlocks(blocks.first(std::min(blocks.size(), rtcp::ReceiverReport::MaxReportBlocks)));
+  rr.report_blocks = rtcp::ReportBlocks(
+      blocks.first(std::min(blocks.size(), rtcp::ReceiverReport::MaxReportBlocks)));
   const size_t n = rr.write_to(out);
   if (n == 0) return 0;
   const std::array<rtcp::SdesChunk, 1> chunk{rtcp::SdesChunk{sender_ssrc, cname}};

@@ -41,8 +41,8 @@ asio::awaitable<HttpResponse> http_exchange(HttpRequest req) {
   co_await stream.async_connect(endpoints, token);
   if (ec) co_return failure("connect", ec);
 
-  const http::verb verb = req.method == HttpRequest::Method::Post ? http::verb::post
-                                                                  : http::verb::delete_;
+  const http::verb verb =
+      req.method == HttpRequest::Method::Post ? http::verb::post : http::verb::delete_;
   http::request<http::string_body> msg{verb, req.url.target, 11};
   msg.set(http::field::host, req.url.host_header());
   msg.set(http::field::user_agent, "airclass-whep-client");

@@ -18,7 +18,7 @@ namespace tools::whep_client {
 enum class IceCheckState : uint8_t { Checking, Connected, Failed };
 
 struct IceCheckerConfig {
-  std::chrono::milliseconds check_interval{50};     // RFC 8445 14.2 Ta floor is 5 ms
+  std::chrono::milliseconds check_interval{50};      // RFC 8445 14.2 Ta floor is 5 ms
   std::chrono::milliseconds consent_interval{2500};  // RFC 7675 5.1: 4-6 s, browsers 2.5 s
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds consent_timeout{30'000};  // RFC 7675 5.1
@@ -27,9 +27,9 @@ struct IceCheckerConfig {
 struct IceCheckerStats {
   uint64_t requests_sent = 0;
   uint64_t successes = 0;
-  uint64_t errors = 0;         // error responses to our checks (401, 487, ...)
+  uint64_t errors = 0;           // error responses to our checks (401, 487, ...)
   uint64_t unauthenticated = 0;  // responses failing MESSAGE-INTEGRITY or FINGERPRINT
-  uint64_t unknown = 0;        // responses to no transaction of ours
+  uint64_t unknown = 0;          // responses to no transaction of ours
   uint64_t requests_answered = 0;
 };
 

@@ -71,9 +71,8 @@ void MediaReceiver::on_rtp(const rtp::RtpPacketView& packet, TimePoint now) {
 void MediaReceiver::on_video(Stream& s, const rtp::RtpPacketView& packet, TimePoint now) {
   if (!s.stats.on_packet(packet.sequence_number(), packet.timestamp(), now)) return;
   if (s.nacks) s.nacks->on_packet(packet.sequence_number(), now);
-  s.depacketizer->push(packet, [&](const rtp::H264Depacketizer::AccessUnit& au) {
-    on_access_unit(au, now);
-  });
+  s.depacketizer->push(
+      packet, [&](const rtp::H264Depacketizer::AccessUnit& au) { on_access_unit(au, now); });
 }
 
 // RFC 4588 4: the RTX payload starts with the original sequence number (OSN). The repaired

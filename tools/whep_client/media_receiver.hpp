@@ -22,7 +22,7 @@ namespace tools::whep_client {
 
 struct VideoCounters {
   uint64_t packets = 0;
-  uint64_t bytes = 0;  // RTP payload bytes
+  uint64_t bytes = 0;   // RTP payload bytes
   uint64_t frames = 0;  // complete access units
   uint64_t incomplete_frames = 0;
   uint64_t keyframes = 0;  // complete access units holding an IDR

@@ -97,7 +97,8 @@ TEST(MediaReceiver, AudioUnknownPayloadTypesAndReportBlocks) {
 TEST(MediaReceiver, TracksAtMostMaxStreamsSsrcs) {
   MediaReceiver r(answer(), false);
   const std::vector<uint8_t> opus(10, 7);
-  for (uint32_t ssrc = 1; ssrc <= 20; ++ssrc) feed(r, test::rtp_packet(111, ssrc, 1, 0, opus));
+  for (uint32_t ssrc = 1; ssrc <= 20; ++ssrc)
+    feed(r, test::rtp_packet(111, ssrc, 1, 0, opus));
   EXPECT_EQ(r.audio().packets, 20u);
   EXPECT_EQ(r.untracked_packets(), 20u - MediaReceiver::MaxStreams);
 }
@@ -107,7 +108,8 @@ TEST(MediaReceiver, GarbageH264PayloadsNeverCrash) {
   std::mt19937 rng(99);
   for (int i = 0; i < 3000; ++i) {
     std::vector<uint8_t> payload(rng() % 300);
-    for (auto& b : payload) b = static_cast<uint8_t>(rng());
+    for (auto& b : payload)
+      b = static_cast<uint8_t>(rng());
     feed(r, test::rtp_packet(96, test::VideoSsrc, static_cast<uint16_t>(rng()), rng(), payload,
                              rng() % 2 == 0));
   }

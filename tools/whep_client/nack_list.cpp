@@ -14,7 +14,8 @@ void NackList::on_packet(uint16_t seq, TimePoint now) noexcept {
     if (ahead - 1u > MaxMissing) {
       count_ = 0;  // a jump this wide is a restart or a burst we cannot repair in time
     } else {
-      for (uint16_t s = static_cast<uint16_t>(highest_ + 1); s != seq; ++s) add(s, now);
+      for (uint16_t s = static_cast<uint16_t>(highest_ + 1); s != seq; ++s)
+        add(s, now);
     }
     highest_ = seq;
     return;
@@ -37,7 +38,8 @@ void NackList::add(uint16_t seq, TimePoint now) noexcept {
 }
 
 void NackList::remove_at(size_t i) noexcept {
-  for (size_t j = i + 1; j < count_; ++j) entries_[j - 1] = entries_[j];
+  for (size_t j = i + 1; j < count_; ++j)
+    entries_[j - 1] = entries_[j];
   --count_;
 }
 

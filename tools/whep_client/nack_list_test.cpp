@@ -62,7 +62,8 @@ TEST(NackList, OldEntriesAgeOut) {
   l.on_packet(0, T0);
   l.on_packet(2, T0);
   EXPECT_EQ(due(l, T0), (std::vector<uint16_t>{1}));
-  for (uint16_t s = 3; s < 1100; ++s) l.on_packet(s, T0);
+  for (uint16_t s = 3; s < 1100; ++s)
+    l.on_packet(s, T0);
   EXPECT_TRUE(due(l, T0 + 1s).empty());
   EXPECT_EQ(l.missing(), 0u);
 }

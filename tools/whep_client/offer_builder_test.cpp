@@ -56,7 +56,8 @@ TEST(OfferBuilder, OurServersParserAcceptsItAsABrowserOffer) {
     EXPECT_TRUE(p->is("H264", 90000));
     ASSERT_NE(p->fmtp_param("packetization-mode"), nullptr);
     EXPECT_EQ(*p->fmtp_param("packetization-mode"), "1");
-    for (const char* fb : {"nack", "nack pli", "ccm fir"}) EXPECT_TRUE(v.has_rtcp_fb(pt, fb)) << fb;
+    for (const char* fb : {"nack", "nack pli", "ccm fir"})
+      EXPECT_TRUE(v.has_rtcp_fb(pt, fb)) << fb;
   }
   EXPECT_EQ(*v.find(offer_pt::H264Baseline)->fmtp_param("profile-level-id"), "42e01f");
   EXPECT_EQ(*v.find(offer_pt::H264High)->fmtp_param("profile-level-id"), "640c1f");

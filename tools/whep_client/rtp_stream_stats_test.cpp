@@ -44,7 +44,8 @@ TEST(RtpStreamStats, FractionLostIsPerInterval) {
   EXPECT_EQ(b.fraction_lost, 256 * 2 / 8);
   EXPECT_EQ(b.cumulative_lost, 2);
   EXPECT_EQ(b.extended_highest_seq, 7u);
-  for (uint16_t seq = 8; seq < 16; ++seq) s.on_packet(seq, seq * 960u, T0);
+  for (uint16_t seq = 8; seq < 16; ++seq)
+    s.on_packet(seq, seq * 960u, T0);
   b = s.make_report_block(T0);
   EXPECT_EQ(b.fraction_lost, 0);  // nothing lost in this interval
   EXPECT_EQ(b.cumulative_lost, 2);
@@ -52,7 +53,8 @@ TEST(RtpStreamStats, FractionLostIsPerInterval) {
 
 TEST(RtpStreamStats, JitterIsZeroForPerfectPacingAndGrowsWithVariation) {
   RtpStreamStats steady(1, 90000);
-  for (uint32_t i = 0; i < 50; ++i) steady.on_packet(static_cast<uint16_t>(i), i * 3000, T0 + i * 33333us);
+  for (uint32_t i = 0; i < 50; ++i)
+    steady.on_packet(static_cast<uint16_t>(i), i * 3000, T0 + i * 33333us);
   EXPECT_LE(steady.jitter(), 1u);
   RtpStreamStats bumpy(1, 90000);
   for (uint32_t i = 0; i < 50; ++i) {

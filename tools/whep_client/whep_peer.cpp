@@ -79,7 +79,8 @@ void WhepPeer::on_dtls(std::span<const uint8_t> d, TimePoint) {
 }
 
 void WhepPeer::after_dtls() {
-  for (auto& out : dtls_.take_outgoing()) outgoing_.push_back(std::move(out));
+  for (auto& out : dtls_.take_outgoing())
+    outgoing_.push_back(std::move(out));
   if (dtls_.state() == dtls::DtlsState::Failed) {
     fail("DTLS: " + dtls_.failure_reason());
   } else if (dtls_.state() == dtls::DtlsState::Connected && !srtp_in_) {
@@ -193,7 +194,8 @@ void WhepPeer::send_rtcp(size_t size) {
 void WhepPeer::close() {
   if (dtls_.state() == dtls::DtlsState::Connected) {
     dtls_.close();
-    for (auto& out : dtls_.take_outgoing()) outgoing_.push_back(std::move(out));
+    for (auto& out : dtls_.take_outgoing())
+      outgoing_.push_back(std::move(out));
   }
 }
 
@@ -203,7 +205,9 @@ void WhepPeer::fail(std::string reason) {
   failure_reason_ = std::move(reason);
 }
 
-void WhepPeer::queue(std::span<const uint8_t> bytes) { outgoing_.emplace_back(bytes.begin(), bytes.end()); }
+void WhepPeer::queue(std::span<const uint8_t> bytes) {
+  outgoing_.emplace_back(bytes.begin(), bytes.end());
+}
 
 std::vector<std::vector<uint8_t>> WhepPeer::take_outgoing() {
   std::vector<std::vector<uint8_t>> out;

@@ -40,8 +40,8 @@ struct PeerCounters {
   uint64_t srtp_other_errors = 0;
   uint64_t rtcp_received = 0;
   uint64_t reports_sent = 0;
-  uint64_t nacks_sent = 0;       // NACK packets
-  uint64_t nacked_packets = 0;   // sequence numbers requested
+  uint64_t nacks_sent = 0;           // NACK packets
+  uint64_t nacked_packets = 0;       // sequence numbers requested
   uint64_t dropped_before_srtp = 0;  // RTP/RTCP before the keys existed
   uint64_t unknown_datagrams = 0;
 };

@@ -44,11 +44,13 @@ struct Loopback {
     bool moved = false;
     for (int round = 0; round < 50; ++round) {
       auto up = client->take_outgoing();
-      for (auto& d : up) server->handle(d);
+      for (auto& d : up)
+        server->handle(d);
       server->pump_dtls();
       auto down = std::move(server->to_client);
       server->to_client.clear();
-      for (auto& d : down) client->handle_datagram(d, Clock::now());
+      for (auto& d : down)
+        client->handle_datagram(d, Clock::now());
       if (up.empty() && down.empty()) break;
       moved = true;
     }

@@ -96,7 +96,8 @@ inline std::shared_ptr<const webrtc::dtls::DtlsContext> make_dtls_context() {
 // and SRTP toward one client.
 class FakeServer {
  public:
-  explicit FakeServer(const std::string& offer, std::string stream_profile = "42e01f")
+  explicit FakeServer(const std::string& offer, uint16_t udp_port = ServerAddress.port(),
+                      std::string stream_profile = "42e01f")
       : context_(make_dtls_context()) {
     auto parsed = webrtc::sdp::parse_offer(offer);
     EXPECT_TRUE(parsed) << parsed.error;
@@ -105,7 +106,8 @@ class FakeServer {
     p.ice_ufrag = "srv1";
     p.ice_pwd = "serverpassword0123456789";
     p.fingerprint_sha256 = context_->certificate().fingerprint().to_sdp().substr(8);
-    p.candidates = {"candidate:1 1 udp 2130706431 127.0.0.1 8189 typ host"};
+    p.candidates = {"candidate:1 1 udp 2130706431 127.0.0.1 " + std::to_string(udp_port) +
+                    " typ host"};
     p.stream_profile = *webrtc::sdp::H264ProfileLevelId::parse(stream_profile);
     p.video_ssrc = VideoSsrc;
     p.video_rtx_ssrc = 2222;
@@ -122,8 +124,8 @@ class FakeServer {
     webrtc::dtls::DtlsConfig dc;
     dc.role = webrtc::dtls::DtlsRole::Server;
     if (!m.fingerprints.empty()) {
-      dc.remote_fingerprint = *webrtc::dtls::Fingerprint::parse(m.fingerprints[0].algorithm +
-                                                                " " + m.fingerprints[0].value);
+      dc.remote_fingerprint = *webrtc::dtls::Fingerprint::parse(m.fingerprints[0].algorithm + " " +
+                                                                m.fingerprints[0].value);
     }
     dtls_ = std::make_unique<webrtc::dtls::DtlsTransport>(context_, dc);
     ice_ = std::make_unique<webrtc::ice::IceLiteAgent>(
@@ -147,7 +149,8 @@ class FakeServer {
   }
 
   void pump_dtls() {
-    for (auto& out : dtls_->take_outgoing()) to_client.push_back(std::move(out));
+    for (auto& out : dtls_->take_outgoing())
+      to_client.push_back(std::move(out));
     if (dtls_->state() == webrtc::dtls::DtlsState::Connected && !out_) {
       const auto& k = *dtls_->srtp_keys();
       const auto profile = *webrtc::srtp::srtp_profile_from_id(k.profile);

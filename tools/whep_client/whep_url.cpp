@@ -90,7 +90,9 @@ std::string HttpUrl::host_header() const {
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-std::string HttpUrl::to_string() const { return "http://" + host_header() + target; }
+std::string HttpUrl::to_string() const {
+  return "http://" + host_header() + target;
+}
 
 UrlResult parse_http_url(std::string_view text) noexcept {
   try {

@@ -59,7 +59,8 @@ TEST(WhepUrl, RandomInputNeverCrashes) {
   for (int i = 0; i < 3000; ++i) {
     std::string s = i % 2 ? "http://" : "";
     const size_t n = rng() % 64;
-    for (size_t k = 0; k < n; ++k) s += static_cast<char>(rng());
+    for (size_t k = 0; k < n; ++k)
+      s += static_cast<char>(rng());
     UrlResult a = parse_http_url(s);
     EXPECT_EQ(a.url.has_value(), a.error.empty());
     UrlResult b = resolve_location(base, s);
