@@ -175,26 +175,24 @@ DemuxResult FlvDemuxer::on_video(std::span<const uint8_t> payload, int64_t dts,
     const uint8_t packet_type = first & 0x0f;
     if (packet_type == PacketMultitrack || packet_type == PacketModEx) {
       // The FourCC is not in the usual place for these; the whole message is skipped.
-      return unsupported(media::Codec::Unknown,
-                         "enhanced video packet type " + std::to_string(packet_type));
+      return unsupported(media::Codec::Unknown, "enhanced video packet type", packet_type);
     }
     const auto cc = r.u32();
     if (!cc) return failure(media::Codec::Unknown, "truncated enhanced video tag header");
     if (frame_type == FrameCommand) return {};
     const media::Codec codec = video_fourcc(*cc);
     if (codec != media::Codec::H264) {
-      return unsupported(codec, "video FourCC '" + fourcc_text(*cc) + "'");
+      return unsupported(codec, "video FourCC", *cc, true);
     }
     int32_t cts = 0;
     if (packet_type == PacketCodedFrames) {
       const auto raw = r.u24();
-      if (!raw) return failure(media::Codec::Unknown, "truncated enhanced video tag header");
+      if (!raw) return failure(media::Codec::H264, "truncated enhanced video tag header");
       cts = sign_extend_24(*raw);
     } else if (packet_type == PacketCodedFramesX) {
       // CodedFramesX: composition time is zero and omitted.
     } else if (packet_type != PacketSequenceStart && packet_type != PacketSequenceEnd) {
-      return unsupported(media::Codec::Unknown,
-                         "enhanced video packet type " + std::to_string(packet_type));
+      return unsupported(media::Codec::Unknown, "enhanced video packet type", packet_type);
     }
     const uint8_t avc_type = packet_type == PacketCodedFramesX ? PacketCodedFrames : packet_type;
     return on_avc(avc_type, frame_type == FrameKey, cts, r.rest(), dts, arrival_ns);
@@ -202,9 +200,11 @@ DemuxResult FlvDemuxer::on_video(std::span<const uint8_t> payload, int64_t dts,
   const uint8_t frame_type = first >> 4;
   const uint8_t codec_id = first & 0x0f;
   if (frame_type == FrameCommand) return {};  // video info/command frame: no picture
-  if (codec_id == CodecHevcLegacy) return unsupported(media::Codec::H265, "video codec id 12");
+  if (codec_id == CodecHevcLegacy) {
+    return unsupported(media::Codec::H265, "video codec id", codec_id);
+  }
   if (codec_id != CodecAvc) {
-    return unsupported(media::Codec::Unknown, "video codec id " + std::to_string(codec_id));
+    return unsupported(media::Codec::Unknown, "video codec id", codec_id);
   }
   // E.4.3.1 AVCVIDEOPACKET header: AVCPacketType UI8, CompositionTime SI24.
   const auto packet_type = r.u8();
@@ -270,24 +270,22 @@ DemuxResult FlvDemuxer::on_audio(std::span<const uint8_t> payload, int64_t dts,
     // Enhanced RTMP v2: SoundFormat 9, AudioPacketType UB[4], FourCC.
     const uint8_t packet_type = first & 0x0f;
     if (packet_type == PacketAudioMultitrack || packet_type == PacketModEx) {
-      return unsupported(media::Codec::Unknown,
-                         "enhanced audio packet type " + std::to_string(packet_type));
+      return unsupported(media::Codec::Unknown, "enhanced audio packet type", packet_type);
     }
     const auto cc = r.u32();
     if (!cc) return failure(media::Codec::Unknown, "truncated enhanced audio tag header");
     const media::Codec codec = audio_fourcc(*cc);
     if (codec != media::Codec::AAC) {
-      return unsupported(codec, "audio FourCC '" + fourcc_text(*cc) + "'");
+      return unsupported(codec, "audio FourCC", *cc, true);
     }
     if (packet_type > PacketSequenceEnd) {
-      return unsupported(media::Codec::Unknown,
-                         "enhanced audio packet type " + std::to_string(packet_type));
+      return unsupported(media::Codec::Unknown, "enhanced audio packet type", packet_type);
     }
     return on_aac(packet_type, r.rest(), dts, arrival_ns);
   }
-  if (format == SoundMp3) return unsupported(media::Codec::MP3, "audio format MP3");
+  if (format == SoundMp3) return unsupported(media::Codec::MP3, "audio sound format (MP3)", format);
   if (format != SoundAac) {
-    return unsupported(media::Codec::Unknown, "audio sound format " + std::to_string(format));
+    return unsupported(media::Codec::Unknown, "audio sound format", format);
   }
   // E.4.2.1 AACAUDIODATA: AACPacketType UI8.
   const auto packet_type = r.u8();
@@ -349,7 +347,7 @@ DemuxResult FlvDemuxer::on_data(std::span<const uint8_t> payload) {
     return {};
   }
   if (payload.size() - start > MaxMetadataSize) {
-    return unsupported(media::Codec::Unknown, "metadata larger than 64 KiB");
+    return unsupported(media::Codec::Unknown, "onMetaData larger than", MaxMetadataSize);
   }
   metadata_ = std::make_shared<const std::vector<uint8_t>>(payload.begin() + start, payload.end());
   DemuxResult result;
@@ -357,14 +355,19 @@ DemuxResult FlvDemuxer::on_data(std::span<const uint8_t> payload) {
   return result;
 }
 
-DemuxResult FlvDemuxer::unsupported(media::Codec codec, const std::string& what) {
+DemuxResult FlvDemuxer::unsupported(media::Codec codec, const char* what, uint32_t value,
+                                    bool value_is_fourcc) {
   ++ignored_messages_;
   DemuxResult result;
   result.codec = codec;
-  if (std::find(reported_.begin(), reported_.end(), what) == reported_.end() &&
-      reported_.size() < 16) {
-    reported_.push_back(what);
-    result.notice = "ignoring " + what + ": not supported yet";
+  // Keyed by the literal's address and the value: no string is built for repeated messages.
+  const Reported key{what, value};
+  if (reported_.size() < MaxNotices &&
+      std::find(reported_.begin(), reported_.end(), key) == reported_.end()) {
+    reported_.push_back(key);
+    result.notice = std::string("ignoring ") + what + " " +
+                    (value_is_fourcc ? "'" + fourcc_text(value) + "'" : std::to_string(value)) +
+                    ": not supported yet";
   }
   return result;
 }

@@ -55,7 +55,15 @@ class FlvDemuxer {
                      int64_t dts, int64_t arrival_ns);
   DemuxResult on_aac(uint8_t packet_type, std::span<const uint8_t> body, int64_t dts,
                      int64_t arrival_ns);
-  DemuxResult unsupported(media::Codec codec, const std::string& what);
+  DemuxResult unsupported(media::Codec codec, const char* what, uint32_t value,
+                          bool value_is_fourcc = false);
+
+  struct Reported {
+    const char* what;
+    uint32_t value;
+    bool operator==(const Reported&) const = default;
+  };
+  static constexpr size_t MaxNotices = 16;
 
   std::shared_ptr<const media::VideoConfig> video_;
   std::shared_ptr<const media::AudioConfig> audio_;
@@ -66,7 +74,7 @@ class FlvDemuxer {
   int64_t last_extended_ = 0;
   uint64_t dropped_before_config_ = 0;
   uint64_t ignored_messages_ = 0;
-  std::vector<std::string> reported_;  // notices already given (a handful at most)
+  std::vector<Reported> reported_;  // notices already given
 };
 
 }  // namespace rtmp

@@ -308,7 +308,7 @@ TEST(FlvDemuxer, EnhancedRtmp) {
   const std::vector<uint8_t> hevc = {0x90, 'h', 'v', 'c', '1', 0x01, 0x02};
   auto r = demux.on_message(MessageType::Video, 0, hevc, 0);
   EXPECT_EQ(r.codec, media::Codec::H265);
-  EXPECT_NE(r.notice.find("hvc1"), std::string::npos);
+  EXPECT_EQ(r.notice, "ignoring video FourCC 'hvc1': not supported yet");
   EXPECT_TRUE(r.error.empty());
   EXPECT_FALSE(r.config_changed);
   r = demux.on_message(MessageType::Video, 33, hevc, 0);
@@ -375,6 +375,12 @@ TEST(FlvDemuxer, SetDataFrameIsStripped) {
   EXPECT_FALSE(demux.on_message(MessageType::DataAmf0, 0, other, 0).metadata_changed);
   EXPECT_FALSE(demux.on_message(MessageType::DataAmf0, 0, std::vector<uint8_t>{0x02, 0x00}, 0)
                    .metadata_changed);
+  EXPECT_EQ(*demux.metadata(), meta);
+  std::vector<uint8_t> huge = meta;  // over the bound: kept out, reported
+  huge.resize(FlvDemuxer::MaxMetadataSize + 1);
+  auto big = demux.on_message(MessageType::DataAmf0, 0, huge, 0);
+  EXPECT_FALSE(big.metadata_changed);
+  EXPECT_EQ(big.notice, "ignoring onMetaData larger than 65536: not supported yet");
   EXPECT_EQ(*demux.metadata(), meta);
 }
 
