@@ -11,12 +11,34 @@ namespace app {
 namespace {
 
 // MediaMTX keys that a seed-style file may carry and that we accept without acting on them.
-const std::set<std::string> kIgnoredMediaMtxKeys = {
-    "logDestinations", "logFile", "readTimeout", "writeTimeout", "api", "apiAddress",
-    "metrics", "metricsAddress", "pprof", "playback", "rtsp", "rtspAddress", "srt",
-    "srtAddress", "hlsAddress", "paths", "pathDefaults", "authMethod", "authInternalUsers",
-    "webrtcEncryption", "webrtcAllowOrigin", "webrtcTrustedProxies", "rtmpEncryption",
-    "rtspTransports", "protocols", "hlsVariant", "hlsSegmentCount", "hlsSegmentDuration"};
+const std::set<std::string> kIgnoredMediaMtxKeys = {"logDestinations",
+                                                    "logFile",
+                                                    "readTimeout",
+                                                    "writeTimeout",
+                                                    "api",
+                                                    "apiAddress",
+                                                    "metrics",
+                                                    "metricsAddress",
+                                                    "pprof",
+                                                    "playback",
+                                                    "rtsp",
+                                                    "rtspAddress",
+                                                    "srt",
+                                                    "srtAddress",
+                                                    "hlsAddress",
+                                                    "paths",
+                                                    "pathDefaults",
+                                                    "authMethod",
+                                                    "authInternalUsers",
+                                                    "webrtcEncryption",
+                                                    "webrtcAllowOrigin",
+                                                    "webrtcTrustedProxies",
+                                                    "rtmpEncryption",
+                                                    "rtspTransports",
+                                                    "protocols",
+                                                    "hlsVariant",
+                                                    "hlsSegmentCount",
+                                                    "hlsSegmentDuration"};
 
 // Keys read by later subsystems; recognised so they are not reported as unknown.
 const std::set<std::string> kKnownFutureKeys = {"webrtcLocalTCPAddress", "webrtcICEServers2"};
@@ -62,7 +84,8 @@ ListenAddress read_address(const YAML::Node& node, const std::string& key) {
 }
 
 void read_airclass_section(const YAML::Node& section, Config& c) {
-  if (!section.IsMap()) throw ConfigError("config key 'airclass'" + where(section) + ": expected a map");
+  if (!section.IsMap())
+    throw ConfigError("config key 'airclass'" + where(section) + ": expected a map");
   for (const auto& kv : section) {
     const auto key = kv.first.as<std::string>();
     const auto& v = kv.second;
@@ -124,11 +147,16 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
   if (ec != std::errc() || value < 0) throw ConfigError("'" + text + "' is not a duration");
   const std::string unit(p, text.data() + text.size());
   double ms = 0;
-  if (unit == "ms") ms = value;
-  else if (unit == "s" || unit.empty()) ms = value * 1000;
-  else if (unit == "m") ms = value * 60000;
-  else if (unit == "h") ms = value * 3600000;
-  else throw ConfigError("'" + text + "' has unknown unit '" + unit + "' (ms, s, m, h)");
+  if (unit == "ms")
+    ms = value;
+  else if (unit == "s" || unit.empty())
+    ms = value * 1000;
+  else if (unit == "m")
+    ms = value * 60000;
+  else if (unit == "h")
+    ms = value * 3600000;
+  else
+    throw ConfigError("'" + text + "' has unknown unit '" + unit + "' (ms, s, m, h)");
   if (ms > 7 * 24 * 3600000.0) throw ConfigError("'" + text + "' is longer than a week");
   return std::chrono::milliseconds(static_cast<int64_t>(ms));
 }

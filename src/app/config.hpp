@@ -50,7 +50,8 @@ class ConfigError : public std::runtime_error {
 // Throws ConfigError with the file position and the key at fault.
 Config parse_config(const std::string& yaml_text);
 Config load_config_file(const std::string& path);
-ListenAddress parse_listen_address(const std::string& text);  // ":1935", "127.0.0.1:1935", "[::1]:1935"
+ListenAddress parse_listen_address(
+    const std::string& text);  // ":1935", "127.0.0.1:1935", "[::1]:1935"
 std::chrono::milliseconds parse_duration(const std::string& text);  // "10s", "500ms", "2m"
 
 }  // namespace app

@@ -29,7 +29,8 @@ std::vector<std::string> interface_addresses() {
       if (inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text)) v6.emplace_back(text);
     }
   }
-  for (auto& a : v6) v4.push_back(std::move(a));
+  for (auto& a : v6)
+    v4.push_back(std::move(a));
   v4.erase(std::unique(v4.begin(), v4.end()), v4.end());
   return v4;
 }

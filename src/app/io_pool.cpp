@@ -26,13 +26,15 @@ void IoPool::run() {
     threads_.emplace_back([ctx = contexts_[i].get()] { ctx->run(); });
   }
   contexts_.front()->run();
-  for (auto& t : threads_) t.join();
+  for (auto& t : threads_)
+    t.join();
   threads_.clear();
 }
 
 void IoPool::stop() {
   guards_.clear();
-  for (auto& c : contexts_) c->stop();
+  for (auto& c : contexts_)
+    c->stop();
 }
 
 }  // namespace app

@@ -1,8 +1,8 @@
 #pragma once
 // One event loop per core (as nginx and mediasoup workers do): each connection lives on one loop
 // for its whole life, so its state needs no lock; both cores serve connections.
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <atomic>
 #include <memory>

@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "airclass: unknown log level '%s'\n", config.log_level.c_str());
     return 2;
   }
-  for (const auto& w : config.warnings) app::logger("app")->warn("config: {}", w);
+  for (const auto& w : config.warnings)
+    app::logger("app")->warn("config: {}", w);
   try {
     app::Server server(std::move(config));
     server.run();

@@ -31,12 +31,14 @@ RtmpListener::RtmpListener(IoPool& pool, media::StreamRegistry& registry, const 
   if (!ec) acceptor_.bind(ep, ec);
   if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    throw std::runtime_error("cannot listen for RTMP on " + config.rtmp_address.to_string() +
-                             ": " + ec.message());
+    throw std::runtime_error("cannot listen for RTMP on " + config.rtmp_address.to_string() + ": " +
+                             ec.message());
   }
 }
 
-uint16_t RtmpListener::port() const { return acceptor_.local_endpoint().port(); }
+uint16_t RtmpListener::port() const {
+  return acceptor_.local_endpoint().port();
+}
 
 void RtmpListener::start() {
   logger("rtmp")->info("listening for RTMP on {} (port {})", config_.rtmp_address.to_string(),
@@ -50,21 +52,21 @@ void RtmpListener::stop() {
 }
 
 void RtmpListener::accept_next() {
-  acceptor_.async_accept(pool_.next(), [this](boost::system::error_code ec,
-                                              boost::asio::ip::tcp::socket socket) {
-    if (ec == boost::asio::error::operation_aborted) return;
-    if (ec) {
-      // Running out of descriptors must not stop the listener for good.
-      logger("rtmp")->warn("accept failed: {}", ec.message());
-    } else {
-      // The session lives on the socket's loop from its first step on.
-      auto executor = socket.get_executor();
-      auto session = std::make_shared<RtmpSession>(std::move(socket), registry_, config_,
-                                                   next_session_id_++);
-      boost::asio::post(executor, [session] { session->start(); });
-    }
-    accept_next();
-  });
+  acceptor_.async_accept(pool_.next(),
+                         [this](boost::system::error_code ec, boost::asio::ip::tcp::socket socket) {
+                           if (ec == boost::asio::error::operation_aborted) return;
+                           if (ec) {
+                             // Running out of descriptors must not stop the listener for good.
+                             logger("rtmp")->warn("accept failed: {}", ec.message());
+                           } else {
+                             // The session lives on the socket's loop from its first step on.
+                             auto executor = socket.get_executor();
+                             auto session = std::make_shared<RtmpSession>(
+                                 std::move(socket), registry_, config_, next_session_id_++);
+                             boost::asio::post(executor, [session] { session->start(); });
+                           }
+                           accept_next();
+                         });
 }
 
 }  // namespace app

@@ -7,8 +7,7 @@
 namespace app {
 
 RtmpPlayReader::RtmpPlayReader(boost::asio::any_io_executor executor,
-                               std::weak_ptr<RtmpSession> owner,
-                               media::FrameQueue::Limits limits)
+                               std::weak_ptr<RtmpSession> owner, media::FrameQueue::Limits limits)
     : executor_(executor), owner_(std::move(owner)), queue_(limits) {}
 
 void RtmpPlayReader::on_frame(const media::FramePtr& frame) {

@@ -70,15 +70,15 @@ void RtmpSession::start() {
 }
 
 void RtmpSession::read_some() {
-  socket_.async_read_some(boost::asio::buffer(read_buffer_),
-                          [self = shared_from_this()](boost::system::error_code ec, size_t n) {
-                            if (ec) {
-                              self->close(ec == boost::asio::error::eof ? "peer closed"
-                                                                        : ec.message());
-                              return;
-                            }
-                            self->on_read(n);
-                          });
+  socket_.async_read_some(
+      boost::asio::buffer(read_buffer_),
+      [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+        if (ec) {
+          self->close(ec == boost::asio::error::eof ? "peer closed" : ec.message());
+          return;
+        }
+        self->on_read(n);
+      });
 }
 
 void RtmpSession::on_read(size_t n) {
@@ -108,23 +108,24 @@ void RtmpSession::flush_output() {
 void RtmpSession::write_next() {
   if (write_queue_.empty()) {
     writing_ = false;
-    if (close_after_flush_) close(reader_ ? "publisher gone" : "stream ended");
-    else if (reader_) drain_play_queue();
+    if (close_after_flush_)
+      close(reader_ ? "publisher gone" : "stream ended");
+    else if (reader_)
+      drain_play_queue();
     return;
   }
   writing_ = true;
-  boost::asio::async_write(
-      socket_, boost::asio::buffer(write_queue_.front()),
-      [self = shared_from_this()](boost::system::error_code ec, size_t) {
-        if (self->closed_) return;
-        if (ec) {
-          self->close("write failed: " + ec.message());
-          return;
-        }
-        self->queued_bytes_ -= self->write_queue_.front().size();
-        self->write_queue_.pop_front();
-        self->write_next();
-      });
+  boost::asio::async_write(socket_, boost::asio::buffer(write_queue_.front()),
+                           [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                             if (self->closed_) return;
+                             if (ec) {
+                               self->close("write failed: " + ec.message());
+                               return;
+                             }
+                             self->queued_bytes_ -= self->write_queue_.front().size();
+                             self->write_queue_.pop_front();
+                             self->write_next();
+                           });
 }
 
 void RtmpSession::arm_watchdog() {
@@ -214,16 +215,18 @@ void RtmpSession::on_media(const rtmp::Message& message) {
                            v->level_idc);
     }
     if (auto a = demuxer_->audio_config()) {
-      logger("rtmp")->info("session {} path {}: audio {} object type {} {} Hz {} ch{}", id_,
-                           path_, media::codec_name(a->codec), a->object_type, a->sample_rate,
-                           a->channels, a->sbr ? " (SBR)" : "");
+      logger("rtmp")->info("session {} path {}: audio {} object type {} {} Hz {} ch{}", id_, path_,
+                           media::codec_name(a->codec), a->object_type, a->sample_rate, a->channels,
+                           a->sbr ? " (SBR)" : "");
     }
   }
   if (!result.frame) return;
   if (result.frame->cts_ms != 0 && !bframes_logged_) {
     bframes_logged_ = true;
-    logger("rtmp")->warn("session {} path {}: B-frames detected (pts != dts); WebRTC viewers "
-                         "get them in decode order", id_, path_);
+    logger("rtmp")->warn(
+        "session {} path {}: B-frames detected (pts != dts); WebRTC viewers "
+        "get them in decode order",
+        id_, path_);
   }
   stream_->push(publisher_id_, std::move(result.frame));
 }

@@ -47,12 +47,13 @@ void Server::setup_webrtc() {
   for (auto& ip : resolve_hosts(config_.webrtc_additional_hosts, errors)) {
     if (std::find(ips.begin(), ips.end(), ip) == ips.end()) ips.insert(ips.begin(), ip);
   }
-  for (const auto& e : errors) logger("webrtc")->warn("{}", e);
+  for (const auto& e : errors)
+    logger("webrtc")->warn("{}", e);
   if (ips.empty()) throw std::runtime_error("no address to offer as a WebRTC ICE candidate");
   std::string list;
-  for (const auto& ip : ips) list += (list.empty() ? "" : ", ") + ip;
-  logger("webrtc")->info("ICE host candidates: {} port {}", list,
-                         config_.webrtc_udp_address.port);
+  for (const auto& ip : ips)
+    list += (list.empty() ? "" : ", ") + ip;
+  logger("webrtc")->info("ICE host candidates: {} port {}", list, config_.webrtc_udp_address.port);
 
   whep_ = std::make_unique<WhepService>(config_, registry_, dtls, ips);
   const boost::asio::ip::udp::endpoint udp(listen_ip(config_.webrtc_udp_address),
@@ -60,8 +61,7 @@ void Server::setup_webrtc() {
   std::vector<WebRtcWorker*> raw;
   for (size_t i = 0; i < pool_.size(); ++i) {
     workers_.push_back(std::make_unique<WebRtcWorker>(
-        pool_.at(i), udp,
-        [this, i](std::string_view ufrag) { return whep_->claim(ufrag, i); },
+        pool_.at(i), udp, [this, i](std::string_view ufrag) { return whep_->claim(ufrag, i); },
         [this](const std::string& id) { whep_->on_closed(id); }));
     raw.push_back(workers_.back().get());
   }

@@ -29,7 +29,9 @@ void WebRtcFeed::on_frame(const media::FramePtr& frame) {
   if (auto packets = video_.packetize(*frame)) deliver_(this, packets);
 }
 
-void WebRtcFeed::on_publisher_stopped() { video_.mark_discontinuity(); }
+void WebRtcFeed::on_publisher_stopped() {
+  video_.mark_discontinuity();
+}
 
 std::shared_ptr<const media::VideoConfig> WebRtcFeed::video_config() const {
   std::lock_guard lock(mutex_);

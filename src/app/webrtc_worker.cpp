@@ -37,10 +37,14 @@ boost::asio::ip::udp::endpoint to_endpoint(const webrtc::TransportAddress& a, bo
 
 const char* state_name(webrtc::PeerState s) {
   switch (s) {
-    case webrtc::PeerState::New: return "new";
-    case webrtc::PeerState::Connecting: return "connecting";
-    case webrtc::PeerState::Connected: return "connected";
-    case webrtc::PeerState::Closed: return "closed";
+    case webrtc::PeerState::New:
+      return "new";
+    case webrtc::PeerState::Connecting:
+      return "connecting";
+    case webrtc::PeerState::Connected:
+      return "connected";
+    case webrtc::PeerState::Closed:
+      return "closed";
   }
   return "?";
 }
@@ -91,7 +95,8 @@ void WebRtcWorker::start() {
 }
 
 void WebRtcWorker::stop() {
-  for (auto& [key, v] : viewers_) v->session->close("server shutting down");
+  for (auto& [key, v] : viewers_)
+    v->session->close("server shutting down");
   boost::system::error_code ec;
   timer_.cancel();
   socket_.close(ec);
@@ -117,8 +122,7 @@ void WebRtcWorker::on_datagram(size_t size) {
   }
   if (!viewer) return;  // garbage, unknown ufrag, or an unbound address: dropped
   auto& s = *viewer->session;
-  s.on_datagram(datagram, from, std::chrono::steady_clock::now(),
-                std::chrono::system_clock::now());
+  s.on_datagram(datagram, from, std::chrono::steady_clock::now(), std::chrono::system_clock::now());
   if (auto selected = s.remote_address()) {
     if (!demux_.find_by_address(*selected)) demux_.bind_address(*selected, viewer->key);
   }
@@ -164,14 +168,15 @@ void WebRtcWorker::after_input(Viewer& v) {
 void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFramePtr& frame) {
   auto& stream = streams_[feed];
   stream.history->append(frame);
-  for (auto* v : stream.viewers) v->session->send_video(*frame);
+  for (auto* v : stream.viewers)
+    v->session->send_video(*frame);
 }
 
 void WebRtcWorker::send_datagram(std::span<const uint8_t> bytes,
                                  const webrtc::TransportAddress& to) {
   boost::system::error_code ec;
-  socket_.send_to(boost::asio::buffer(bytes.data(), bytes.size()),
-                  to_endpoint(to, v6_socket_), 0, ec);
+  socket_.send_to(boost::asio::buffer(bytes.data(), bytes.size()), to_endpoint(to, v6_socket_), 0,
+                  ec);
   if (ec) ++send_errors_;  // would_block: the viewer recovers through NACK
 }
 
@@ -180,7 +185,8 @@ void WebRtcWorker::tick() {
   const auto wall = std::chrono::system_clock::now();
   std::vector<Viewer*> all;
   all.reserve(viewers_.size());
-  for (auto& [key, v] : viewers_) all.push_back(v.get());
+  for (auto& [key, v] : viewers_)
+    all.push_back(v.get());
   for (auto* v : all) {
     v->session->on_timer(now, wall);
     after_input(*v);
@@ -206,9 +212,8 @@ void WebRtcWorker::remove(Viewer& v) {
   logger("webrtc")->info(
       "viewer {} of {} closed: {}; sent {} packets in {} frames, {} NACKed, {} retransmitted, "
       "{} PLIs, loss {}/256, rtt {} ms",
-      v.id, v.path, v.session->close_reason(), st.video.packets, st.video.frames,
-      st.video.nacked, st.video.retransmitted, st.plis, st.fraction_lost,
-      st.rtt ? st.rtt->count() / 1000.0 : -1.0);
+      v.id, v.path, v.session->close_reason(), st.video.packets, st.video.frames, st.video.nacked,
+      st.video.retransmitted, st.plis, st.fraction_lost, st.rtt ? st.rtt->count() / 1000.0 : -1.0);
   auto& viewers = streams_[v.feed.get()].viewers;
   std::erase(viewers, &v);
   demux_.remove_session(v.key);

@@ -54,8 +54,7 @@ std::shared_ptr<WebRtcFeed> WhepService::feed_for(const std::string& path,
   if (feed) return feed;
   auto workers = workers_;
   feed = std::make_shared<WebRtcFeed>(
-      path, random_u32(),
-      [workers](const WebRtcFeed* f, const webrtc::PacketizedFramePtr& frame) {
+      path, random_u32(), [workers](const WebRtcFeed* f, const webrtc::PacketizedFramePtr& frame) {
         for (auto* w : workers) {
           boost::asio::post(w->loop(), [w, f, frame] { w->on_frame(f, frame); });
         }
@@ -80,13 +79,13 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   }
   if (viewer_count() >= config_.max_viewers) {
     auto res = http::make_error(req, http::Status::service_unavailable,
-                                "server full: " + std::to_string(config_.max_viewers) +
-                                    " viewers");
+                                "server full: " + std::to_string(config_.max_viewers) + " viewers");
     res.set(boost::beast::http::field::retry_after, "5");
     return res;
   }
   auto parsed = webrtc::sdp::parse_offer(req.body());
-  if (!parsed) return http::make_error(req, http::Status::bad_request, "bad offer: " + parsed.error);
+  if (!parsed)
+    return http::make_error(req, http::Status::bad_request, "bad offer: " + parsed.error);
   const auto& offer = *parsed.offer;
   auto feed = feed_for(path, stream);
   const auto video_config = feed->video_config();

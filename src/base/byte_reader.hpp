@@ -31,7 +31,8 @@ class ByteReader {
   std::optional<uint32_t> u32le() noexcept {
     if (remaining() < 4) return std::nullopt;
     uint32_t v = 0;
-    for (size_t i = 0; i < 4; ++i) v |= uint32_t{data_[pos_ + i]} << (8 * i);
+    for (size_t i = 0; i < 4; ++i)
+      v |= uint32_t{data_[pos_ + i]} << (8 * i);
     pos_ += 4;
     return v;
   }
@@ -52,7 +53,8 @@ class ByteReader {
   std::optional<T> be(size_t n) noexcept {
     if (n > remaining()) return std::nullopt;
     T v = 0;
-    for (size_t i = 0; i < n; ++i) v = static_cast<T>((v << 8) | data_[pos_ + i]);
+    for (size_t i = 0; i < n; ++i)
+      v = static_cast<T>((v << 8) | data_[pos_ + i]);
     pos_ += n;
     return v;
   }

@@ -18,7 +18,8 @@ class ByteWriter {
   void u32(uint32_t v) { be(v, 4); }
   void u64(uint64_t v) { be(v, 8); }
   void u32le(uint32_t v) {
-    for (int i = 0; i < 4; ++i) out_.push_back(static_cast<uint8_t>(v >> (8 * i)));
+    for (int i = 0; i < 4; ++i)
+      out_.push_back(static_cast<uint8_t>(v >> (8 * i)));
   }
   void bytes(std::span<const uint8_t> b) { out_.insert(out_.end(), b.begin(), b.end()); }
   void string(std::string_view s) { out_.insert(out_.end(), s.begin(), s.end()); }
@@ -26,7 +27,8 @@ class ByteWriter {
 
  private:
   void be(uint64_t v, int n) {
-    for (int i = n - 1; i >= 0; --i) out_.push_back(static_cast<uint8_t>(v >> (8 * i)));
+    for (int i = n - 1; i >= 0; --i)
+      out_.push_back(static_cast<uint8_t>(v >> (8 * i)));
   }
   std::vector<uint8_t>& out_;
 };

@@ -23,7 +23,9 @@ HttpConnection::HttpConnection(boost::asio::ip::tcp::socket socket, const Router
   }
 }
 
-void HttpConnection::start() { read_request(); }
+void HttpConnection::start() {
+  read_request();
+}
 
 void HttpConnection::read_request() {
   parser_.emplace();
@@ -31,8 +33,9 @@ void HttpConnection::read_request() {
   parser_->body_limit(limits_.max_body_bytes);
   // The first request may take the read timeout; between kept-alive requests, the idle one.
   stream_.expires_after(buffer_.size() > 0 ? limits_.read_timeout : limits_.idle_timeout);
-  bhttp::async_read(stream_, buffer_, *parser_,
-                    [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+  bhttp::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
 }
 
 void HttpConnection::on_read(beast::error_code ec) {
@@ -54,8 +57,8 @@ void HttpConnection::on_read(beast::error_code ec) {
     return;
   }
   const Request& req = parser_->get();
-  Response res = req.method() == Verb::options ? preflight(req)
-                                               : router_.dispatch(req, remote_, loopback_);
+  Response res =
+      req.method() == Verb::options ? preflight(req) : router_.dispatch(req, remote_, loopback_);
   add_cors(res, req);
   write(std::move(res));
 }
@@ -63,8 +66,7 @@ void HttpConnection::on_read(beast::error_code ec) {
 Response HttpConnection::preflight(const Request& request) const {
   auto res = make_response(request, Status::no_content, "", "");
   res.set(bhttp::field::access_control_allow_methods, "GET, POST, PATCH, DELETE, OPTIONS");
-  res.set(bhttp::field::access_control_allow_headers,
-          "Authorization, Content-Type, If-Match");
+  res.set(bhttp::field::access_control_allow_headers, "Authorization, Content-Type, If-Match");
   res.set(bhttp::field::access_control_max_age, "86400");
   return res;
 }
@@ -77,17 +79,16 @@ void HttpConnection::add_cors(Response& response, const Request&) const {
 void HttpConnection::write(Response response) {
   response_ = std::make_shared<Response>(std::move(response));
   stream_.expires_after(limits_.read_timeout);
-  bhttp::async_write(stream_, *response_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       const bool keep = self->response_->keep_alive();
-                       self->response_.reset();
-                       if (ec || !keep) {
-                         self->stream_.socket().shutdown(
-                             boost::asio::ip::tcp::socket::shutdown_both, ec);
-                         return;
-                       }
-                       self->read_request();
-                     });
+  bhttp::async_write(
+      stream_, *response_, [self = shared_from_this()](beast::error_code ec, size_t) {
+        const bool keep = self->response_->keep_alive();
+        self->response_.reset();
+        if (ec || !keep) {
+          self->stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+          return;
+        }
+        self->read_request();
+      });
 }
 
 }  // namespace http

@@ -28,8 +28,7 @@ class HttpServerTest : public ::testing::Test {
     limits.max_header_bytes = 2048;
     server_ = std::make_unique<http::HttpServer>(
         io_, [this]() -> asio::io_context& { return io_; },
-        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0), router_, limits,
-        "test");
+        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0), router_, limits, "test");
     server_->start();
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -97,7 +96,8 @@ TEST_F(HttpServerTest, RejectsOversizedBodyAndHeaders) {
 TEST_F(HttpServerTest, GarbageGets400AndServerKeepsServing) {
   for (int i = 0; i < 20; ++i) {
     std::string junk(300, '\0');
-    for (auto& c : junk) c = static_cast<char>(rand() % 256);
+    for (auto& c : junk)
+      c = static_cast<char>(rand() % 256);
     junk[0] = 'X';
     const auto out = roundtrip(junk + "\r\n\r\n");
     EXPECT_TRUE(out.empty() || out.find("400") != std::string::npos) << out;

@@ -144,8 +144,8 @@ Response Router::dispatch(const Request& request, const std::string& remote_addr
       allow += std::string(boost::beast::http::to_string(route.verb));
       continue;
     }
-    RequestContext ctx{request, *path, std::move(*query), std::move(params), remote_address,
-                       remote_is_loopback};
+    RequestContext ctx{request,           *path,          std::move(*query),
+                       std::move(params), remote_address, remote_is_loopback};
     return route.handler(ctx);
   }
   if (!allow.empty()) {

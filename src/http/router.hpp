@@ -22,10 +22,10 @@ using Status = boost::beast::http::status;
 
 struct RequestContext {
   const Request& request;
-  std::string path;                          // decoded path without the query
-  std::map<std::string, std::string> query;  // decoded query parameters
-  std::map<std::string, std::string> params; // from {name} segments
-  std::string remote_address;                // "ip:port"
+  std::string path;                           // decoded path without the query
+  std::map<std::string, std::string> query;   // decoded query parameters
+  std::map<std::string, std::string> params;  // from {name} segments
+  std::string remote_address;                 // "ip:port"
   bool remote_is_loopback = false;
 };
 

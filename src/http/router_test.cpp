@@ -20,7 +20,8 @@ http::Router test_router() {
   });
   router.add(http::Verb::post, "/api/token", [](const http::RequestContext& c) {
     std::string body;
-    for (const auto& [k, v] : c.query) body += k + "=" + v + ";";
+    for (const auto& [k, v] : c.query)
+      body += k + "=" + v + ";";
     return http::make_response(c.request, http::Status::ok, "text/plain", body);
   });
   return router;
@@ -58,13 +59,14 @@ TEST(Router, DecodesQuery) {
 
 TEST(Router, RejectsMalformedTargets) {
   const auto router = test_router();
-  for (const char* bad : {"/api/token?a=%zz", "/api/token?a=%4", "/%00/whep", "/../x/whep",
-                          "noslash", "/a/%"}) {
+  for (const char* bad :
+       {"/api/token?a=%zz", "/api/token?a=%4", "/%00/whep", "/../x/whep", "noslash", "/a/%"}) {
     auto res = router.dispatch(make(http::Verb::post, bad), "", false);
     EXPECT_EQ(res.result(), http::Status::bad_request) << bad;
   }
   std::string many = "/api/token?";
-  for (int i = 0; i < 100; ++i) many += "k" + std::to_string(i) + "=v&";
+  for (int i = 0; i < 100; ++i)
+    many += "k" + std::to_string(i) + "=v&";
   EXPECT_EQ(router.dispatch(make(http::Verb::post, many), "", false).result(),
             http::Status::bad_request);
 }

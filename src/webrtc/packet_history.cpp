@@ -24,8 +24,10 @@ void PacketHistory::trim() {
     packets_ -= oldest->count();
     frames_.pop_front();
     if (keyframe_index_) {
-      if (*keyframe_index_ == 0) keyframe_index_.reset();
-      else --*keyframe_index_;
+      if (*keyframe_index_ == 0)
+        keyframe_index_.reset();
+      else
+        --*keyframe_index_;
     }
   }
 }
@@ -44,8 +46,10 @@ std::optional<std::span<const uint8_t>> PacketHistory::find(uint16_t seq) const 
   while (lo < hi) {
     const size_t mid = (lo + hi) / 2;
     const uint16_t start = static_cast<uint16_t>(frames_[mid]->first_seq - base);
-    if (start <= target) lo = mid + 1;
-    else hi = mid;
+    if (start <= target)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   if (lo == 0) return std::nullopt;
   const auto& frame = frames_[lo - 1];

@@ -16,7 +16,7 @@ namespace webrtc {
 class PacketHistory {
  public:
   struct Limits {
-    size_t max_packets = 16384;     // about 13 s at 10 Mbit/s; bounds memory for long GOPs
+    size_t max_packets = 16384;          // about 13 s at 10 Mbit/s; bounds memory for long GOPs
     int64_t min_age_ns = 1'000'000'000;  // older frames stay this long for NACKs
   };
   explicit PacketHistory(Limits limits);

@@ -14,12 +14,12 @@ struct PacketizedFrame {
   static constexpr size_t SlotSize = 1232;  // 12 header + 20 extension room + 1200 payload
 
   TrackKind kind = TrackKind::Video;
-  bool keyframe = false;        // starts with SPS/PPS + IDR: a viewer can start here
-  bool discontinuity = false;   // first frame after a publisher (re)start
-  uint16_t first_seq = 0;       // stream sequence number of packet 0
+  bool keyframe = false;       // starts with SPS/PPS + IDR: a viewer can start here
+  bool discontinuity = false;  // first frame after a publisher (re)start
+  uint16_t first_seq = 0;      // stream sequence number of packet 0
   uint32_t rtp_timestamp = 0;
-  int64_t arrival_ns = 0;       // when the source frame was complete at ingest (steady clock)
-  std::vector<uint8_t> slots;   // packet i at [i * SlotSize, i * SlotSize + lengths[i])
+  int64_t arrival_ns = 0;      // when the source frame was complete at ingest (steady clock)
+  std::vector<uint8_t> slots;  // packet i at [i * SlotSize, i * SlotSize + lengths[i])
   std::vector<uint16_t> lengths;
 
   size_t count() const noexcept { return lengths.size(); }

@@ -54,10 +54,18 @@ void PeerSession::on_datagram(std::span<uint8_t> datagram, const TransportAddres
                               TimePoint now, WallTime wall) {
   if (closed()) return;
   switch (classify(datagram)) {
-    case Kind::Stun: on_stun(datagram, from, now); break;
-    case Kind::Dtls: on_dtls(datagram, now); break;
-    case Kind::Rtp: on_srtcp(datagram, now, wall); break;
-    case Kind::Other: ++stats_.dropped_datagrams; break;
+    case Kind::Stun:
+      on_stun(datagram, from, now);
+      break;
+    case Kind::Dtls:
+      on_dtls(datagram, now);
+      break;
+    case Kind::Rtp:
+      on_srtcp(datagram, now, wall);
+      break;
+    case Kind::Other:
+      ++stats_.dropped_datagrams;
+      break;
   }
 }
 
@@ -164,8 +172,10 @@ void PeerSession::on_feedback(std::span<const uint8_t> rtcp_bytes, TimePoint now
         if (video_history_) video_.retransmit(lost[i], *video_history_);
       }
     } else if (rtcp::Pli::parse(*packet) || rtcp::Fir::parse(*packet)) {
-      if (rtcp::Pli::parse(*packet)) ++stats_.plis;
-      else ++stats_.firs;
+      if (rtcp::Pli::parse(*packet))
+        ++stats_.plis;
+      else
+        ++stats_.firs;
       if (now - last_keyframe_request_ >= config_.keyframe_request_interval) {
         last_keyframe_request_ = now;
         keyframe_requested_ = true;
@@ -225,8 +235,10 @@ void PeerSession::on_timer(TimePoint now, WallTime wall) {
 
 PeerSession::TimePoint PeerSession::next_timer() const noexcept {
   auto t = ice_.next_timeout();
-  if (ready()) t = std::min(t, next_report_);
-  else t = std::min(t, created_ + config_.connect_timeout);
+  if (ready())
+    t = std::min(t, next_report_);
+  else
+    t = std::min(t, created_ + config_.connect_timeout);
   if (auto d = dtls_.next_timeout(std::chrono::steady_clock::now())) t = std::min(t, *d);
   return t;
 }

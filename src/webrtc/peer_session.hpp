@@ -34,7 +34,7 @@ struct PeerSessionConfig {
   VideoSenderConfig video;
   std::string cname;
   std::chrono::milliseconds report_interval{1000};
-  std::chrono::milliseconds connect_timeout{15000};  // offer to SRTP keys
+  std::chrono::milliseconds connect_timeout{15000};          // offer to SRTP keys
   std::chrono::milliseconds keyframe_request_interval{500};  // PLI/FIR replays at most this often
   ice::IceLiteConfig ice;
 };
@@ -51,9 +51,9 @@ struct PeerStats {
   uint64_t rtcp_malformed = 0;
   uint64_t srtp_auth_failures = 0;
   uint64_t dropped_datagrams = 0;
-  uint8_t fraction_lost = 0;     // last receiver report, /256
+  uint8_t fraction_lost = 0;  // last receiver report, /256
   int32_t cumulative_lost = 0;
-  uint32_t jitter = 0;           // RTP units
+  uint32_t jitter = 0;  // RTP units
   std::optional<std::chrono::microseconds> rtt;
   std::optional<std::chrono::milliseconds> connect_time;  // session start to SRTP keys
 };
@@ -75,11 +75,15 @@ class PeerSession : private RtpSink {
   TimePoint next_timer() const noexcept;
 
   // Live video from the stream; sent once the viewer is connected and has started.
-  void send_video(const PacketizedFrame& frame) { if (ready()) video_.send_live(frame); }
+  void send_video(const PacketizedFrame& frame) {
+    if (ready()) video_.send_live(frame);
+  }
   // The viewer needs a decodable picture now (just connected, or PLI/FIR): the owner replays
   // PacketHistory::since_keyframe() through replay_video().
   bool take_keyframe_request() noexcept;
-  void replay_video(std::span<const PacketizedFramePtr> frames) { if (ready()) video_.replay(frames); }
+  void replay_video(std::span<const PacketizedFramePtr> frames) {
+    if (ready()) video_.replay(frames);
+  }
 
   void close(std::string reason);
   bool ready() const noexcept { return state_ == PeerState::Connected; }
@@ -87,7 +91,9 @@ class PeerSession : private RtpSink {
   const std::string& close_reason() const noexcept { return close_reason_; }
   PeerState state() const noexcept { return state_; }
   ice::IceState ice_state() const noexcept { return ice_.state(); }
-  std::optional<TransportAddress> remote_address() const noexcept { return ice_.selected_address(); }
+  std::optional<TransportAddress> remote_address() const noexcept {
+    return ice_.selected_address();
+  }
   PeerStats stats() const;
   const ice::IceLiteAgent& ice() const noexcept { return ice_; }
 

@@ -35,7 +35,7 @@ struct VideoSenderStats {
   uint64_t bytes = 0;  // RTP payload + header bytes before encryption
   uint64_t frames = 0;
   uint64_t replays = 0;
-  uint64_t nacked = 0;          // sequence numbers asked for
+  uint64_t nacked = 0;  // sequence numbers asked for
   uint64_t retransmitted = 0;
   uint64_t not_in_history = 0;  // asked for but gone
 };

@@ -5,7 +5,7 @@
 namespace webrtc {
 namespace {
 
-constexpr int64_t kMaxJumpMs = 10000;  // a larger pts jump is a new timeline, not a gap
+constexpr int64_t kMaxJumpMs = 10000;        // a larger pts jump is a new timeline, not a gap
 constexpr uint32_t kRestartGapTicks = 3000;  // one 30 fps frame between old and new timeline
 
 }  // namespace
@@ -16,8 +16,8 @@ VideoTrackPacketizer::VideoTrackPacketizer(uint32_t ssrc, uint16_t initial_seq,
 
 uint32_t VideoTrackPacketizer::timestamp_for(const media::Frame& frame) noexcept {
   const int64_t pts = frame.pts_ms();
-  const bool jumped = have_timeline_ && (pts - last_pts_ms_ > kMaxJumpMs ||
-                                         last_pts_ms_ - pts > kMaxJumpMs);
+  const bool jumped =
+      have_timeline_ && (pts - last_pts_ms_ > kMaxJumpMs || last_pts_ms_ - pts > kMaxJumpMs);
   if (!have_timeline_ || discontinuity_ || jumped) {
     timeline_pts_ms_ = pts;
     timeline_rtp_ = have_timeline_ ? last_timestamp_ + kRestartGapTicks : last_timestamp_;

@@ -39,7 +39,7 @@ class VideoTrackPacketizer {
   bool have_timeline_ = false;
   bool discontinuity_ = true;
   bool waiting_for_keyframe_ = true;
-  int64_t timeline_pts_ms_ = 0;     // publisher pts that maps to timeline_rtp_
+  int64_t timeline_pts_ms_ = 0;  // publisher pts that maps to timeline_rtp_
   uint32_t timeline_rtp_ = 0;
   int64_t last_pts_ms_ = 0;
   uint64_t frames_ = 0;

@@ -123,12 +123,16 @@ asio::awaitable<void> Runner::session() {
     const auto deadline = start_ + std::chrono::duration_cast<Clock::duration>(
                                        std::chrono::duration<double>(options_.seconds));
     co_await tick_loop(deadline);
+  }
+  // DELETE first (draft-ietf-wish-whep 4.3 ends the session there), then close_notify: a
+  // server that tears the session down on close_notify would otherwise answer the DELETE 404.
+  co_await delete_session();
+  if (peer_) {
     peer_->close();
     flush();
   }
   boost::system::error_code ec;
   socket_.close(ec);
-  co_await delete_session();
 }
 
 asio::awaitable<bool> Runner::post() {

@@ -1,0 +1,145 @@
+#include "webrtc/video_sender.hpp"
+
+#include <gtest/gtest.h>
+
+#include "webrtc/rtp/rtp_packet.hpp"
+#include "webrtc/video_track_packetizer.hpp"
+#include "webrtc/webrtc_test_support.hpp"
+
+namespace {
+
+struct Captured {
+  uint16_t seq;
+  uint32_t ts;
+  uint8_t pt;
+  uint32_t ssrc;
+  std::vector<uint8_t> payload;
+};
+
+class CaptureSink : public webrtc::RtpSink {
+ public:
+  void send_rtp(std::span<uint8_t> buffer, size_t length) override {
+    auto v = webrtc::rtp::RtpPacketView::parse(buffer.first(length));
+    ASSERT_TRUE(v);
+    packets.push_back({v->sequence_number(),
+                       v->timestamp(),
+                       v->payload_type(),
+                       v->ssrc(),
+                       {v->payload().begin(), v->payload().end()}});
+  }
+  std::vector<Captured> packets;
+};
+
+struct Fixture {
+  webrtc::VideoTrackPacketizer packetizer{0xAAAA, 1000, 90000};
+  webrtc::PacketHistory history;
+  CaptureSink sink;
+  webrtc::VideoSender sender{{.payload_type = 102,
+                              .ssrc = 0xBBBB,
+                              .rtx_payload_type = 103,
+                              .rtx_ssrc = 0xCCCC,
+                              .initial_seq = 65000,
+                              .initial_rtx_seq = 7},
+                             sink};
+  webrtc::PacketizedFramePtr add(bool key, int64_t ms) {
+    auto f = packetizer.packetize(*webrtc::test::h264_frame(key, ms, 2000));
+    history.append(f);
+    return f;
+  }
+};
+
+}  // namespace
+
+TEST(VideoSender, ReplaySqueezesTheGopThenContinuesLive) {
+  Fixture f;
+  f.add(true, 0);
+  for (int i = 1; i < 10; ++i)
+    f.add(false, i * 33);
+  const auto gop = f.history.since_keyframe();
+  ASSERT_EQ(gop.size(), 10u);
+  f.sender.replay(gop);
+  ASSERT_TRUE(f.sender.started());
+  // Ten frames one tick apart, ending at the newest frame's own timestamp.
+  std::vector<uint32_t> frame_ts;
+  for (const auto& p : f.sink.packets) {
+    if (frame_ts.empty() || frame_ts.back() != p.ts) frame_ts.push_back(p.ts);
+    EXPECT_EQ(p.pt, 102);
+    EXPECT_EQ(p.ssrc, 0xBBBBu);
+  }
+  ASSERT_EQ(frame_ts.size(), 10u);
+  for (size_t i = 1; i < frame_ts.size(); ++i)
+    EXPECT_EQ(frame_ts[i] - frame_ts[i - 1], 1u);
+  EXPECT_EQ(frame_ts.back(), gop.back()->rtp_timestamp);
+  // Sequence numbers are the viewer's own, continuous from its initial value, across wrap.
+  for (size_t i = 0; i < f.sink.packets.size(); ++i) {
+    EXPECT_EQ(f.sink.packets[i].seq, static_cast<uint16_t>(65000 + i));
+  }
+  const size_t before = f.sink.packets.size();
+  auto live = f.add(false, 330);
+  f.sender.send_live(*live);
+  EXPECT_EQ(f.sink.packets[before].ts, live->rtp_timestamp);
+  EXPECT_EQ(f.sink.packets[before].seq, static_cast<uint16_t>(65000 + before));
+}
+
+TEST(VideoSender, LiveWaitsForAKeyframeWithoutReplay) {
+  Fixture f;
+  f.add(true, 0);  // before this viewer joined
+  f.sender.send_live(*f.add(false, 33));
+  EXPECT_TRUE(f.sink.packets.empty());
+  f.sender.send_live(*f.add(true, 66));
+  EXPECT_FALSE(f.sink.packets.empty());
+}
+
+TEST(VideoSender, KeyframeRequestReplayKeepsTimestampsMonotonic) {
+  Fixture f;
+  f.add(true, 0);
+  f.sender.replay(f.history.since_keyframe());
+  for (int i = 1; i < 5; ++i)
+    f.sender.send_live(*f.add(false, i * 33));
+  const uint32_t last = f.sink.packets.back().ts;
+  f.sender.replay(f.history.since_keyframe());  // PLI
+  for (size_t i = 0; i < f.sink.packets.size(); ++i) {
+    if (i == 0) continue;
+    EXPECT_GE(static_cast<int32_t>(f.sink.packets[i].ts - f.sink.packets[i - 1].ts), 0);
+  }
+  EXPECT_GT(static_cast<int32_t>(f.sink.packets.back().ts - last), 0);
+  f.sender.send_live(*f.add(false, 200));
+  EXPECT_GT(static_cast<int32_t>(f.sink.packets.back().ts - last), 0);
+  EXPECT_EQ(f.sender.stats().replays, 2u);
+}
+
+TEST(VideoSender, NackIsAnsweredOverRtxWithTheOriginalSequenceNumber) {
+  Fixture f;
+  f.add(true, 0);
+  f.sender.replay(f.history.since_keyframe());
+  const auto original = f.sink.packets[1];
+  f.sender.retransmit(original.seq, f.history);
+  const auto& rtx = f.sink.packets.back();
+  EXPECT_EQ(rtx.pt, 103);
+  EXPECT_EQ(rtx.ssrc, 0xCCCCu);
+  EXPECT_EQ(rtx.seq, 7);
+  EXPECT_EQ(rtx.ts, original.ts);
+  ASSERT_EQ(rtx.payload.size(), original.payload.size() + 2);
+  EXPECT_EQ((rtx.payload[0] << 8) | rtx.payload[1], original.seq);
+  EXPECT_TRUE(
+      std::equal(original.payload.begin(), original.payload.end(), rtx.payload.begin() + 2));
+  f.sender.retransmit(static_cast<uint16_t>(original.seq + 30000), f.history);  // never sent
+  EXPECT_EQ(f.sender.stats().not_in_history, 1u);
+  EXPECT_EQ(f.sender.stats().retransmitted, 1u);
+}
+
+TEST(VideoSender, NackWithoutRtxResendsTheSamePacket) {
+  webrtc::VideoTrackPacketizer packetizer{1, 0, 0};
+  webrtc::PacketHistory history;
+  CaptureSink sink;
+  webrtc::VideoSenderConfig config;
+  config.payload_type = 96;
+  config.ssrc = 5;
+  webrtc::VideoSender sender(config, sink);
+  history.append(packetizer.packetize(*webrtc::test::h264_frame(true, 0, 4000)));
+  sender.replay(history.since_keyframe());
+  const auto original = sink.packets[2];
+  sender.retransmit(original.seq, history);
+  EXPECT_EQ(sink.packets.back().seq, original.seq);
+  EXPECT_EQ(sink.packets.back().payload, original.payload);
+}

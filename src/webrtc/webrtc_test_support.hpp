@@ -1,0 +1,41 @@
+#pragma once
+// Builders shared by the tests of this folder: H.264 access units and packetized frames.
+#include <memory>
+#include <vector>
+
+#include "media/frame.hpp"
+#include "webrtc/packetized_frame.hpp"
+
+namespace webrtc::test {
+
+// A VideoConfig with a fixed Constrained Baseline SPS and a PPS.
+inline std::shared_ptr<const media::VideoConfig> video_config() {
+  auto c = std::make_shared<media::VideoConfig>();
+  c->sps = {{0x67, 0x42, 0xc0, 0x1f, 0xda, 0x01, 0x40, 0x16, 0xe8}};
+  c->pps = {{0x68, 0xce, 0x3c, 0x80}};
+  c->profile_idc = 0x42;
+  c->level_idc = 0x1f;
+  c->width = 1280;
+  c->height = 720;
+  return c;
+}
+
+// One access unit with a single slice NAL unit of `size` bytes, AVCC (4-byte lengths).
+inline media::FramePtr h264_frame(bool key, int64_t pts_ms, size_t size,
+                                  std::shared_ptr<const media::VideoConfig> cfg = video_config()) {
+  auto f = std::make_shared<media::Frame>();
+  f->kind = media::TrackKind::Video;
+  f->codec = media::Codec::H264;
+  f->keyframe = key;
+  f->dts_ms = pts_ms;
+  f->arrival_ns = pts_ms * 1000000;
+  f->video = std::move(cfg);
+  const auto n = static_cast<uint32_t>(size);
+  f->data = {uint8_t(n >> 24), uint8_t(n >> 16), uint8_t(n >> 8), uint8_t(n)};
+  f->data.push_back(key ? 0x65 : 0x41);
+  for (size_t i = 1; i < size; ++i)
+    f->data.push_back(static_cast<uint8_t>(i * 7));
+  return f;
+}
+
+}  // namespace webrtc::test
