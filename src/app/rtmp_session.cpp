@@ -209,12 +209,14 @@ void RtmpSession::on_media(const rtmp::Message& message) {
     logger("rtmp")->info("session {} path {}: {}", id_, path_, result.notice);
   }
   if (result.config_changed) {
-    if (auto v = demuxer_->video_config()) {
+    if (auto v = demuxer_->video_config(); v && v != logged_video_) {
+      logged_video_ = v;
       logger("rtmp")->info("session {} path {}: video {} {}x{} profile {} level {}", id_, path_,
                            media::codec_name(v->codec), v->width, v->height, v->profile_idc,
                            v->level_idc);
     }
-    if (auto a = demuxer_->audio_config()) {
+    if (auto a = demuxer_->audio_config(); a && a != logged_audio_) {
+      logged_audio_ = a;
       logger("rtmp")->info("session {} path {}: audio {} object type {} {} Hz {} ch{}", id_, path_,
                            media::codec_name(a->codec), a->object_type, a->sample_rate, a->channels,
                            a->sbr ? " (SBR)" : "");

@@ -76,6 +76,8 @@ class RtmpSession : public std::enable_shared_from_this<RtmpSession>,
   uint64_t publisher_id_ = 0;
   std::optional<rtmp::FlvDemuxer> demuxer_;
   bool bframes_logged_ = false;
+  std::shared_ptr<const media::VideoConfig> logged_video_;
+  std::shared_ptr<const media::AudioConfig> logged_audio_;
 
   // Playing.
   std::shared_ptr<RtmpPlayReader> reader_;

@@ -17,6 +17,7 @@ FFMPEG = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error"]
 def parse_args():
     p = argparse.ArgumentParser()
     p.add_argument("--server", required=True, help="path to the airclass binary")
+    p.add_argument("--client", default="", help="path to the whep_client binary")
     p.add_argument("--data", default="", help="tests/data folder")
     return p.parse_args()
 
@@ -206,6 +207,24 @@ def video_packets(path):
                          capture_output=True, text=True, timeout=60)
     return [(p.get("pts"), p.get("dts"), p.get("flags", ""))
             for p in json.loads(out.stdout).get("packets", [])]
+
+
+def whep_client(binary, url, seconds, extra=None):
+    """Starts our C++ WHEP client; .result() waits and returns its JSON report."""
+    cmd = [binary, "--url", url, "--seconds", str(seconds), "--json"] + (extra or [])
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def result(timeout=None):
+        out, err = proc.communicate(timeout=timeout or seconds + 30)
+        lines = out.strip().splitlines()
+        if not lines:
+            raise AssertionError(f"whep_client printed nothing ({proc.returncode}): {err[-2000:]}")
+        report = json.loads(lines[-1])
+        report["exit_code"] = proc.returncode
+        return report
+
+    proc.result = result
+    return proc
 
 
 class Checks:
