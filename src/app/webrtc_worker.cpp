@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/socket_base.hpp>
 
 #include "app/logging.hpp"
@@ -12,6 +13,7 @@ namespace {
 
 constexpr auto kTick = std::chrono::milliseconds(20);
 constexpr int kStatusEveryTicks = 50;  // once a second
+constexpr size_t kMaxForwardedAddresses = 4096;
 
 webrtc::TransportAddress to_transport(const boost::asio::ip::udp::endpoint& ep) {
   auto addr = ep.address();
@@ -112,13 +114,33 @@ void WebRtcWorker::receive() {
 }
 
 void WebRtcWorker::on_datagram(size_t size) {
-  std::span<uint8_t> datagram(buffer_.data(), size);
-  const auto from = to_transport(from_);
+  deliver(std::span<uint8_t>(buffer_.data(), size), to_transport(from_));
+}
+
+void WebRtcWorker::forward(int owner, std::span<const uint8_t> datagram,
+                           const webrtc::TransportAddress& from) {
+  if (owner < 0 || static_cast<size_t>(owner) >= peers_.size()) return;
+  auto* peer = peers_[owner];
+  if (peer == this) return;
+  if (forward_to_.size() >= kMaxForwardedAddresses) forward_to_.clear();
+  forward_to_[from] = owner;
+  boost::asio::post(
+      peer->loop(),
+      [peer, from, bytes = std::vector<uint8_t>(datagram.begin(), datagram.end())]() mutable {
+        peer->deliver(bytes, from);
+      });
+}
+
+void WebRtcWorker::deliver(std::span<uint8_t> datagram, const webrtc::TransportAddress& from) {
   Viewer* viewer = nullptr;
   if (auto key = demux_.lookup(datagram, from)) {
     viewer = viewers_.at(*key).get();
+  } else if (auto it = forward_to_.find(from);
+             it != forward_to_.end() && !webrtc::ice::binding_request_local_ufrag(datagram)) {
+    forward(it->second, datagram, from);
+    return;
   } else {
-    viewer = claim(datagram);
+    viewer = claim(datagram, from);
   }
   if (!viewer) return;  // garbage, unknown ufrag, or an unbound address: dropped
   auto& s = *viewer->session;
@@ -129,11 +151,16 @@ void WebRtcWorker::on_datagram(size_t size) {
   after_input(*viewer);
 }
 
-WebRtcWorker::Viewer* WebRtcWorker::claim(std::span<const uint8_t> datagram) {
+WebRtcWorker::Viewer* WebRtcWorker::claim(std::span<const uint8_t> datagram,
+                                          const webrtc::TransportAddress& from) {
   const auto ufrag = webrtc::ice::binding_request_local_ufrag(datagram);
   if (!ufrag) return nullptr;
-  auto pending = claim_(*ufrag);
-  if (!pending) return nullptr;
+  auto route = claim_(*ufrag);
+  if (!route.pending) {
+    forward(route.owner, datagram, from);
+    return nullptr;
+  }
+  auto pending = std::move(route.pending);
   auto v = std::make_unique<Viewer>();
   v->key = next_viewer_++;
   v->id = pending->id;

@@ -40,15 +40,25 @@ struct ViewerStatus {
   webrtc::PeerStats stats;
 };
 
+// Where a viewer's session lives: pending (claim it here) or on another worker's loop.
+struct ViewerRoute {
+  std::shared_ptr<PendingViewer> pending;
+  int owner = -1;
+};
+
 class WebRtcWorker : public webrtc::DatagramSink {
  public:
-  using Claim = std::function<std::shared_ptr<PendingViewer>(std::string_view ufrag)>;
+  using Claim = std::function<ViewerRoute(std::string_view ufrag)>;
   using Closed = std::function<void(const std::string& id)>;
 
   WebRtcWorker(boost::asio::io_context& loop, const boost::asio::ip::udp::endpoint& endpoint,
                Claim claim, Closed closed);
   ~WebRtcWorker() override;
 
+  // All workers, this one included, so datagrams that the kernel hashed to this socket for a
+  // session living on another loop can be handed over (a browser checking from several
+  // addresses may reach several sockets).
+  void set_peers(std::vector<WebRtcWorker*> peers) { peers_ = std::move(peers); }
   void start();
   void stop();
   boost::asio::io_context& loop() { return loop_; }
@@ -70,7 +80,9 @@ class WebRtcWorker : public webrtc::DatagramSink {
   void send_datagram(std::span<const uint8_t> bytes, const webrtc::TransportAddress& to) override;
   void receive();
   void on_datagram(size_t size);
-  Viewer* claim(std::span<const uint8_t> datagram);
+  void deliver(std::span<uint8_t> datagram, const webrtc::TransportAddress& from);
+  void forward(int owner, std::span<const uint8_t> datagram, const webrtc::TransportAddress& from);
+  Viewer* claim(std::span<const uint8_t> datagram, const webrtc::TransportAddress& from);
   void after_input(Viewer& viewer);
   void tick();
   void remove(Viewer& viewer);
@@ -87,6 +99,9 @@ class WebRtcWorker : public webrtc::DatagramSink {
   uint64_t next_viewer_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<Viewer>> viewers_;
   std::unordered_map<const WebRtcFeed*, StreamState> streams_;
+  std::vector<WebRtcWorker*> peers_;
+  // Remote addresses whose sessions live on another worker (bounded; refilled by STUN).
+  std::unordered_map<webrtc::TransportAddress, int> forward_to_;
   bool v6_socket_ = false;
   uint64_t send_errors_ = 0;
   int ticks_ = 0;

@@ -187,21 +187,28 @@ http::Response WhepService::delete_session(const http::RequestContext& ctx) {
   return http::make_response(ctx.request, http::Status::ok, "", "");
 }
 
-std::shared_ptr<PendingViewer> WhepService::claim(std::string_view ufrag, size_t worker) {
+ViewerRoute WhepService::claim(std::string_view ufrag, size_t worker) {
   std::lock_guard lock(mutex_);
   auto it = pending_.find(ufrag);
-  if (it == pending_.end()) return nullptr;
+  if (it == pending_.end()) {
+    auto owner = owners_.find(ufrag);
+    return {nullptr, owner == owners_.end() ? -1 : owner->second};
+  }
   auto viewer = it->second;
   pending_.erase(it);
   if (auto s = sessions_.find(viewer->id); s != sessions_.end()) {
     s->second.worker = static_cast<int>(worker);
+    owners_[s->second.ufrag] = static_cast<int>(worker);
   }
-  return viewer;
+  return {viewer, static_cast<int>(worker)};
 }
 
 void WhepService::on_closed(const std::string& id) {
   std::lock_guard lock(mutex_);
-  sessions_.erase(id);
+  if (auto s = sessions_.find(id); s != sessions_.end()) {
+    owners_.erase(s->second.ufrag);
+    sessions_.erase(s);
+  }
 }
 
 void WhepService::expire_pending_locked(std::chrono::steady_clock::time_point now) {

@@ -27,7 +27,8 @@ class WhepService {
   void attach(std::vector<WebRtcWorker*> workers) { workers_ = std::move(workers); }
   void add_routes(http::Router& router);
 
-  std::shared_ptr<PendingViewer> claim(std::string_view ufrag, size_t worker);
+  // The pending viewer with this ufrag (now owned by `worker`), or where it already lives.
+  ViewerRoute claim(std::string_view ufrag, size_t worker);
   void on_closed(const std::string& id);
   std::vector<ViewerStatus> viewers() const;
   size_t viewer_count() const;
@@ -51,7 +52,8 @@ class WhepService {
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<PendingViewer>, std::less<>> pending_;  // by ufrag
   std::map<std::string, Session> sessions_;                                     // by id
-  std::map<std::string, std::shared_ptr<WebRtcFeed>> feeds_;                    // by path
+  std::map<std::string, int, std::less<>> owners_;            // claimed ufrag -> worker
+  std::map<std::string, std::shared_ptr<WebRtcFeed>> feeds_;  // by path
 };
 
 }  // namespace app
