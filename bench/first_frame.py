@@ -13,8 +13,6 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
 import harness as h  # noqa: E402
 
-VIDEO = ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
-         "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-b:v", "2M"]
 
 
 def main():
@@ -28,7 +26,7 @@ def main():
     firsts = []
     with h.Server(args.server, webrtc=True) as srv:
         pub = h.ffmpeg_publish(srv.url(), 30 + args.runs * 12, gop=int(args.gop * 30),
-                               video_args=VIDEO)
+                               video_args=h.VIDEO_2M)
         srv.wait_log("video H264")
         for i in range(args.runs):
             time.sleep(rnd.uniform(0.2, args.gop))

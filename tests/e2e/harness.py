@@ -10,6 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 
 FFMPEG = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error"]
 
@@ -154,6 +156,25 @@ class Server:
     def url(self, path="live/stream", query=""):
         q = ("?" + query) if query else ""
         return f"rtmp://127.0.0.1:{self.rtmp_port}/{path}{q}"
+
+
+# 720p30-style H.264 at 2 Mbit/s, as the WebRTC tests and benchmarks publish it.
+VIDEO_2M = ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
+            "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-b:v", "2M", "-maxrate", "2M",
+            "-bufsize", "1M"]
+
+
+def post_offer(url, body, content_type="application/sdp"):
+    """POSTs to a WHEP URL; returns (status, body text)."""
+    if isinstance(body, str):
+        body = body.encode()
+    req = urllib.request.Request(url, data=body, method="POST",
+                                 headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(errors="replace")
 
 
 def ffmpeg_publish(url, seconds, size="1280x720", rate=30, gop=60, audio_rate=32000,

@@ -5,24 +5,11 @@ sends no candidates; the server learns its address from the STUN check):
 - WHEP errors: unknown path 404, wrong content type 415, nonsense offer 400."""
 import json
 import time
-import urllib.error
-import urllib.request
 
 import harness as h
 
-VIDEO_2M = ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
-            "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-b:v", "2M", "-maxrate", "2M",
-            "-bufsize", "1M"]
 
 
-def post(url, body, content_type="application/sdp"):
-    req = urllib.request.Request(url, data=body.encode(), method="POST",
-                                 headers={"Content-Type": content_type})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
 
 
 def main():
@@ -30,7 +17,7 @@ def main():
     args = h.parse_args()
     c = h.Checks()
     with h.Server(args.server, webrtc=True) as srv:
-        pub = h.ffmpeg_publish(srv.url(), 25, video_args=VIDEO_2M)
+        pub = h.ffmpeg_publish(srv.url(), 25, video_args=h.VIDEO_2M)
         c.check("publisher live", srv.wait_log("publishing live/stream"))
         time.sleep(1.0)
         rep = h.whep_browser(srv.whep_url(), 10)
@@ -49,14 +36,14 @@ def main():
         c.check("DELETE of the WHEP resource answered 200", rep.get("deleteStatus") == 200)
         c.check("server logged the viewer leaving", srv.wait_log("viewer left (WHEP DELETE)"))
 
-        status, body = post(srv.whep_url("live/nobody"), "v=0\r\n")
+        status, body = h.post_offer(srv.whep_url("live/nobody"), "v=0\r\n")
         c.check("unknown path -> 404", status == 404, f"{status} {body}")
-        status, body = post(srv.whep_url(), "v=0\r\n", content_type="text/plain")
+        status, body = h.post_offer(srv.whep_url(), "v=0\r\n", content_type="text/plain")
         c.check("wrong content type -> 415", status == 415, f"{status} {body}")
-        status, body = post(srv.whep_url(), "this is not sdp at all")
+        status, body = h.post_offer(srv.whep_url(), "this is not sdp at all")
         c.check("nonsense offer -> 400 with a reason", status == 400 and "offer" in body,
                 f"{status} {body}")
-        status, body = post(srv.whep_url(), "v=0\r\n" + "a=x\r\n" * 40000)
+        status, body = h.post_offer(srv.whep_url(), "v=0\r\n" + "a=x\r\n" * 40000)
         c.check("oversized offer -> 413", status == 413, f"{status} {body[:200]}")
         pub.kill()
         pub.wait()

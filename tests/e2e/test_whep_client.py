@@ -6,8 +6,6 @@ import time
 
 import harness as h
 
-VIDEO = ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
-         "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-b:v", "2M"]
 
 
 def check_report(c, label, rep, min_frames):
@@ -32,7 +30,7 @@ def main():
     args = h.parse_args()
     c = h.Checks()
     with h.Server(args.server, webrtc=True) as srv:
-        pub = h.ffmpeg_publish(srv.url(), 14, video_args=VIDEO)
+        pub = h.ffmpeg_publish(srv.url(), 14, video_args=h.VIDEO_2M)
         srv.wait_log("video H264")
         time.sleep(0.5)
         check_report(c, "ffmpeg", h.whep_client(args.client, srv.whep_url(), 8).result(), 180)

@@ -8,8 +8,6 @@ import time
 import harness as h
 
 GOP_S = 6
-VIDEO = ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
-         "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-b:v", "2M"]
 
 
 def jitter_delay(samples):
@@ -24,7 +22,7 @@ def main():
     args = h.parse_args()
     c = h.Checks()
     with h.Server(args.server, webrtc=True) as srv:
-        pub = h.ffmpeg_publish(srv.url(), 40, gop=GOP_S * 30, video_args=VIDEO)
+        pub = h.ffmpeg_publish(srv.url(), 40, gop=GOP_S * 30, video_args=h.VIDEO_2M)
         c.check("publisher live", srv.wait_log("video H264 1280x720"))
         first_keyframe_at = time.time()  # the sequence header arrives with the first keyframe
         # Chromium takes about a second to start before it POSTs; aim the POST at +2 s.

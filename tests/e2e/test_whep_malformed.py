@@ -11,14 +11,10 @@ import re
 import socket
 import struct
 import time
-import urllib.error
-import urllib.request
 import zlib
 
 import harness as h
 
-VIDEO = ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
-         "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-b:v", "2M"]
 MAGIC = 0x2112A442
 
 
@@ -45,14 +41,6 @@ def is_success(data):
     return len(data) >= 20 and struct.unpack(">H", data[:2])[0] == 0x0101
 
 
-def post(url, body, content_type="application/sdp"):
-    req = urllib.request.Request(url, data=body, method="POST",
-                                 headers={"Content-Type": content_type})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode(errors="replace")
 
 
 def exchange(port, data, timeout=0.3):
@@ -72,7 +60,7 @@ def main():
     rnd = random.Random(99)
     offer = open(os.path.join(args.data, "sdp", "chrome_recvonly_offer.sdp"), "rb").read()
     with h.Server(args.server, webrtc=True) as srv:
-        pub = h.ffmpeg_publish(srv.url(), 25, video_args=VIDEO)
+        pub = h.ffmpeg_publish(srv.url(), 25, video_args=h.VIDEO_2M)
         srv.wait_log("video H264")
         time.sleep(0.5)
         victim = h.whep_client(args.client, srv.whep_url(), 14)
@@ -88,7 +76,7 @@ def main():
         c.check("STUN for an unknown ufrag gets no success",
                 not is_success(exchange(port, stun_request("nobody:x", "k" * 22))))
 
-        status, answer = post(srv.whep_url(), offer)
+        status, answer = h.post_offer(srv.whep_url(), offer)
         c.check("fixture offer accepted", status == 201, f"{status} {answer[:300]}")
         ufrag = re.search(r"a=ice-ufrag:(\S+)", answer).group(1)
         pwd = re.search(r"a=ice-pwd:(\S+)", answer).group(1)
@@ -116,7 +104,7 @@ def main():
                                   (b"v=0\r\n" + b"m=video 9 UDP/TLS/RTP/SAVPF 96\r\n" * 100,
                                    "application/sdp", 400),
                                   (offer, "application/json", 415)]:
-            status, text = post(srv.whep_url(), body, ctype)
+            status, text = h.post_offer(srv.whep_url(), body, ctype)
             c.check(f"bad WHEP offer -> {want}", status == want, f"{status} {text[:200]}")
 
         rep = victim.result()

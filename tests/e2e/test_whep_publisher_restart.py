@@ -6,8 +6,6 @@ import time
 
 import harness as h
 
-VIDEO = ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
-         "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-b:v", "2M"]
 
 
 def main():
@@ -15,14 +13,14 @@ def main():
     args = h.parse_args()
     c = h.Checks()
     with h.Server(args.server, webrtc=True) as srv:
-        first = h.ffmpeg_publish(srv.url(), 7, video_args=VIDEO)
+        first = h.ffmpeg_publish(srv.url(), 7, video_args=h.VIDEO_2M)
         c.check("first publisher live", srv.wait_log("publishing live/stream"))
         time.sleep(1.0)
         browser = h.whep_browser_async(srv.whep_url(), 14)
         h.wait(first, 30, "first publisher")
         time.sleep(1.0)  # the phone reconnects
         second_at = time.time()
-        second = h.ffmpeg_publish(srv.url(), 8, size="640x360", video_args=VIDEO)
+        second = h.ffmpeg_publish(srv.url(), 8, size="640x360", video_args=h.VIDEO_2M)
         out, err = browser.communicate(timeout=90)
         rep = json.loads(out.strip().splitlines()[-1]) if out.strip() else {"error": err}
         h.wait(second, 30, "second publisher")
