@@ -106,6 +106,11 @@ void read_airclass_section(const YAML::Node& section, Config& c) {
       c.reader_queue_max_frames = read_size(v, full, 100000);
     } else if (key == "readerQueueMaxBytes") {
       c.reader_queue_max_bytes = read_size(v, full, 1ull << 30);
+    } else if (key == "opusBitrate") {
+      c.opus_bitrate = static_cast<uint32_t>(read_size(v, full, 510000));
+      if (c.opus_bitrate != 0 && c.opus_bitrate < 6000) {
+        throw ConfigError("config key '" + full + "': 0 (automatic) or at least 6000");
+      }
     } else if (key == "maxViewers") {
       c.max_viewers = read_size(v, full, 100000);
     } else if (key == "rtmpMaxMessageSize") {

@@ -38,6 +38,7 @@ struct Config {
   size_t reader_queue_max_bytes = 16u << 20;
   uint32_t rtmp_max_message_size = 16u << 20;
   size_t max_viewers = 1000;  // WHEP sessions on this node; more get 503
+  uint32_t opus_bitrate = 0;  // Opus bit/s for transcoded AAC; 0: 48 kbit/s per channel
 
   std::vector<std::string> warnings;  // unknown or unsupported keys, reported at startup
 };

@@ -1,11 +1,15 @@
 #pragma once
-// The WebRTC side of one media stream: a reader of the stream that packetizes each frame once
-// (on the publisher's thread) and hands the shared packets to every WebRTC worker loop.
+// The WebRTC side of one media stream: a reader of the stream that turns each frame into RTP
+// once (on the publisher's thread): H.264 is packetized, AAC is transcoded to Opus once per
+// stream and packetized. The shared packets go to every WebRTC worker loop.
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 
+#include "media/aac_opus_transcoder.hpp"
 #include "media/stream.hpp"
+#include "webrtc/audio_track_packetizer.hpp"
 #include "webrtc/packetized_frame.hpp"
 #include "webrtc/video_track_packetizer.hpp"
 
@@ -16,23 +20,43 @@ class WebRtcFeed : public media::StreamReader {
   // Called on the publisher's thread for each packetized frame; must only post.
   using Deliver = std::function<void(const WebRtcFeed*, const webrtc::PacketizedFramePtr&)>;
 
-  WebRtcFeed(std::string path, uint32_t video_ssrc, Deliver deliver);
+  WebRtcFeed(std::string path, uint32_t video_ssrc, uint32_t audio_ssrc, uint32_t opus_bitrate,
+             Deliver deliver);
 
   void on_frame(const media::FramePtr& frame) override;
   void on_publisher_stopped() override;
 
   const std::string& path() const noexcept { return path_; }
   uint32_t video_ssrc() const noexcept { return video_ssrc_; }
-  // The video config of the newest frame, for SDP negotiation (null before any video).
+  uint32_t audio_ssrc() const noexcept { return audio_ssrc_; }
+  // For SDP negotiation: the newest video config (null before any video) and whether the stream
+  // currently carries audio we can send.
   std::shared_ptr<const media::VideoConfig> video_config() const;
+  bool has_audio() const;
+  std::optional<media::TranscoderStatus> audio_status() const;
 
  private:
+  int64_t sync_ns(int64_t pts_ms, int64_t arrival_ns);
+  void on_audio(const media::Frame& frame);
+
   const std::string path_;
   const uint32_t video_ssrc_;
+  const uint32_t audio_ssrc_;
+  const uint32_t opus_bitrate_;
   Deliver deliver_;
-  mutable std::mutex mutex_;  // guards video_config_ only; packetizing runs under the stream lock
+  mutable std::mutex mutex_;  // guards the fields read from other threads (configs, status)
   std::shared_ptr<const media::VideoConfig> video_config_;
+  bool has_audio_ = false;
+  std::optional<media::TranscoderStatus> audio_status_;
+  // Publisher thread only (under the stream's lock):
   webrtc::VideoTrackPacketizer video_;
+  webrtc::AudioTrackPacketizer audio_;
+  std::unique_ptr<media::AacOpusTranscoder> transcoder_;
+  int64_t audio_base_pts_ms_ = 0;
+  // One wall-clock mapping for both tracks of a publish: pts -> steady ns.
+  bool have_anchor_ = false;
+  int64_t anchor_arrival_ns_ = 0;
+  int64_t anchor_pts_ms_ = 0;
 };
 
 }  // namespace app

@@ -74,6 +74,8 @@ class WebRtcWorker : public webrtc::DatagramSink {
   struct Viewer;
   struct StreamState {
     std::shared_ptr<webrtc::PacketHistory> history = std::make_shared<webrtc::PacketHistory>();
+    std::shared_ptr<webrtc::PacketHistory> audio_history =
+        std::make_shared<webrtc::PacketHistory>();
     std::vector<Viewer*> viewers;
   };
 

@@ -54,7 +54,7 @@ std::shared_ptr<WebRtcFeed> WhepService::feed_for(const std::string& path,
   if (feed) return feed;
   auto workers = workers_;
   feed = std::make_shared<WebRtcFeed>(
-      path, random_u32(), [workers](const WebRtcFeed* f, const webrtc::PacketizedFramePtr& frame) {
+      path, random_u32(), random_u32(), config_.opus_bitrate, [workers](const WebRtcFeed* f, const webrtc::PacketizedFramePtr& frame) {
         for (auto* w : workers) {
           boost::asio::post(w->loop(), [w, f, frame] { w->on_frame(f, frame); });
         }
@@ -89,9 +89,11 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   const auto& offer = *parsed.offer;
   auto feed = feed_for(path, stream);
   const auto video_config = feed->video_config();
-  if (!video_config) {
+  // AAC is what we transcode; the feed may not have seen an audio frame yet (no audio cache).
+  const bool stream_has_audio = feed->has_audio() || stream->status().audio_codec == "AAC";
+  if (!video_config && !stream_has_audio) {
     auto res = http::make_error(req, http::Status::service_unavailable,
-                                "stream " + path + " has no video yet");
+                                "stream " + path + " has no media yet");
     res.set(boost::beast::http::field::retry_after, "1");
     return res;
   }
@@ -104,11 +106,14 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   params.ice_pwd = local_ice->pwd;
   params.fingerprint_sha256 = fingerprint_hex(dtls_->certificate().fingerprint());
   params.candidates = candidates_;
-  if (auto p = webrtc::sdp::H264ProfileLevelId::from_sps(
-          video_config->profile_idc, video_config->constraint_flags, video_config->level_idc)) {
-    params.stream_profile = *p;
+  if (video_config) {
+    if (auto p = webrtc::sdp::H264ProfileLevelId::from_sps(
+            video_config->profile_idc, video_config->constraint_flags, video_config->level_idc)) {
+      params.stream_profile = *p;
+    }
   }
-  params.audio_available = false;  // Opus arrives with the audio issue
+  params.audio_available = stream_has_audio;
+  params.audio_ssrc = feed->audio_ssrc();
   params.video_ssrc = feed->video_ssrc();
   params.video_rtx_ssrc = random_u32();
   params.cname = base::random_string(16);
@@ -117,14 +122,18 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   params.audio_track_id = "audio";
   const auto plan = webrtc::sdp::plan_answer(offer, params);
   const auto* video = plan.video();
-  if (!video || !video->h264) {
-    std::string reason = "offer has no usable H.264 video section";
+  const auto* audio = plan.audio();
+  const bool video_ok = video && video->h264;
+  const bool audio_ok = audio && audio->opus && !video_config;  // audio-only stream
+  if (!video_ok && !audio_ok) {
+    std::string reason = video_config ? "offer has no usable H.264 video section"
+                                      : "offer has no usable Opus audio section";
     for (const auto& s : plan.sections) {
       if (!s.reject_reason.empty()) reason += "; " + s.reject_reason;
     }
     return http::make_error(req, http::Status::bad_request, reason);
   }
-  const auto* section = offer.find_mid(video->mid);
+  const auto* section = offer.find_mid(video_ok ? video->mid : audio->mid);
   std::optional<webrtc::dtls::Fingerprint> remote_fp;
   for (const auto& f : section ? section->fingerprints : std::vector<webrtc::sdp::Fingerprint>{}) {
     if (!remote_fp) remote_fp = webrtc::dtls::Fingerprint::parse(f.algorithm + " " + f.value);
@@ -144,12 +153,19 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   pc.dtls_context = dtls_;
   pc.remote_fingerprint = *remote_fp;
   pc.cname = params.cname;
-  pc.video.payload_type = video->h264->pt;
+  pc.video.payload_type = video_ok ? video->h264->pt : 96;  // audio-only: never used
   pc.video.ssrc = params.video_ssrc;
-  pc.video.rtx_payload_type = video->h264->rtx_pt;
+  if (video_ok) pc.video.rtx_payload_type = video->h264->rtx_pt;
   pc.video.rtx_ssrc = params.video_rtx_ssrc;
   pc.video.initial_seq = static_cast<uint16_t>(random_u32());
   pc.video.initial_rtx_seq = static_cast<uint16_t>(random_u32());
+  if (audio && audio->opus) {
+    webrtc::TrackSenderConfig a;
+    a.payload_type = audio->opus->pt;
+    a.ssrc = params.audio_ssrc;
+    a.initial_seq = static_cast<uint16_t>(random_u32());
+    pc.audio = a;
+  }
   const auto answer = webrtc::sdp::build_answer(offer, params, plan);
   {
     std::lock_guard lock(mutex_);
@@ -157,9 +173,10 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
     pending_[local_ice->ufrag] = viewer;
     sessions_[viewer->id] = {local_ice->ufrag, -1};
   }
-  logger("webrtc")->info("viewer {} of {} from {}: offer accepted (H.264 PT {}{})", viewer->id,
-                         path, ctx.remote_address, video->h264->pt,
-                         video->h264->rtx_pt ? ", RTX" : "");
+  logger("webrtc")->info("viewer {} of {} from {}: offer accepted (H.264 PT {}{}{})", viewer->id,
+                         path, ctx.remote_address, pc.video.payload_type,
+                         pc.video.rtx_payload_type ? ", RTX" : "",
+                         pc.audio ? ", Opus" : ", no audio");
   auto res = http::make_response(req, http::Status::created, "application/sdp", answer);
   res.set(boost::beast::http::field::location, "/whep/session/" + viewer->id);
   return res;

@@ -11,7 +11,8 @@ constexpr std::string_view Alphabet =
 constexpr std::array<int8_t, 256> make_reverse() noexcept {
   std::array<int8_t, 256> table{};
   table.fill(-1);
-  for (size_t i = 0; i < Alphabet.size(); ++i) table[static_cast<uint8_t>(Alphabet[i])] = int8_t(i);
+  for (size_t i = 0; i < Alphabet.size(); ++i)
+    table[static_cast<uint8_t>(Alphabet[i])] = int8_t(i);
   return table;
 }
 constexpr auto Reverse = make_reverse();
@@ -69,8 +70,7 @@ std::optional<std::vector<uint8_t>> base64url_decode(std::string_view text,
   }
 }
 
-std::optional<std::string> base64url_decode_text(std::string_view text,
-                                                 size_t max_input) noexcept {
+std::optional<std::string> base64url_decode_text(std::string_view text, size_t max_input) noexcept {
   if (text.size() > max_input) return std::nullopt;
   try {
     std::string out;

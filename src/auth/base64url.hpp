@@ -12,8 +12,7 @@ namespace auth {
 
 std::string base64url_encode(std::span<const uint8_t> data);
 inline std::string base64url_encode(std::string_view text) {
-  return base64url_encode(
-      std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  return base64url_encode(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
 // Strict decoder: only the 64 URL-safe characters, no padding, no whitespace, and the unused

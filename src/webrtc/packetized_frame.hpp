@@ -19,6 +19,9 @@ struct PacketizedFrame {
   uint16_t first_seq = 0;      // stream sequence number of packet 0
   uint32_t rtp_timestamp = 0;
   int64_t arrival_ns = 0;      // when the source frame was complete at ingest (steady clock)
+  // The steady-clock instant this frame's publisher timestamp stands for, on a mapping shared
+  // by all tracks of the stream: sender reports derive from it, so audio and video line up.
+  int64_t sync_ns = 0;
   std::vector<uint8_t> slots;  // packet i at [i * SlotSize, i * SlotSize + lengths[i])
   std::vector<uint16_t> lengths;
 

@@ -37,14 +37,17 @@ Kind classify(std::span<const uint8_t> d) {
 }  // namespace
 
 PeerSession::PeerSession(PeerSessionConfig config, DatagramSink& sink,
-                         std::shared_ptr<const PacketHistory> video_history, TimePoint now)
+                         std::shared_ptr<const PacketHistory> video_history,
+                         std::shared_ptr<const PacketHistory> audio_history, TimePoint now)
     : config_(std::move(config)),
       sink_(sink),
       video_history_(std::move(video_history)),
+      audio_history_(std::move(audio_history)),
       ice_(config_.local_ice, config_.remote_ice, now, config_.ice),
       dtls_(config_.dtls_context, dtls_config(config_)),
       video_(config_.video, *this),
       created_(now) {
+  if (config_.audio) audio_.emplace(*config_.audio, static_cast<RtpSink&>(*this));
   if (dtls_.state() == dtls::DtlsState::Failed) close("DTLS setup: " + dtls_.failure_reason());
 }
 
@@ -166,11 +169,12 @@ void PeerSession::on_feedback(std::span<const uint8_t> rtcp_bytes, TimePoint now
       }
     } else if (auto nack = rtcp::GenericNack::parse(*packet)) {
       ++stats_.nack_packets;
+      const bool audio = audio_ && nack->media_ssrc() == audio_->ssrc();
+      auto& track = audio ? *audio_ : video_;
+      const auto& history = audio ? audio_history_ : video_history_;
       std::array<uint16_t, kMaxNackedPerPacket> lost;
       const size_t count = nack->expand(lost);
-      for (size_t i = 0; i < count; ++i) {
-        if (video_history_) video_.retransmit(lost[i], *video_history_);
-      }
+      for (size_t i = 0; i < count && history; ++i) track.retransmit(lost[i], *history);
     } else if (rtcp::Pli::parse(*packet) || rtcp::Fir::parse(*packet)) {
       if (rtcp::Pli::parse(*packet))
         ++stats_.plis;
@@ -185,17 +189,21 @@ void PeerSession::on_feedback(std::span<const uint8_t> rtcp_bytes, TimePoint now
   if (reader.failed()) ++stats_.rtcp_malformed;
 }
 
-void PeerSession::send_report(TimePoint now, WallTime wall) {
-  const auto last = video_.last_frame();
+void PeerSession::send_report(const TrackSender& track, uint32_t clock_rate, TimePoint now,
+                              WallTime wall) {
+  const auto last = track.last_frame();
   if (!last || !srtp_out_) return;
-  const auto since_frame = now.time_since_epoch().count() - last->second;
+  // Both tracks map their timestamps to wall time through the stream's shared sync clock, so
+  // the browser can align audio with video (RFC 3550 6.4.1).
+  const int64_t since_frame_ns = now.time_since_epoch().count() - last->second;
   rtcp::SenderReport sr;
-  sr.sender_ssrc = video_.ssrc();
+  sr.sender_ssrc = track.ssrc();
   sr.ntp_timestamp = rtcp::to_ntp(wall);
-  sr.rtp_timestamp = last->first + static_cast<uint32_t>(since_frame / 1000000 * 90);
-  sr.packet_count = static_cast<uint32_t>(video_.stats().packets);
-  sr.octet_count = static_cast<uint32_t>(video_.stats().bytes);
-  const rtcp::SdesChunk chunk{video_.ssrc(), config_.cname};
+  sr.rtp_timestamp =
+      last->first + static_cast<uint32_t>(since_frame_ns * clock_rate / 1'000'000'000);
+  sr.packet_count = static_cast<uint32_t>(track.stats().packets);
+  sr.octet_count = static_cast<uint32_t>(track.stats().bytes);
+  const rtcp::SdesChunk chunk{track.ssrc(), config_.cname};
   const rtcp::Sdes sdes(std::span<const rtcp::SdesChunk>(&chunk, 1));
   std::array<uint8_t, 512> buf;
   const size_t a = sr.write_to(buf);
@@ -228,7 +236,8 @@ void PeerSession::on_timer(TimePoint now, WallTime wall) {
     }
   }
   if (ready() && now >= next_report_) {
-    send_report(now, wall);
+    send_report(video_, 90000, now, wall);
+    if (audio_) send_report(*audio_, 48000, now, wall);
     next_report_ = now + config_.report_interval;
   }
 }
@@ -257,6 +266,7 @@ PeerStats PeerSession::stats() const {
   PeerStats s = stats_;
   s.state = state_;
   s.video = video_.stats();
+  if (audio_) s.audio = audio_->stats();
   if (srtp_in_) s.srtp_auth_failures = srtp_in_->errors().auth_fail;
   return s;
 }

@@ -14,7 +14,7 @@
 #include "webrtc/dtls/fingerprint.hpp"
 #include "webrtc/ice/ice_lite_agent.hpp"
 #include "webrtc/srtp/srtp_session.hpp"
-#include "webrtc/video_sender.hpp"
+#include "webrtc/track_sender.hpp"
 
 namespace webrtc {
 
@@ -31,7 +31,8 @@ struct PeerSessionConfig {
   ice::IceCredentials remote_ice;
   std::shared_ptr<const dtls::DtlsContext> dtls_context;
   dtls::Fingerprint remote_fingerprint;
-  VideoSenderConfig video;
+  TrackSenderConfig video;
+  std::optional<TrackSenderConfig> audio;  // when the viewer accepted Opus and the stream has audio
   std::string cname;
   std::chrono::milliseconds report_interval{1000};
   std::chrono::milliseconds connect_timeout{15000};          // offer to SRTP keys
@@ -43,7 +44,8 @@ enum class PeerState : uint8_t { New, Connecting, Connected, Closed };
 
 struct PeerStats {
   PeerState state = PeerState::New;
-  VideoSenderStats video;
+  TrackSenderStats video;
+  TrackSenderStats audio;
   uint64_t plis = 0;
   uint64_t firs = 0;
   uint64_t nack_packets = 0;
@@ -64,7 +66,8 @@ class PeerSession : private RtpSink {
   using WallTime = std::chrono::system_clock::time_point;
 
   PeerSession(PeerSessionConfig config, DatagramSink& sink,
-              std::shared_ptr<const PacketHistory> video_history, TimePoint now);
+              std::shared_ptr<const PacketHistory> video_history,
+              std::shared_ptr<const PacketHistory> audio_history, TimePoint now);
   ~PeerSession() override;
 
   // A datagram the demux routed here (STUN, DTLS or SRTCP by RFC 7983 first byte). The buffer
@@ -77,6 +80,10 @@ class PeerSession : private RtpSink {
   // Live video from the stream; sent once the viewer is connected and has started.
   void send_video(const PacketizedFrame& frame) {
     if (ready()) video_.send_live(frame);
+  }
+  // Live audio: a viewer starts at the live edge (no cached audio is replayed).
+  void send_audio(const PacketizedFrame& frame) {
+    if (ready() && audio_) audio_->send_live(frame);
   }
   // The viewer needs a decodable picture now (just connected, or PLI/FIR): the owner replays
   // PacketHistory::since_keyframe() through replay_video().
@@ -104,17 +111,19 @@ class PeerSession : private RtpSink {
   void on_srtcp(std::span<uint8_t> datagram, TimePoint now, WallTime wall);
   void flush_dtls();
   void start_srtp(TimePoint now);
-  void send_report(TimePoint now, WallTime wall);
+  void send_report(const TrackSender& track, uint32_t clock_rate, TimePoint now, WallTime wall);
   void on_feedback(std::span<const uint8_t> rtcp, TimePoint now, WallTime wall);
 
   PeerSessionConfig config_;
   DatagramSink& sink_;
   std::shared_ptr<const PacketHistory> video_history_;
+  std::shared_ptr<const PacketHistory> audio_history_;
   ice::IceLiteAgent ice_;
   dtls::DtlsTransport dtls_;
   std::unique_ptr<srtp::SrtpSession> srtp_out_;
   std::unique_ptr<srtp::SrtpSession> srtp_in_;
-  VideoSender video_;
+  TrackSender video_;
+  std::optional<TrackSender> audio_;
   PeerState state_ = PeerState::New;
   std::string close_reason_;
   TimePoint created_;

@@ -46,7 +46,7 @@ struct Fixture {
                .initial_seq = 10,
                .initial_rtx_seq = 20};
     c.cname = "test";
-    session = std::make_unique<PeerSession>(c, sink, history, Clock::now());
+    session = std::make_unique<PeerSession>(c, sink, history, nullptr, Clock::now());
   }
 
   void check_in() {

@@ -32,7 +32,8 @@ std::optional<uint32_t> VideoTrackPacketizer::rtp_timestamp_of(int64_t pts_ms) c
   return timeline_rtp_ + static_cast<uint32_t>((pts_ms - timeline_pts_ms_) * (ClockRate / 1000));
 }
 
-PacketizedFramePtr VideoTrackPacketizer::packetize(const media::Frame& frame) {
+PacketizedFramePtr VideoTrackPacketizer::packetize(const media::Frame& frame,
+                                                   std::optional<int64_t> sync_ns) {
   if (frame.codec != media::Codec::H264 || !frame.video) {
     ++rejected_;
     return nullptr;
@@ -54,6 +55,7 @@ PacketizedFramePtr VideoTrackPacketizer::packetize(const media::Frame& frame) {
   out->first_seq = next_seq_;
   out->rtp_timestamp = timestamp_for(frame);
   out->arrival_ns = frame.arrival_ns;
+  out->sync_ns = sync_ns.value_or(frame.arrival_ns);
   // Upper bound on packets: payload bytes / FU-A share, plus parameter sets and headers.
   const size_t max_payload = packetizer_.max_payload_size();
   const size_t estimate = (frame.data.size() + cfg.sps.size() * 256 + 512) / (max_payload - 2) + 4;

@@ -19,7 +19,8 @@ class VideoTrackPacketizer {
   VideoTrackPacketizer(uint32_t ssrc, uint16_t initial_seq, uint32_t initial_timestamp);
 
   // Null when the frame cannot be sent (not H.264, malformed NAL units, before a keyframe).
-  PacketizedFramePtr packetize(const media::Frame& frame);
+  // `sync_ns`: see PacketizedFrame::sync_ns (defaults to the frame's arrival).
+  PacketizedFramePtr packetize(const media::Frame& frame, std::optional<int64_t> sync_ns = {});
   // The next frame starts a new timeline (publisher restarted): timestamps continue smoothly.
   void mark_discontinuity() noexcept { discontinuity_ = true; }
 

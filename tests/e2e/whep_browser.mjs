@@ -45,7 +45,7 @@ async function playInPage({ url, seconds, withAudio }) {
   pc.addTransceiver('video', { direction: 'recvonly' });
   if (withAudio) pc.addTransceiver('audio', { direction: 'recvonly' });
   const video = document.createElement('video');
-  video.muted = true;
+  video.muted = false;  // audio must be rendered for audioLevel; --mute-audio keeps it silent
   video.autoplay = true;
   video.playsInline = true;
   document.body.appendChild(video);

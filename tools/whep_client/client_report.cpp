@@ -1,5 +1,6 @@
 #include "whep_client/client_report.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 namespace tools::whep_client {
@@ -8,6 +9,14 @@ namespace {
 template <typename T>
 std::string num_or_null(const std::optional<T>& v) {
   return v ? std::to_string(*v) : "null";
+}
+
+// One decimal: a tone within 0.1 Hz and a level within 0.1 dB is all a test reads.
+std::string decimal_or_null(const std::optional<double>& v) {
+  if (!v || !std::isfinite(*v)) return "null";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", *v);
+  return buf;
 }
 
 }  // namespace
@@ -49,7 +58,11 @@ std::string to_json(const ClientReport& r) {
   }
   out += "},\"audio\":{\"packets\":" + std::to_string(r.audio.packets);
   out += ",\"bytes\":" + std::to_string(r.audio.bytes);
-  out += ",\"lost\":" + std::to_string(r.audio.lost) + "}";
+  out += ",\"lost\":" + std::to_string(r.audio.lost);
+  out += ",\"decoded_ms\":" + std::to_string(r.audio.decoded_ms);
+  out += ",\"decode_errors\":" + std::to_string(r.audio.decode_errors);
+  out += ",\"tone_hz\":" + decimal_or_null(r.audio.tone_hz);
+  out += ",\"level_dbfs\":" + decimal_or_null(r.audio.level_dbfs) + "}";
   out += ",\"srtp_auth_failures\":" + std::to_string(r.srtp_auth_failures);
   out += ",\"srtp_replays\":" + std::to_string(r.srtp_replays);
   out += ",\"nacks_sent\":" + std::to_string(r.nacks_sent);
@@ -78,7 +91,11 @@ std::string to_text(const ClientReport& r) {
          std::to_string(v.lost) + " lost";
   if (v.width && v.height) out += ", " + std::to_string(*v.width) + "x" + std::to_string(*v.height);
   out += "\naudio: " + std::to_string(r.audio.packets) + " packets, " +
-         std::to_string(r.audio.bytes) + " bytes, " + std::to_string(r.audio.lost) + " lost\n";
+         std::to_string(r.audio.bytes) + " bytes, " + std::to_string(r.audio.lost) + " lost, " +
+         std::to_string(r.audio.decoded_ms) + " ms decoded";
+  if (r.audio.tone_hz) out += ", tone " + decimal_or_null(r.audio.tone_hz) + " Hz";
+  if (r.audio.level_dbfs) out += ", level " + decimal_or_null(r.audio.level_dbfs) + " dBFS";
+  out += "\n";
   out += "srtp auth failures: " + std::to_string(r.srtp_auth_failures) +
          ", nacks sent: " + std::to_string(r.nacks_sent) +
          ", delete: " + (r.delete_status ? std::to_string(*r.delete_status) : "not sent") + "\n";

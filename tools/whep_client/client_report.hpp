@@ -26,6 +26,10 @@ struct ClientReport {
     uint64_t packets = 0;
     uint64_t bytes = 0;
     uint64_t lost = 0;
+    uint64_t decoded_ms = 0;  // Opus decoded (RFC 7587), milliseconds of audio
+    uint64_t decode_errors = 0;
+    std::optional<double> tone_hz{};     // dominant frequency of the last ~1 s; null when silent
+    std::optional<double> level_dbfs{};  // RMS of the last ~1 s; null when nothing was decoded
   } audio;
   uint64_t srtp_auth_failures = 0;
   uint64_t srtp_replays = 0;

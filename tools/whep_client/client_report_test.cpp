@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace tools::whep_client {
 namespace {
 
@@ -25,7 +27,8 @@ TEST(ClientReport, JsonHasTheContractFields) {
             "{\"connected_ms\":120,\"first_keyframe_ms\":180,\"video\":{\"packets\":10,"
             "\"bytes\":9000,\"frames\":3,\"incomplete_frames\":0,\"keyframes\":1,\"lost\":0,"
             "\"rtx_packets\":0,\"width\":1280,\"height\":720},\"audio\":{\"packets\":4,"
-            "\"bytes\":320,\"lost\":0},\"srtp_auth_failures\":0,\"srtp_replays\":0,"
+            "\"bytes\":320,\"lost\":0,\"decoded_ms\":0,\"decode_errors\":0,\"tone_hz\":null,"
+            "\"level_dbfs\":null},\"srtp_auth_failures\":0,\"srtp_replays\":0,"
             "\"nacks_sent\":2,\"nack_recovered\":0,\"reports_sent\":0,\"post_status\":201,"
             "\"delete_status\":200,\"duration_s\":1.500,\"error\":null}");
   EXPECT_EQ(r.exit_code(), 0);
@@ -47,6 +50,23 @@ TEST(ClientReport, MissingValuesAreNullAndSizeIsOmitted) {
 TEST(ClientReport, JsonQuoteEscapesControlAndQuotes) {
   EXPECT_EQ(json_quote("a\"b\\c\x01"), "\"a\\\"b\\\\c\\u0001\"");
   EXPECT_EQ(json_quote("é"), "\"é\"");  // UTF-8 passes through
+}
+
+TEST(ClientReport, DecodedAudioToneAndLevel) {
+  ClientReport r;
+  r.audio.packets = 100;
+  r.audio.decoded_ms = 2000;
+  r.audio.tone_hz = 999.96;
+  r.audio.level_dbfs = -24.08;
+  const std::string j = to_json(r);
+  EXPECT_NE(j.find("\"decoded_ms\":2000,\"decode_errors\":0,\"tone_hz\":1000.0,"
+                   "\"level_dbfs\":-24.1}"),
+            std::string::npos)
+      << j;
+  EXPECT_NE(to_text(r).find("2000 ms decoded, tone 1000.0 Hz, level -24.1 dBFS"),
+            std::string::npos);
+  r.audio.level_dbfs = -std::numeric_limits<double>::infinity();  // never valid JSON
+  EXPECT_NE(to_json(r).find("\"level_dbfs\":null"), std::string::npos);
 }
 
 }  // namespace

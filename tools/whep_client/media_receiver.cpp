@@ -18,7 +18,10 @@ MediaReceiver::Stream::Stream(uint32_t ssrc, Kind k, uint32_t clock_rate, bool n
 }
 
 MediaReceiver::MediaReceiver(const AnswerInfo& answer, bool nack)
-    : answer_(answer), nack_(nack), nack_scratch_(MaxNacksPerBatch) {
+    : answer_(answer),
+      nack_(nack),
+      nack_scratch_(MaxNacksPerBatch),
+      pcm_(media::OpusDecoder::MaxFrameSamples * 2) {
   streams_.reserve(MaxStreams);
 }
 MediaReceiver::~MediaReceiver() = default;
@@ -59,7 +62,7 @@ void MediaReceiver::on_rtp(const rtp::RtpPacketView& packet, TimePoint now) {
     ++audio_.packets;
     audio_.bytes += packet.payload().size();
     if (Stream* s = find_or_add(packet.ssrc(), Kind::Audio)) {
-      s->stats.on_packet(packet.sequence_number(), packet.timestamp(), now);
+      if (s->stats.on_packet(packet.sequence_number(), packet.timestamp(), now)) on_audio(packet);
     } else {
       ++untracked_packets_;
     }
@@ -73,6 +76,17 @@ void MediaReceiver::on_video(Stream& s, const rtp::RtpPacketView& packet, TimePo
   if (s.nacks) s.nacks->on_packet(packet.sequence_number(), now);
   s.depacketizer->push(
       packet, [&](const rtp::H264Depacketizer::AccessUnit& au) { on_access_unit(au, now); });
+}
+
+// RFC 7587 4.2: the payload is exactly one Opus packet. Decoded in arrival order without a
+// jitter buffer: enough to prove the tone arrives, not to play it.
+void MediaReceiver::on_audio(const rtp::RtpPacketView& packet) {
+  if (!audio_ssrc_) audio_ssrc_ = packet.ssrc();
+  if (*audio_ssrc_ != packet.ssrc() || packet.payload().empty()) return;
+  const auto frames = opus_.decode(packet.payload(), pcm_);
+  if (!frames) return;
+  decoded_frames_ += *frames;
+  tone_.push(std::span<const float>(pcm_.data(), *frames * 2));
 }
 
 // RFC 4588 4: the RTX payload starts with the original sequence number (OSN). The repaired
@@ -141,6 +155,13 @@ AudioCounters MediaReceiver::audio() const noexcept {
   AudioCounters a = audio_;
   for (const auto& [ssrc, s] : streams_) {
     if (s.kind == Kind::Audio) a.lost += s.stats.lost();
+  }
+  a.decoded_ms = decoded_frames_ * 1000 / media::OpusDecoder::SampleRate;
+  a.decode_errors = opus_.errors();
+  if (tone_.buffered_frames() > 0) {
+    const media::ToneEstimate e = tone_.estimate();
+    a.level_dbfs = e.level_dbfs;
+    if (e.frequency_hz > 0) a.tone_hz = e.frequency_hz;
   }
   return a;
 }

@@ -1,8 +1,10 @@
 #pragma once
 // Everything the client learns from decrypted RTP and RTCP: per-SSRC counters and RFC 3550
 // statistics, H.264 access units rebuilt with webrtc::rtp::H264Depacketizer (whole frames,
-// keyframes, picture size from the SPS), Opus packet counts, RTX unwrapping (RFC 4588 4) and
-// the NACK lists. Sans-I/O: packets and `now` in, counters, report blocks and NACKs out.
+// keyframes, picture size from the SPS), Opus audio decoded with media::OpusDecoder (RFC 7587:
+// one Opus packet per RTP payload) and analyzed for its tone and level, RTX unwrapping
+// (RFC 4588 4) and the NACK lists. Sans-I/O: packets and `now` in, counters, report blocks and
+// NACKs out.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +13,8 @@
 #include <span>
 #include <vector>
 
+#include "media/opus_decoder.hpp"
+#include "media/tone_analyzer.hpp"
 #include "webrtc/rtcp/report_block.hpp"
 #include "webrtc/rtp/h264_depacketizer.hpp"
 #include "webrtc/rtp/rtp_packet.hpp"
@@ -36,6 +40,10 @@ struct AudioCounters {
   uint64_t packets = 0;
   uint64_t bytes = 0;
   uint64_t lost = 0;
+  uint64_t decoded_ms = 0;  // audio decoded from the first audio SSRC, in order of arrival
+  uint64_t decode_errors = 0;
+  std::optional<double> tone_hz;     // dominant frequency of the last ~1 s decoded; none if silent
+  std::optional<double> level_dbfs;  // RMS of the last ~1 s decoded (full-scale sine: -3 dBFS)
 };
 
 class MediaReceiver {
@@ -43,6 +51,7 @@ class MediaReceiver {
   using TimePoint = std::chrono::steady_clock::time_point;
   static constexpr size_t MaxStreams = 8;  // SSRCs tracked; more are only counted
   static constexpr size_t MaxNacksPerBatch = 256;
+  static constexpr size_t ToneWindowFrames = 48000;  // 1 s at Opus' 48 kHz
 
   MediaReceiver(const AnswerInfo& answer, bool nack);
   ~MediaReceiver();
@@ -79,6 +88,7 @@ class MediaReceiver {
   Stream* find_or_add(uint32_t ssrc, Kind kind);
   void on_video(Stream& s, const webrtc::rtp::RtpPacketView& packet, TimePoint now);
   void on_rtx(const webrtc::rtp::RtpPacketView& packet, TimePoint now);
+  void on_audio(const webrtc::rtp::RtpPacketView& packet);
   void on_access_unit(const webrtc::rtp::H264Depacketizer::AccessUnit& au, TimePoint now);
 
   AnswerInfo answer_;
@@ -91,6 +101,11 @@ class MediaReceiver {
   std::optional<TimePoint> first_frame_at_;
   std::optional<TimePoint> first_keyframe_at_;
   std::vector<uint16_t> nack_scratch_;
+  std::optional<uint32_t> audio_ssrc_;  // the one stream decoded
+  media::OpusDecoder opus_{2};
+  std::vector<float> pcm_;  // one decoded packet, interleaved stereo
+  uint64_t decoded_frames_ = 0;
+  media::ToneAnalyzer tone_{media::OpusDecoder::SampleRate, 2, ToneWindowFrames};
 };
 
 template <typename Fn>

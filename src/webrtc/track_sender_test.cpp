@@ -1,4 +1,4 @@
-#include "webrtc/video_sender.hpp"
+#include "webrtc/track_sender.hpp"
 
 #include <gtest/gtest.h>
 
@@ -34,7 +34,7 @@ struct Fixture {
   webrtc::VideoTrackPacketizer packetizer{0xAAAA, 1000, 90000};
   webrtc::PacketHistory history;
   CaptureSink sink;
-  webrtc::VideoSender sender{{.payload_type = 102,
+  webrtc::TrackSender sender{{.payload_type = 102,
                               .ssrc = 0xBBBB,
                               .rtx_payload_type = 103,
                               .rtx_ssrc = 0xCCCC,
@@ -50,7 +50,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST(VideoSender, ReplaySqueezesTheGopThenContinuesLive) {
+TEST(TrackSender, ReplaySqueezesTheGopThenContinuesLive) {
   Fixture f;
   f.add(true, 0);
   for (int i = 1; i < 10; ++i)
@@ -81,7 +81,7 @@ TEST(VideoSender, ReplaySqueezesTheGopThenContinuesLive) {
   EXPECT_EQ(f.sink.packets[before].seq, static_cast<uint16_t>(65000 + before));
 }
 
-TEST(VideoSender, LiveWaitsForAKeyframeWithoutReplay) {
+TEST(TrackSender, LiveWaitsForAKeyframeWithoutReplay) {
   Fixture f;
   f.add(true, 0);  // before this viewer joined
   f.sender.send_live(*f.add(false, 33));
@@ -90,7 +90,7 @@ TEST(VideoSender, LiveWaitsForAKeyframeWithoutReplay) {
   EXPECT_FALSE(f.sink.packets.empty());
 }
 
-TEST(VideoSender, KeyframeRequestReplayKeepsTimestampsMonotonic) {
+TEST(TrackSender, KeyframeRequestReplayKeepsTimestampsMonotonic) {
   Fixture f;
   f.add(true, 0);
   f.sender.replay(f.history.since_keyframe());
@@ -108,7 +108,7 @@ TEST(VideoSender, KeyframeRequestReplayKeepsTimestampsMonotonic) {
   EXPECT_EQ(f.sender.stats().replays, 2u);
 }
 
-TEST(VideoSender, NackIsAnsweredOverRtxWithTheOriginalSequenceNumber) {
+TEST(TrackSender, NackIsAnsweredOverRtxWithTheOriginalSequenceNumber) {
   Fixture f;
   f.add(true, 0);
   f.sender.replay(f.history.since_keyframe());
@@ -128,14 +128,14 @@ TEST(VideoSender, NackIsAnsweredOverRtxWithTheOriginalSequenceNumber) {
   EXPECT_EQ(f.sender.stats().retransmitted, 1u);
 }
 
-TEST(VideoSender, NackWithoutRtxResendsTheSamePacket) {
+TEST(TrackSender, NackWithoutRtxResendsTheSamePacket) {
   webrtc::VideoTrackPacketizer packetizer{1, 0, 0};
   webrtc::PacketHistory history;
   CaptureSink sink;
-  webrtc::VideoSenderConfig config;
+  webrtc::TrackSenderConfig config;
   config.payload_type = 96;
   config.ssrc = 5;
-  webrtc::VideoSender sender(config, sink);
+  webrtc::TrackSender sender(config, sink);
   history.append(packetizer.packetize(*webrtc::test::h264_frame(true, 0, 4000)));
   sender.replay(history.since_keyframe());
   const auto original = sink.packets[2];

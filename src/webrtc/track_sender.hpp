@@ -1,9 +1,10 @@
 #pragma once
-// The per-viewer half of video egress. Shared stream packets are copied once into a scratch
-// buffer, their header rewritten to the viewer's own sequence and timestamp space, and handed
-// to the sink (which encrypts and sends). Starting from the GOP history with compressed
-// timestamps gives a joining viewer the current picture at once and then live latency; the same
-// replay answers a PLI. NACKs are served from the history, over RTX when negotiated.
+// The per-viewer half of one track's egress (video or audio). Shared stream packets are copied
+// once into a scratch buffer, their header rewritten to the viewer's own sequence and timestamp
+// space, and handed to the sink (which encrypts and sends). For video, starting from the GOP
+// history with compressed timestamps gives a joining viewer the current picture at once and
+// then live latency; the same replay answers a PLI. Audio frames are all "keyframes": a viewer
+// starts at the live edge. NACKs are served from the history, over RTX when negotiated.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -21,7 +22,7 @@ class RtpSink {
   virtual void send_rtp(std::span<uint8_t> buffer, size_t length) = 0;
 };
 
-struct VideoSenderConfig {
+struct TrackSenderConfig {
   uint8_t payload_type = 96;
   uint32_t ssrc = 0;
   std::optional<uint8_t> rtx_payload_type;
@@ -30,7 +31,7 @@ struct VideoSenderConfig {
   uint16_t initial_rtx_seq = 0;
 };
 
-struct VideoSenderStats {
+struct TrackSenderStats {
   uint64_t packets = 0;
   uint64_t bytes = 0;  // RTP payload + header bytes before encryption
   uint64_t frames = 0;
@@ -40,11 +41,11 @@ struct VideoSenderStats {
   uint64_t not_in_history = 0;  // asked for but gone
 };
 
-class VideoSender {
+class TrackSender {
  public:
   static constexpr size_t SeqMapSize = 2048;  // sent packets remembered for NACKs
 
-  VideoSender(VideoSenderConfig config, RtpSink& sink);
+  TrackSender(TrackSenderConfig config, RtpSink& sink);
 
   // Sends the frames from a keyframe to the newest (PacketHistory::since_keyframe()) with
   // timestamps squeezed together, so the decoder catches up at once; live frames follow.
@@ -55,8 +56,9 @@ class VideoSender {
   void retransmit(uint16_t viewer_seq, const PacketHistory& history);
 
   bool started() const noexcept { return started_; }
-  const VideoSenderStats& stats() const noexcept { return stats_; }
-  // The viewer-space RTP timestamp and arrival time of the newest frame sent (for SRs).
+  const TrackSenderStats& stats() const noexcept { return stats_; }
+  // The viewer-space RTP timestamp and sync time (PacketizedFrame::sync_ns) of the newest frame
+  // sent, for sender reports.
   std::optional<std::pair<uint32_t, int64_t>> last_frame() const noexcept;
   uint32_t ssrc() const noexcept { return config_.ssrc; }
 
@@ -70,7 +72,7 @@ class VideoSender {
     bool valid = false;
   };
 
-  const VideoSenderConfig config_;
+  const TrackSenderConfig config_;
   RtpSink& sink_;
   bool started_ = false;
   uint16_t next_seq_;
@@ -78,9 +80,9 @@ class VideoSender {
   uint32_t ts_offset_ = 0;  // viewer ts = stream ts + offset for live frames
   bool have_sent_ = false;
   uint32_t last_ts_ = 0;
-  int64_t last_arrival_ns_ = 0;
+  int64_t last_sync_ns_ = 0;
   std::array<SentPacket, SeqMapSize> sent_{};
-  VideoSenderStats stats_;
+  TrackSenderStats stats_;
 };
 
 }  // namespace webrtc

@@ -1,4 +1,4 @@
-#include "webrtc/video_sender.hpp"
+#include "webrtc/track_sender.hpp"
 
 #include <cstring>
 
@@ -18,13 +18,13 @@ std::span<uint8_t> scratch() {
 
 }  // namespace
 
-VideoSender::VideoSender(VideoSenderConfig config, RtpSink& sink)
+TrackSender::TrackSender(TrackSenderConfig config, RtpSink& sink)
     : config_(config),
       sink_(sink),
       next_seq_(config.initial_seq),
       next_rtx_seq_(config.initial_rtx_seq) {}
 
-void VideoSender::replay(std::span<const PacketizedFramePtr> frames) {
+void TrackSender::replay(std::span<const PacketizedFramePtr> frames) {
   if (frames.empty()) return;
   const auto n = static_cast<uint32_t>(frames.size());
   const uint32_t newest_ts = frames.back()->rtp_timestamp;
@@ -39,7 +39,7 @@ void VideoSender::replay(std::span<const PacketizedFramePtr> frames) {
   ++stats_.replays;
 }
 
-void VideoSender::send_live(const PacketizedFrame& frame) {
+void TrackSender::send_live(const PacketizedFrame& frame) {
   if (!started_) {
     if (!frame.keyframe) return;
     started_ = true;
@@ -48,17 +48,17 @@ void VideoSender::send_live(const PacketizedFrame& frame) {
   send_frame(frame, frame.rtp_timestamp + ts_offset_);
 }
 
-void VideoSender::send_frame(const PacketizedFrame& frame, uint32_t viewer_ts) {
+void TrackSender::send_frame(const PacketizedFrame& frame, uint32_t viewer_ts) {
   for (size_t i = 0; i < frame.count(); ++i) {
     send_packet(frame.packet(i), static_cast<uint16_t>(frame.first_seq + i), viewer_ts);
   }
   have_sent_ = true;
   last_ts_ = viewer_ts;
-  last_arrival_ns_ = frame.arrival_ns;
+  last_sync_ns_ = frame.sync_ns;
   ++stats_.frames;
 }
 
-void VideoSender::send_packet(std::span<const uint8_t> packet, uint16_t stream_seq,
+void TrackSender::send_packet(std::span<const uint8_t> packet, uint16_t stream_seq,
                               uint32_t viewer_ts) {
   auto buf = scratch();
   if (packet.size() < kRtpHeaderSize || packet.size() > buf.size() - 64) return;
@@ -74,7 +74,7 @@ void VideoSender::send_packet(std::span<const uint8_t> packet, uint16_t stream_s
   sink_.send_rtp(buf, packet.size());
 }
 
-void VideoSender::retransmit(uint16_t viewer_seq, const PacketHistory& history) {
+void TrackSender::retransmit(uint16_t viewer_seq, const PacketHistory& history) {
   ++stats_.nacked;
   const auto& sent = sent_[viewer_seq % SeqMapSize];
   // Only recent sequence numbers map back: older slots were reused by newer packets.
@@ -107,9 +107,9 @@ void VideoSender::retransmit(uint16_t viewer_seq, const PacketHistory& history) 
   sink_.send_rtp(buf, packet->size() + (config_.rtx_payload_type ? 2 : 0));
 }
 
-std::optional<std::pair<uint32_t, int64_t>> VideoSender::last_frame() const noexcept {
+std::optional<std::pair<uint32_t, int64_t>> TrackSender::last_frame() const noexcept {
   if (!have_sent_) return std::nullopt;
-  return std::make_pair(last_ts_, last_arrival_ns_);
+  return std::make_pair(last_ts_, last_sync_ns_);
 }
 
 }  // namespace webrtc

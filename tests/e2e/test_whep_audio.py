@@ -1,0 +1,108 @@
+"""Students hear the teacher: AAC from the publisher is transcoded once per stream to Opus.
+- ffmpeg publishes a 1 kHz sine as AAC 32 kHz stereo (as phones send): headless Chromium's
+  inbound audio shows samples growing and an audio level clearly above silence; our C++ client
+  decodes the Opus with libopus and finds the 1 kHz tone.
+- The same with 48 kHz mono, checked with our client.
+- Malformed AAC frames in the middle of a publish (sent by a hand-rolled RTMP publisher) are
+  skipped: the stream goes on and the audio keeps flowing."""
+import os
+import subprocess
+import time
+
+import harness as h
+import rtmp_craft as r
+
+
+def publish_tone(srv, seconds, rate, channels):
+    return h.ffmpeg_publish(srv.url(), seconds, audio_rate=rate, channels=channels,
+                            video_args=h.VIDEO_2M)
+
+
+def check_tone(c, label, rep):
+    a = rep.get("audio", {})
+    c.check(f"{label}: Opus packets received", a.get("packets", 0) > 100, str(a))
+    c.check(f"{label}: decoded tone is 1 kHz", abs((a.get("tone_hz") or 0) - 1000) <= 20, str(a))
+    c.check(f"{label}: tone level well above silence", (a.get("level_dbfs") or -200) > -40, str(a))
+
+
+def adts_frames(path):
+    """Raw AAC access units from an ADTS file."""
+    data = open(path, "rb").read()
+    frames, i = [], 0
+    while i + 7 <= len(data):
+        length = ((data[i + 3] & 3) << 11) | (data[i + 4] << 3) | (data[i + 5] >> 5)
+        header = 7 if data[i + 1] & 1 else 9
+        frames.append(data[i + header:i + length])
+        i += length
+    return frames
+
+
+def malformed_aac(c, srv, client, workdir):
+    adts = os.path.join(workdir, "tone.aac")
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i",
+                    "sine=frequency=1000:sample_rate=48000", "-t", "8", "-ac", "2", "-c:a", "aac",
+                    "-b:a", "64k", "-f", "adts", "-y", adts], check=True, timeout=60)
+    frames = adts_frames(adts)
+    pub = r.RawClient(srv.rtmp_port)
+    pub.start_publish(name="hostile-audio")
+    asc = bytes([0x11, 0x90])  # AAC-LC, 48 kHz, stereo
+    pub.send(r.chunk(4, 8, b"\xaf\x00" + asc, stream_id=1))
+    viewer = None
+    t0 = time.time()
+    for n, frame in enumerate(frames):
+        ts = int(n * 1024 / 48)
+        body = frame
+        if n % 10 == 5:
+            body = os.urandom(len(frame))          # garbage
+        elif n % 10 == 7:
+            body = frame[: len(frame) // 3]        # truncated
+        elif n % 10 == 9:
+            body = b""                             # empty
+        pub.send(r.chunk(4, 8, b"\xaf\x01" + body, timestamp=ts, stream_id=1))
+        if n == 20:
+            viewer = h.whep_client(client, srv.whep_url("live/hostile-audio"), 5,
+                                   [])
+        time.sleep(max(0, t0 + (n + 1) * 1024 / 48000 - time.time()))
+    rep = viewer.result()
+    a = rep.get("audio", {})
+    c.check("malformed AAC: publisher still connected",
+            "closed after" not in srv.log_text().split("hostile-audio")[-1])
+    c.check("malformed AAC: audio kept flowing to the viewer", a.get("packets", 0) > 150, str(a))
+    pub.close()
+
+
+def main():
+    h.in_private_netns()
+    args = h.parse_args()
+    c = h.Checks()
+    with h.Server(args.server, webrtc=True) as srv:
+        pub = publish_tone(srv, 16, 32000, 2)
+        srv.wait_log("audio AAC")
+        time.sleep(1.0)
+        rep = h.whep_browser(srv.whep_url(), 5)
+        last = h.last_sample(rep, "audioSamples")
+        c.check("Chromium: audio samples received", last.get("audioSamples", 0) > 48000 * 2,
+                str(last))
+        levels = [s.get("audioLevel") or 0 for s in rep.get("timeline", [])]
+        c.check("Chromium: audio level clearly above silence", max(levels, default=0) > 0.05,
+                str(levels[-5:]))
+        c.check("Chromium: answer carries Opus", "opus/48000/2" in rep.get("answer", ""))
+        check_tone(c, "32 kHz stereo", h.whep_client(args.client, srv.whep_url(), 5).result())
+        h.wait(pub, 30, "publisher")
+
+        pub = publish_tone(srv, 10, 48000, 1)
+        deadline = time.time() + 10
+        while time.time() < deadline and srv.log_text().count("audio AAC") < 2:
+            time.sleep(0.1)
+        time.sleep(1.0)
+        check_tone(c, "48 kHz mono", h.whep_client(args.client, srv.whep_url(), 5).result())
+        h.wait(pub, 30, "publisher")
+
+        malformed_aac(c, srv, args.client, srv.workdir)
+        c.check("server alive", srv.alive())
+        c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+    c.finish()
+
+
+if __name__ == "__main__":
+    main()
