@@ -1,5 +1,6 @@
 #include "app/webrtc_feed.hpp"
 
+#include "app/logging.hpp"
 #include "base/crypto.hpp"
 
 namespace app {
@@ -69,6 +70,15 @@ void WebRtcFeed::on_audio(const media::Frame& frame) {
 void WebRtcFeed::on_publisher_stopped() {
   video_.mark_discontinuity();
   audio_.mark_discontinuity();
+  if (transcoder_) {
+    const auto& st = transcoder_->status();
+    logger("webrtc")->info(
+        "{}: audio transcoder {} object type {} {} Hz {} ch -> Opus {} bit/s {} ch: {} AAC frames "
+        "in, {} Opus packets out, {} decode errors, {} resets",
+        path_, media::codec_name(st.input_codec), st.input_object_type, st.input_sample_rate,
+        st.input_channels, st.output_bitrate, st.output_channels, st.frames_in, st.frames_out,
+        st.decode_errors, st.resets);
+  }
   transcoder_.reset();
   have_anchor_ = false;
   std::lock_guard lock(mutex_);

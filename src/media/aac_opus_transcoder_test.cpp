@@ -339,6 +339,27 @@ TEST(AacOpusTranscoder, ConfigChangeKeepsTheTimelineContinuous) {
   EXPECT_NEAR(analyze(packets, switch_at + 5, packets.size()).frequency_hz, 1000, 20);
 }
 
+// A rate change with the same channel count re-creates the decoder and resampler but keeps
+// the Opus encoder: no padding, the packet count is exactly the audio's. (The same path
+// follows implicit-SBR streams, whose decoded rate doubles once SBR data shows up.)
+TEST(AacOpusTranscoder, RateChangeKeepsEncoderAndTimeline) {
+  const AdtsStream phone = read_adts("sine1k_32k_stereo.aac");
+  const AdtsStream obs = read_adts("sine1k_44k_stereo.aac");
+  AacOpusTranscoder t;
+  std::vector<Packet> packets;
+  feed(t, obs, packets, feed(t, phone, packets));
+  expect_continuous(packets);
+  EXPECT_EQ(t.status().resets, 1u);
+  EXPECT_EQ(t.status().input_sample_rate, 44100u);
+  EXPECT_EQ(t.status().gaps + t.status().rebases, 0u);
+  for (const auto& p : packets)
+    ASSERT_EQ(p.channels, 2);
+  const double samples =
+      phone.units.size() * 1024.0 * 48000 / 32000 + obs.units.size() * 1024.0 * 48000 / 44100;
+  EXPECT_NEAR(static_cast<double>(packets.size()), samples / 960, 1.0);
+  EXPECT_NEAR(analyze(packets, packets.size() - 40, packets.size()).frequency_hz, 1000, 20);
+}
+
 TEST(AacOpusTranscoder, RepeatedSequenceHeaderDoesNotResetTheDecoder) {
   const AdtsStream s = read_adts("sine1k_32k_stereo.aac");
   AacOpusTranscoder t;

@@ -2,6 +2,7 @@
 
 #include <opus.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -38,17 +39,19 @@ OpusDecoder& OpusDecoder::operator=(OpusDecoder&& other) noexcept {
   return *this;
 }
 
-std::optional<size_t> OpusDecoder::decode(std::span<const uint8_t> packet,
-                                          std::span<float> out) noexcept {
+// libopus' float and int16 entry points differ only in the sample type.
+template <typename T, typename Decode>
+std::optional<size_t> OpusDecoder::run(std::span<const uint8_t> packet, std::span<T> out,
+                                       Decode decode) noexcept {
   const size_t capacity = out.size() / channels_;
   if (decoder_ == nullptr || packet.size() > 0x7fffffff || capacity == 0) {
     ++errors_;
     return std::nullopt;
   }
-  const int frames = static_cast<int>(packet.empty() ? std::min(capacity, ConcealFrames)
-                                                     : std::min(capacity, MaxFrameSamples));
-  const int n = opus_decode_float(decoder_, packet.empty() ? nullptr : packet.data(),
-                                  static_cast<opus_int32>(packet.size()), out.data(), frames, 0);
+  const size_t frames = std::min(capacity, packet.empty() ? ConcealFrames : MaxFrameSamples);
+  const int n =
+      decode(decoder_, packet.empty() ? nullptr : packet.data(),
+             static_cast<opus_int32>(packet.size()), out.data(), static_cast<int>(frames), 0);
   if (n < 0) {
     ++errors_;
     return std::nullopt;
@@ -57,21 +60,13 @@ std::optional<size_t> OpusDecoder::decode(std::span<const uint8_t> packet,
 }
 
 std::optional<size_t> OpusDecoder::decode(std::span<const uint8_t> packet,
+                                          std::span<float> out) noexcept {
+  return run(packet, out, opus_decode_float);
+}
+
+std::optional<size_t> OpusDecoder::decode(std::span<const uint8_t> packet,
                                           std::span<int16_t> out) noexcept {
-  const size_t capacity = out.size() / channels_;
-  if (decoder_ == nullptr || packet.size() > 0x7fffffff || capacity == 0) {
-    ++errors_;
-    return std::nullopt;
-  }
-  const int frames = static_cast<int>(packet.empty() ? std::min(capacity, ConcealFrames)
-                                                     : std::min(capacity, MaxFrameSamples));
-  const int n = opus_decode(decoder_, packet.empty() ? nullptr : packet.data(),
-                            static_cast<opus_int32>(packet.size()), out.data(), frames, 0);
-  if (n < 0) {
-    ++errors_;
-    return std::nullopt;
-  }
-  return static_cast<size_t>(n);
+  return run(packet, out, opus_decode);
 }
 
 std::optional<size_t> OpusDecoder::packet_samples(std::span<const uint8_t> packet) noexcept {

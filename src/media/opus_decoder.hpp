@@ -40,6 +40,10 @@ class OpusDecoder {
   static std::optional<uint8_t> packet_channels(std::span<const uint8_t> packet) noexcept;
 
  private:
+  template <typename T, typename Decode>
+  std::optional<size_t> run(std::span<const uint8_t> packet, std::span<T> out,
+                            Decode decode) noexcept;
+
   ::OpusDecoder* decoder_ = nullptr;
   uint8_t channels_ = 2;
   uint64_t errors_ = 0;

@@ -274,7 +274,8 @@ void Runner::fill_report() {
     report_.video.height = v.height;
   }
   const AudioCounters a = media.audio();
-  report_.audio = {a.packets, a.bytes, a.lost};
+  report_.audio = {a.packets,    a.bytes,         a.lost,     a.decoded_ms,
+                   a.decode_errors, a.tone_hz, a.level_dbfs};
   const PeerCounters c = peer_->counters();
   report_.srtp_auth_failures = c.srtp_auth_failures;
   report_.srtp_replays = c.srtp_replays;
