@@ -167,9 +167,8 @@ WebRtcWorker::Viewer* WebRtcWorker::claim(std::span<const uint8_t> datagram,
   v->path = pending->path;
   v->feed = pending->feed;
   auto& stream = streams_[v->feed.get()];
-  v->session = std::make_unique<webrtc::PeerSession>(std::move(pending->config), *this,
-                                                     stream.history, stream.audio_history,
-                                                     pending->created);
+  v->session = std::make_unique<webrtc::PeerSession>(
+      std::move(pending->config), *this, stream.history, stream.audio_history, pending->created);
   if (!demux_.add_session(*ufrag, v->key)) return nullptr;
   stream.viewers.push_back(v.get());
   auto* raw = v.get();
@@ -197,11 +196,13 @@ void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFram
   auto& stream = streams_[feed];
   if (frame->kind == webrtc::TrackKind::Audio) {
     stream.audio_history->append(frame);
-    for (auto* v : stream.viewers) v->session->send_audio(*frame);
+    for (auto* v : stream.viewers)
+      v->session->send_audio(*frame);
     return;
   }
   stream.history->append(frame);
-  for (auto* v : stream.viewers) v->session->send_video(*frame);
+  for (auto* v : stream.viewers)
+    v->session->send_video(*frame);
 }
 
 void WebRtcWorker::send_datagram(std::span<const uint8_t> bytes,

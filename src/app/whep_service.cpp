@@ -54,7 +54,8 @@ std::shared_ptr<WebRtcFeed> WhepService::feed_for(const std::string& path,
   if (feed) return feed;
   auto workers = workers_;
   feed = std::make_shared<WebRtcFeed>(
-      path, random_u32(), random_u32(), config_.opus_bitrate, [workers](const WebRtcFeed* f, const webrtc::PacketizedFramePtr& frame) {
+      path, random_u32(), random_u32(), config_.opus_bitrate,
+      [workers](const WebRtcFeed* f, const webrtc::PacketizedFramePtr& frame) {
         for (auto* w : workers) {
           boost::asio::post(w->loop(), [w, f, frame] { w->on_frame(f, frame); });
         }

@@ -7,8 +7,8 @@
 namespace webrtc {
 namespace {
 
-constexpr int64_t kMaxJump = 48000;          // a larger jump is a new timeline, not a gap
-constexpr uint32_t kRestartGapTicks = 960;   // one 20 ms packet between old and new timeline
+constexpr int64_t kMaxJump = 48000;         // a larger jump is a new timeline, not a gap
+constexpr uint32_t kRestartGapTicks = 960;  // one 20 ms packet between old and new timeline
 
 }  // namespace
 
@@ -16,9 +16,8 @@ AudioTrackPacketizer::AudioTrackPacketizer(uint32_t ssrc, uint16_t initial_seq,
                                            uint32_t initial_timestamp)
     : ssrc_(ssrc), next_seq_(initial_seq), last_timestamp_(initial_timestamp) {}
 
-PacketizedFramePtr AudioTrackPacketizer::packetize(std::span<const uint8_t> opus,
-                                                   int64_t pts_48k, int64_t arrival_ns,
-                                                   int64_t sync_ns) {
+PacketizedFramePtr AudioTrackPacketizer::packetize(std::span<const uint8_t> opus, int64_t pts_48k,
+                                                   int64_t arrival_ns, int64_t sync_ns) {
   if (opus.empty() || opus.size() > MaxOpusPacket) return nullptr;
   const bool jumped =
       have_timeline_ && (pts_48k - last_pts_ > kMaxJump || last_pts_ - pts_48k > kMaxJump);

@@ -18,7 +18,7 @@ struct PacketizedFrame {
   bool discontinuity = false;  // first frame after a publisher (re)start
   uint16_t first_seq = 0;      // stream sequence number of packet 0
   uint32_t rtp_timestamp = 0;
-  int64_t arrival_ns = 0;      // when the source frame was complete at ingest (steady clock)
+  int64_t arrival_ns = 0;  // when the source frame was complete at ingest (steady clock)
   // The steady-clock instant this frame's publisher timestamp stands for, on a mapping shared
   // by all tracks of the stream: sender reports derive from it, so audio and video line up.
   int64_t sync_ns = 0;

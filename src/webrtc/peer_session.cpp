@@ -174,7 +174,8 @@ void PeerSession::on_feedback(std::span<const uint8_t> rtcp_bytes, TimePoint now
       const auto& history = audio ? audio_history_ : video_history_;
       std::array<uint16_t, kMaxNackedPerPacket> lost;
       const size_t count = nack->expand(lost);
-      for (size_t i = 0; i < count && history; ++i) track.retransmit(lost[i], *history);
+      for (size_t i = 0; i < count && history; ++i)
+        track.retransmit(lost[i], *history);
     } else if (rtcp::Pli::parse(*packet) || rtcp::Fir::parse(*packet)) {
       if (rtcp::Pli::parse(*packet))
         ++stats_.plis;

@@ -63,6 +63,13 @@ std::string to_json(const ClientReport& r) {
   out += ",\"decode_errors\":" + std::to_string(r.audio.decode_errors);
   out += ",\"tone_hz\":" + decimal_or_null(r.audio.tone_hz);
   out += ",\"level_dbfs\":" + decimal_or_null(r.audio.level_dbfs) + "}";
+  if (r.av_sync) {
+    out += ",\"av_sync\":{\"keyframes\":" + std::to_string(r.av_sync->keyframes) +
+           ",\"onsets\":" + std::to_string(r.av_sync->onsets) +
+           ",\"pairs\":" + std::to_string(r.av_sync->pairs) +
+           ",\"median_ms\":" + decimal_or_null(r.av_sync->median_ms) +
+           ",\"max_abs_ms\":" + decimal_or_null(r.av_sync->max_abs_ms) + "}";
+  }
   out += ",\"srtp_auth_failures\":" + std::to_string(r.srtp_auth_failures);
   out += ",\"srtp_replays\":" + std::to_string(r.srtp_replays);
   out += ",\"nacks_sent\":" + std::to_string(r.nacks_sent);

@@ -31,6 +31,14 @@ struct ClientReport {
     std::optional<double> tone_hz{};     // dominant frequency of the last ~1 s; null when silent
     std::optional<double> level_dbfs{};  // RMS of the last ~1 s; null when nothing was decoded
   } audio;
+  struct AvSync {
+    size_t keyframes = 0;
+    size_t onsets = 0;
+    size_t pairs = 0;
+    double median_ms = 0;  // keyframe time minus beep time on the sender's clock
+    double max_abs_ms = 0;
+  };
+  std::optional<AvSync> av_sync;  // when the stream carries the test's beeps and keyframes
   uint64_t srtp_auth_failures = 0;
   uint64_t srtp_replays = 0;
   uint64_t nacks_sent = 0;

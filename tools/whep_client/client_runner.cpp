@@ -274,8 +274,12 @@ void Runner::fill_report() {
     report_.video.height = v.height;
   }
   const AudioCounters a = media.audio();
-  report_.audio = {a.packets,    a.bytes,         a.lost,     a.decoded_ms,
+  report_.audio = {a.packets,       a.bytes,   a.lost,      a.decoded_ms,
                    a.decode_errors, a.tone_hz, a.level_dbfs};
+  if (const auto sync = media.av_sync().result()) {
+    report_.av_sync = ClientReport::AvSync{sync->keyframes, sync->onsets, sync->pairs,
+                                           sync->median_ms, sync->max_abs_ms};
+  }
   const PeerCounters c = peer_->counters();
   report_.srtp_auth_failures = c.srtp_auth_failures;
   report_.srtp_replays = c.srtp_replays;

@@ -87,6 +87,7 @@ void MediaReceiver::on_audio(const rtp::RtpPacketView& packet) {
   if (!frames) return;
   decoded_frames_ += *frames;
   tone_.push(std::span<const float>(pcm_.data(), *frames * 2));
+  av_sync_.on_audio(packet.timestamp(), std::span<const float>(pcm_.data(), *frames * 2), 2);
 }
 
 // RFC 4588 4: the RTX payload starts with the original sequence number (OSN). The repaired
@@ -114,6 +115,7 @@ void MediaReceiver::on_access_unit(const rtp::H264Depacketizer::AccessUnit& au, 
   if (!first_frame_at_) first_frame_at_ = now;
   if (!au.keyframe) return;
   ++video_.keyframes;
+  av_sync_.on_keyframe(au.timestamp);
   if (!first_keyframe_at_) first_keyframe_at_ = now;
   rtp::AvccReader reader(au.avcc);
   while (auto nal = reader.next()) {
@@ -126,9 +128,12 @@ void MediaReceiver::on_access_unit(const rtp::H264Depacketizer::AccessUnit& au, 
   }
 }
 
-void MediaReceiver::on_sender_report(uint32_t ssrc, uint64_t ntp, TimePoint now) noexcept {
+void MediaReceiver::on_sender_report(uint32_t ssrc, uint64_t ntp, uint32_t rtp_timestamp,
+                                     TimePoint now) noexcept {
   for (auto& [s, stream] : streams_) {
-    if (s == ssrc) stream.stats.on_sender_report(ntp, now);
+    if (s != ssrc) continue;
+    stream.stats.on_sender_report(ntp, now);
+    av_sync_.on_sender_report(stream.kind == Kind::Video, ntp, rtp_timestamp);
   }
 }
 

@@ -10,8 +10,10 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+
 #include <span>
 #include <vector>
+#include "av_sync_meter.hpp"
 
 #include "media/opus_decoder.hpp"
 #include "media/tone_analyzer.hpp"
@@ -59,7 +61,9 @@ class MediaReceiver {
   MediaReceiver& operator=(MediaReceiver&&) noexcept;
 
   void on_rtp(const webrtc::rtp::RtpPacketView& packet, TimePoint now);
-  void on_sender_report(uint32_t ssrc, uint64_t ntp, TimePoint now) noexcept;
+  void on_sender_report(uint32_t ssrc, uint64_t ntp, uint32_t rtp_timestamp,
+                        TimePoint now) noexcept;
+  const AvSyncMeter& av_sync() const noexcept { return av_sync_; }
 
   // One block per tracked primary stream (RTX excluded); returns the count written.
   size_t report_blocks(TimePoint now, std::span<webrtc::rtcp::ReportBlock> out) noexcept;
@@ -105,6 +109,7 @@ class MediaReceiver {
   media::OpusDecoder opus_{2};
   std::vector<float> pcm_;  // one decoded packet, interleaved stereo
   uint64_t decoded_frames_ = 0;
+  AvSyncMeter av_sync_;
   media::ToneAnalyzer tone_{media::OpusDecoder::SampleRate, 2, ToneWindowFrames};
 };
 

@@ -129,7 +129,7 @@ void WhepPeer::on_rtcp(std::span<const uint8_t> packet, TimePoint now) {
   webrtc::rtcp::CompoundReader reader(packet);
   while (auto p = reader.next()) {
     if (auto sr = webrtc::rtcp::SenderReport::parse(*p)) {
-      media_.on_sender_report(sr->sender_ssrc, sr->ntp_timestamp, now);
+      media_.on_sender_report(sr->sender_ssrc, sr->ntp_timestamp, sr->rtp_timestamp, now);
     }
   }
 }
