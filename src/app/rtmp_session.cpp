@@ -320,6 +320,7 @@ uint32_t RtmpSession::play_timestamp(const media::Frame& frame) {
 }
 
 void RtmpSession::send_frame(const media::Frame& frame) {
+  if (!rtmp::FlvMuxer::can_mux(frame)) return;  // e.g. Enhanced RTMP Opus: WebRTC only for now
   const uint32_t ts = play_timestamp(frame);
   if (frame.kind == media::TrackKind::Video) {
     if (!frame.video) return;

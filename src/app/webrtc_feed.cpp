@@ -48,7 +48,21 @@ void WebRtcFeed::on_frame(const media::FramePtr& frame) {
 }
 
 void WebRtcFeed::on_audio(const media::Frame& frame) {
-  if (frame.codec != media::Codec::AAC || !frame.audio) return;
+  if (!frame.audio) return;
+  if (frame.codec == media::Codec::Opus) {
+    // Already what browsers play: passed through, only timestamped and packetized.
+    if (!have_audio_base_) {
+      have_audio_base_ = true;
+      audio_base_pts_ms_ = frame.pts_ms();
+    }
+    auto rtp = audio_.packetize(frame.data, (frame.pts_ms() - audio_base_pts_ms_) * 48,
+                                frame.arrival_ns, sync_ns(frame.pts_ms(), frame.arrival_ns));
+    if (rtp) deliver_(this, rtp);
+    std::lock_guard lock(mutex_);
+    has_audio_ = true;
+    return;
+  }
+  if (frame.codec != media::Codec::AAC) return;
   if (!transcoder_) {
     media::TranscoderConfig config;
     config.bitrate = static_cast<int32_t>(opus_bitrate_);
@@ -80,6 +94,7 @@ void WebRtcFeed::on_publisher_stopped() {
         st.decode_errors, st.resets);
   }
   transcoder_.reset();
+  have_audio_base_ = false;
   have_anchor_ = false;
   std::lock_guard lock(mutex_);
   has_audio_ = false;

@@ -52,6 +52,7 @@ class WebRtcFeed : public media::StreamReader {
   webrtc::VideoTrackPacketizer video_;
   webrtc::AudioTrackPacketizer audio_;
   std::unique_ptr<media::AacOpusTranscoder> transcoder_;
+  bool have_audio_base_ = false;  // Opus passthrough: first pts of this publish
   int64_t audio_base_pts_ms_ = 0;
   // One wall-clock mapping for both tracks of a publish: pts -> steady ns.
   bool have_anchor_ = false;

@@ -90,8 +90,9 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   const auto& offer = *parsed.offer;
   auto feed = feed_for(path, stream);
   const auto video_config = feed->video_config();
-  // AAC is what we transcode; the feed may not have seen an audio frame yet (no audio cache).
-  const bool stream_has_audio = feed->has_audio() || stream->status().audio_codec == "AAC";
+  // AAC is transcoded, Opus passed through; the feed may not have seen audio yet (no cache).
+  const auto audio_codec = stream->status().audio_codec;
+  const bool stream_has_audio = feed->has_audio() || audio_codec == "AAC" || audio_codec == "Opus";
   if (!video_config && !stream_has_audio) {
     auto res = http::make_error(req, http::Status::service_unavailable,
                                 "stream " + path + " has no media yet");
@@ -240,6 +241,13 @@ void WhepService::expire_pending_locked(std::chrono::steady_clock::time_point no
       ++it;
     }
   }
+}
+
+std::optional<media::TranscoderStatus> WhepService::audio_status(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  auto it = feeds_.find(path);
+  if (it == feeds_.end()) return std::nullopt;
+  return it->second->audio_status();
 }
 
 size_t WhepService::viewer_count() const {

@@ -31,6 +31,9 @@ class WhepService {
   ViewerRoute claim(std::string_view ufrag, size_t worker);
   void on_closed(const std::string& id);
   std::vector<ViewerStatus> viewers() const;
+  // The audio transcoder of a path's WebRTC feed (input codec, rate, channels, output bitrate,
+  // decode errors); empty when nobody watched the path yet or its audio is passed through.
+  std::optional<media::TranscoderStatus> audio_status(const std::string& path) const;
   size_t viewer_count() const;
 
  private:

@@ -275,12 +275,13 @@ DemuxResult FlvDemuxer::on_audio(std::span<const uint8_t> payload, int64_t dts,
     const auto cc = r.u32();
     if (!cc) return failure(media::Codec::Unknown, "truncated enhanced audio tag header");
     const media::Codec codec = audio_fourcc(*cc);
-    if (codec != media::Codec::AAC) {
+    if (codec != media::Codec::AAC && codec != media::Codec::Opus) {
       return unsupported(codec, "audio FourCC", *cc, true);
     }
     if (packet_type > PacketSequenceEnd) {
       return unsupported(media::Codec::Unknown, "enhanced audio packet type", packet_type);
     }
+    if (codec == media::Codec::Opus) return on_opus(packet_type, r.rest(), dts, arrival_ns);
     return on_aac(packet_type, r.rest(), dts, arrival_ns);
   }
   if (format == SoundMp3) return unsupported(media::Codec::MP3, "audio sound format (MP3)", format);
@@ -369,6 +370,61 @@ DemuxResult FlvDemuxer::unsupported(media::Codec codec, const char* what, uint32
                     (value_is_fourcc ? "'" + fourcc_text(value) + "'" : std::to_string(value)) +
                     ": not supported yet";
   }
+  return result;
+}
+
+}  // namespace rtmp
+
+namespace rtmp {
+
+// Enhanced RTMP Opus: SequenceStart carries the OpusHead of RFC 7845 5.1 ("OpusHead", version,
+// channel count, pre-skip, input rate, gain, mapping family); CodedFrames one Opus packet each.
+// Opus goes to WebRTC as it is: no transcoding.
+DemuxResult FlvDemuxer::on_opus(uint8_t packet_type, std::span<const uint8_t> body, int64_t dts,
+                                int64_t arrival_ns) {
+  DemuxResult result;
+  result.codec = media::Codec::Opus;
+  if (packet_type == PacketSequenceStart) {
+    static constexpr uint8_t kMagic[] = {'O', 'p', 'u', 's', 'H', 'e', 'a', 'd'};
+    if (body.size() < 19 || body.size() > 1024 || !std::equal(kMagic, kMagic + 8, body.begin()) ||
+        body[9] == 0) {
+      result.error = "bad Opus sequence header (OpusHead)";
+      return result;
+    }
+    auto config = std::make_shared<media::AudioConfig>();
+    config->codec = media::Codec::Opus;
+    config->record.assign(body.begin(), body.end());
+    config->sample_rate = 48000;  // RFC 7587: the RTP clock is always 48 kHz
+    config->channels = body[9];
+    if (!audio_ || audio_->record != config->record) {
+      audio_ = std::move(config);
+      result.config_changed = true;
+    }
+    return result;
+  }
+  if (packet_type != PacketCodedFrames || body.empty()) return result;
+  if (body.size() > 1275 * 3) {  // RFC 6716 3.4: at most 1275 bytes per frame, 3 frames of 20 ms
+    result.error = "Opus packet of " + std::to_string(body.size()) + " bytes";
+    return result;
+  }
+  if (!audio_ || audio_->codec != media::Codec::Opus) {
+    // The sequence header is optional for Opus: assume stereo.
+    auto config = std::make_shared<media::AudioConfig>();
+    config->codec = media::Codec::Opus;
+    config->sample_rate = 48000;
+    config->channels = 2;
+    audio_ = std::move(config);
+    result.config_changed = true;
+  }
+  auto frame = std::make_shared<media::Frame>();
+  frame->kind = media::TrackKind::Audio;
+  frame->codec = media::Codec::Opus;
+  frame->keyframe = true;
+  frame->dts_ms = dts;
+  frame->arrival_ns = arrival_ns;
+  frame->audio = audio_;
+  frame->data.assign(body.begin(), body.end());
+  result.frame = std::move(frame);
   return result;
 }
 

@@ -55,6 +55,8 @@ class FlvDemuxer {
                      int64_t dts, int64_t arrival_ns);
   DemuxResult on_aac(uint8_t packet_type, std::span<const uint8_t> body, int64_t dts,
                      int64_t arrival_ns);
+  DemuxResult on_opus(uint8_t packet_type, std::span<const uint8_t> body, int64_t dts,
+                      int64_t arrival_ns);
   DemuxResult unsupported(media::Codec codec, const char* what, uint32_t value,
                           bool value_is_fourcc = false);
 

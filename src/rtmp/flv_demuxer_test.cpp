@@ -417,3 +417,30 @@ TEST(FlvDemuxer, RandomGarbage) {
 
 }  // namespace
 }  // namespace rtmp
+
+TEST(FlvDemuxer, EnhancedRtmpOpusIsPassedThrough) {
+  rtmp::FlvDemuxer demux;
+  std::vector<uint8_t> head = {0x90, 'O', 'p',  'u', 's',  'O',  'p', 'u', 's', 'H', 'e', 'a', 'd',
+                               1,    1,   0x38, 1,   0x80, 0xBB, 0,   0,   0,   0,   0};  // mono
+  auto r = demux.on_message(rtmp::MessageType::Audio, 0, head, 1);
+  EXPECT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.config_changed);
+  ASSERT_TRUE(demux.audio_config());
+  EXPECT_EQ(demux.audio_config()->codec, media::Codec::Opus);
+  EXPECT_EQ(demux.audio_config()->channels, 1);
+  const std::vector<uint8_t> packet = {0x91, 'O', 'p', 'u', 's', 0xFC, 0xFF, 0xFE};
+  r = demux.on_message(rtmp::MessageType::Audio, 20, packet, 2);
+  ASSERT_TRUE(r.frame);
+  EXPECT_EQ(r.frame->codec, media::Codec::Opus);
+  EXPECT_EQ(r.frame->data, std::vector<uint8_t>({0xFC, 0xFF, 0xFE}));
+  EXPECT_EQ(r.frame->dts_ms, 20);
+}
+
+TEST(FlvDemuxer, MalformedOpusIsRefused) {
+  rtmp::FlvDemuxer demux;
+  const std::vector<uint8_t> bad_head = {0x90, 'O', 'p', 'u', 's', 'O', 'p', 'u', 's', 'X'};
+  EXPECT_FALSE(demux.on_message(rtmp::MessageType::Audio, 0, bad_head, 0).error.empty());
+  std::vector<uint8_t> huge = {0x91, 'O', 'p', 'u', 's'};
+  huge.resize(5000, 0x55);
+  EXPECT_FALSE(demux.on_message(rtmp::MessageType::Audio, 0, huge, 0).error.empty());
+}

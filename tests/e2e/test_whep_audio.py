@@ -3,6 +3,8 @@
   inbound audio shows samples growing and an audio level clearly above silence; our C++ client
   decodes the Opus with libopus and finds the 1 kHz tone.
 - The same with 48 kHz mono, checked with our client.
+- A publisher that already sends Opus (Enhanced RTMP, FourCC 'Opus', sent by a hand-rolled
+  RTMP publisher) is passed through without transcoding; the client hears the 1 kHz tone.
 - Malformed AAC frames in the middle of a publish (sent by a hand-rolled RTMP publisher) are
   skipped: the stream goes on and the audio keeps flowing."""
 import os
@@ -75,6 +77,46 @@ def malformed_aac(c, srv, client, workdir):
     c.check("malformed AAC: audio kept flowing to the viewer", a.get("packets", 0) > 150, str(a))
 
 
+def ogg_packets(path):
+    """Packets of an Ogg stream (RFC 3533): segments joined until one shorter than 255."""
+    data, i, packets, current = open(path, "rb").read(), 0, [], b""
+    while i + 27 <= len(data) and data[i:i + 4] == b"OggS":
+        nsegs = data[i + 26]
+        sizes = data[i + 27:i + 27 + nsegs]
+        pos = i + 27 + nsegs
+        for size in sizes:
+            current += data[pos:pos + size]
+            pos += size
+            if size < 255:
+                packets.append(current)
+                current = b""
+        i = pos
+    return packets
+
+
+def opus_passthrough(c, srv, client, workdir):
+    ogg = os.path.join(workdir, "tone.opus")
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i",
+                    "sine=frequency=1000:sample_rate=48000", "-t", "7", "-ac", "2",
+                    "-c:a", "libopus", "-b:a", "64k", "-frame_duration", "20", "-f", "ogg",
+                    "-y", ogg], check=True, timeout=60)
+    packets = ogg_packets(ogg)
+    head, frames = packets[0], packets[2:]  # OpusHead, OpusTags, audio
+    pub = r.RawClient(srv.rtmp_port)
+    pub.start_publish(name="opus")
+    pub.send(r.chunk(4, 8, bytes([0x90]) + b"Opus" + head, stream_id=1))  # SequenceStart
+    viewer, t0 = None, time.time()
+    for n, frame in enumerate(frames):
+        pub.send(r.chunk(4, 8, bytes([0x91]) + b"Opus" + frame, timestamp=n * 20, stream_id=1))
+        if n == 25:
+            viewer = h.whep_client(client, srv.whep_url("live/opus"), 5)
+        time.sleep(max(0, t0 + (n + 1) * 0.02 - time.time()))
+    check_tone(c, "Opus passthrough", viewer.result())
+    pub.close()
+    c.check("Opus passthrough: nothing transcoded",
+            "live/opus: audio transcoder" not in srv.log_text())
+
+
 def main():
     h.in_private_netns()
     args = h.parse_args()
@@ -102,6 +144,7 @@ def main():
         check_tone(c, "48 kHz mono", h.whep_client(args.client, srv.whep_url(), 5).result())
         h.wait(pub, 30, "publisher")
 
+        opus_passthrough(c, srv, args.client, srv.workdir)
         malformed_aac(c, srv, args.client, srv.workdir)
         c.check("server alive", srv.alive())
         c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
