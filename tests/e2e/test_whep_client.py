@@ -1,6 +1,7 @@
 """Our C++ WHEP client (tools/whep_client: ICE controlling, DTLS client, SRTP with every packet
 authenticated, H.264 reassembly) plays the stream from two publishers: ffmpeg, and GStreamer's
-rtmp2sink. Whole frames at 1280x720, keyframes, no SRTP authentication failure, loss <= 1 %."""
+rtmp2sink. Whole frames at 1280x720, keyframes, no SRTP authentication failure, loss <= 1 %.
+A video-only stream plays as well."""
 import subprocess
 import time
 
@@ -56,6 +57,18 @@ def main():
         time.sleep(1.5)
         check_report(c, "gstreamer", h.whep_client(args.client, srv.whep_url(), 8).result(), 180)
         h.wait(gst, 40, "GStreamer publisher")
+
+        # A video-only stream (no audio track at all) plays too; the answer has no audio.
+        pub = h.ffmpeg_publish(srv.url(), 8, audio=False, video_args=h.VIDEO_2M)
+        while time.time() < deadline + 60 and srv.log_text().count("publishing live/stream") < 3:
+            time.sleep(0.1)
+        time.sleep(1.0)
+        rep = h.whep_client(args.client, srv.whep_url(), 4).result()
+        c.check("video-only: frames received", rep.get("video", {}).get("frames", 0) >= 90,
+                str(rep.get("video")))
+        c.check("video-only: no audio sent", rep.get("audio", {}).get("packets", 1) == 0,
+                str(rep.get("audio")))
+        h.wait(pub, 30, "video-only publisher")
         c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
     c.finish()
 
