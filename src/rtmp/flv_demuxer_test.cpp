@@ -321,10 +321,11 @@ TEST(FlvDemuxer, EnhancedRtmp) {
       demux.on_message(MessageType::Video, 0, std::vector<uint8_t>{0x91, 'v', 'p', '0', '9'}, 0)
           .codec,
       media::Codec::VP9);
-  // Audio ExHeader (SoundFormat 9) with Opus.
+  // Audio ExHeader (SoundFormat 9) with Opus: played (passed through), so a sequence start
+  // that is not an OpusHead is an error (see EnhancedRtmpOpusIsPassedThrough).
   r = demux.on_message(MessageType::Audio, 0, std::vector<uint8_t>{0x90, 'O', 'p', 'u', 's', 1}, 0);
   EXPECT_EQ(r.codec, media::Codec::Opus);
-  EXPECT_FALSE(r.notice.empty());
+  EXPECT_FALSE(r.error.empty());
   EXPECT_FALSE(r.frame);
   // Legacy MP3 and an unknown codec id are reported too.
   r = demux.on_message(MessageType::Audio, 0, std::vector<uint8_t>{0x2f, 0xff}, 0);
