@@ -243,16 +243,6 @@ void PeerSession::on_timer(TimePoint now, WallTime wall) {
   }
 }
 
-PeerSession::TimePoint PeerSession::next_timer() const noexcept {
-  auto t = ice_.next_timeout();
-  if (ready())
-    t = std::min(t, next_report_);
-  else
-    t = std::min(t, created_ + config_.connect_timeout);
-  if (auto d = dtls_.next_timeout(std::chrono::steady_clock::now())) t = std::min(t, *d);
-  return t;
-}
-
 void PeerSession::close(std::string reason) {
   if (closed()) return;
   if (dtls_.state() == dtls::DtlsState::Connected) {

@@ -75,7 +75,6 @@ class PeerSession : private RtpSink {
   void on_datagram(std::span<uint8_t> datagram, const TransportAddress& from, TimePoint now,
                    WallTime wall);
   void on_timer(TimePoint now, WallTime wall);
-  TimePoint next_timer() const noexcept;
 
   // Live video from the stream; sent once the viewer is connected and has started.
   void send_video(const PacketizedFrame& frame) {
