@@ -2,8 +2,10 @@
 sends no candidates; the server learns its address from the STUN check):
 - 720p30 H.264 from ffmpeg: at least 60 frames decoded at 1280x720 within 10 s, loss <= 1 %,
   and the WHEP resource DELETEs cleanly;
-- WHEP errors: unknown path 404, wrong content type 415, nonsense offer 400."""
+- WHEP errors: unknown path 404, wrong content type 415, nonsense offer 400, a real Firefox
+  offer without H.264 400 with the reason."""
 import json
+import os
 import time
 
 import harness as h
@@ -43,6 +45,10 @@ def main():
         status, body = h.post_offer(srv.whep_url(), "this is not sdp at all")
         c.check("nonsense offer -> 400 with a reason", status == 400 and "offer" in body,
                 f"{status} {body}")
+        firefox = open(os.path.join(args.data, "sdp", "firefox_esr_debian_offer.sdp")).read()
+        status, body = h.post_offer(srv.whep_url(), firefox)
+        c.check("real Firefox offer without H.264 -> 400 naming H.264", status == 400 and
+                "H.264" in body, f"{status} {body}")
         status, body = h.post_offer(srv.whep_url(), "v=0\r\n" + "a=x\r\n" * 40000)
         c.check("oversized offer -> 413", status == 413, f"{status} {body[:200]}")
         pub.kill()

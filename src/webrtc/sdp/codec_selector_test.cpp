@@ -144,3 +144,15 @@ TEST(ChooseOpus, NoneWithoutOpus) {
 
 }  // namespace
 }  // namespace webrtc::sdp
+
+// Captured from Debian's firefox-esr 153 (no OpenH264 plugin): VP8/VP9/AV1 and Opus only.
+TEST(CodecSelector, RealFirefoxWithoutH264OffersNothingForVideoButOpus) {
+  const auto offer = webrtc::sdp::test::parse_fixture("firefox_esr_debian_offer.sdp");
+  ASSERT_EQ(offer.media.size(), 2u);
+  const auto stream = *webrtc::sdp::H264ProfileLevelId::parse("42e01f");
+  EXPECT_FALSE(webrtc::sdp::choose_h264(offer.media[0], stream));
+  const auto opus = webrtc::sdp::choose_opus(offer.media[1]);
+  ASSERT_TRUE(opus);
+  EXPECT_EQ(opus->pt, 109);
+  EXPECT_TRUE(opus->useinbandfec);
+}
