@@ -60,6 +60,7 @@ struct ServerConnection::Impl final : ChunkReader::Listener {
   bool on_connect(const Command& c);
   bool on_publish(const Command& c, uint32_t stream_id);
   bool on_play(const Command& c, uint32_t stream_id);
+  std::string admission_refusal() const;
   void close_stream();
   void reply_empty_result(const Command& c);
   std::string clean_name(const Command& c) const {
@@ -298,17 +299,18 @@ bool ServerConnection::Impl::on_connect(const Command& c) {
   return true;
 }
 
+// Why a publish or play request cannot even reach the listener; empty when it can.
+std::string ServerConnection::Impl::admission_refusal() const {
+  if (state != State::Connected) return "connection is already publishing or playing";
+  if (key.name.empty()) return "empty stream name";
+  return {};
+}
+
 bool ServerConnection::Impl::on_publish(const Command& c, uint32_t msid) {
   stream_id = msid;
   key = make_stream_key(app, c.string_arg(0).value_or(""), tc_url);
-  std::string refusal;
-  if (state != State::Connected) {
-    refusal = "connection is already publishing or playing";
-  } else if (key.name.empty()) {
-    refusal = "empty stream name";
-  } else {
-    refusal = listener.on_publish(key);
-  }
+  std::string refusal = admission_refusal();
+  if (refusal.empty()) refusal = listener.on_publish(key);
   if (!refusal.empty()) {
     send_status("error", "NetStream.Publish.BadName", refusal);
     return fail("publish refused: " + refusal);
@@ -326,14 +328,8 @@ bool ServerConnection::Impl::on_play(const Command& c, uint32_t msid) {
     name = c.arg(0)->find_string("streamName").value_or("");
   }
   key = make_stream_key(app, name, tc_url);
-  std::string refusal;
-  if (state != State::Connected) {
-    refusal = "connection is already publishing or playing";
-  } else if (key.name.empty()) {
-    refusal = "empty stream name";
-  } else {
-    refusal = listener.on_play(key);
-  }
+  std::string refusal = admission_refusal();
+  if (refusal.empty()) refusal = listener.on_play(key);
   if (!refusal.empty()) {
     send_status("error", "NetStream.Play.StreamNotFound", refusal);
     return fail("play refused: " + refusal);

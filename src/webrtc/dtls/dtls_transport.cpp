@@ -1,4 +1,5 @@
 #include "webrtc/dtls/dtls_transport.hpp"
+#include "webrtc/dtls/detail/evp_digest.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
@@ -38,23 +39,11 @@ size_t salt_length(uint16_t id) noexcept {
   return id == SrtpAeadAes128Gcm ? GcmSaltLength : CmSaltLength;
 }
 
-const EVP_MD* evp_md(HashAlgorithm algorithm) noexcept {
-  switch (algorithm) {
-    case HashAlgorithm::Sha256:
-      return EVP_sha256();
-    case HashAlgorithm::Sha384:
-      return EVP_sha384();
-    case HashAlgorithm::Sha512:
-      return EVP_sha512();
-  }
-  return nullptr;
-}
-
 bool certificate_matches(X509* cert, const Fingerprint& expected) noexcept {
   if (!cert || expected.empty()) return false;
   std::array<uint8_t, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
-  if (X509_digest(cert, evp_md(expected.algorithm()), md.data(), &len) != 1) return false;
+  if (X509_digest(cert, detail::evp_md(expected.algorithm()), md.data(), &len) != 1) return false;
   auto actual = Fingerprint::from_digest(expected.algorithm(), {md.data(), len});
   return actual && *actual == expected;
 }

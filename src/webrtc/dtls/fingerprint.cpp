@@ -1,4 +1,5 @@
 #include "webrtc/dtls/fingerprint.hpp"
+#include "webrtc/dtls/detail/evp_digest.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -41,18 +42,6 @@ std::string_view trim(std::string_view s) noexcept {
     s.remove_suffix(1);
   }
   return s;
-}
-
-const EVP_MD* evp_md(HashAlgorithm algorithm) noexcept {
-  switch (algorithm) {
-    case HashAlgorithm::Sha256:
-      return EVP_sha256();
-    case HashAlgorithm::Sha384:
-      return EVP_sha384();
-    case HashAlgorithm::Sha512:
-      return EVP_sha512();
-  }
-  return nullptr;
 }
 
 }  // namespace
@@ -124,8 +113,8 @@ std::optional<Fingerprint> Fingerprint::of_der(HashAlgorithm algorithm,
                                                std::span<const uint8_t> der) noexcept {
   std::array<uint8_t, EVP_MAX_MD_SIZE> md{};
   unsigned int md_len = 0;
-  if (der.empty() ||
-      EVP_Digest(der.data(), der.size(), md.data(), &md_len, evp_md(algorithm), nullptr) != 1) {
+  if (der.empty() || EVP_Digest(der.data(), der.size(), md.data(), &md_len,
+                                detail::evp_md(algorithm), nullptr) != 1) {
     return std::nullopt;
   }
   return from_digest(algorithm, std::span<const uint8_t>(md.data(), md_len));
@@ -149,4 +138,19 @@ bool operator==(const Fingerprint& a, const Fingerprint& b) noexcept {
          CRYPTO_memcmp(a.digest_.data(), b.digest_.data(), a.size_) == 0;
 }
 
+namespace detail {
+
+const EVP_MD* evp_md(HashAlgorithm algorithm) noexcept {
+  switch (algorithm) {
+    case HashAlgorithm::Sha256:
+      return EVP_sha256();
+    case HashAlgorithm::Sha384:
+      return EVP_sha384();
+    case HashAlgorithm::Sha512:
+      return EVP_sha512();
+  }
+  return nullptr;
+}
+
+}  // namespace detail
 }  // namespace webrtc::dtls
