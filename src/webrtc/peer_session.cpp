@@ -121,6 +121,9 @@ void PeerSession::start_srtp(TimePoint now) {
   state_ = PeerState::Connected;
   stats_.connect_time = std::chrono::duration_cast<std::chrono::milliseconds>(now - created_);
   keyframe_requested_ = true;  // start with a picture: replay from the last keyframe
+  // That replay answers the PLI a browser sends as it starts receiving; replaying the GOP twice
+  // in a row only doubles the burst.
+  last_keyframe_request_ = now;
   next_report_ = now;
 }
 
