@@ -14,7 +14,7 @@ TEST_PKGS=(
   ffmpeg
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice
-  chromium nodejs npm iproute2 util-linux procps curl python3
+  chromium nodejs npm iproute2 util-linux procps curl python3 python3-prometheus-client
 )
 
 want=("${BUILD_PKGS[@]}")

@@ -1,241 +1,164 @@
+// Overrides (environment, --set), cross-field validation and --print-config, all through the
+// key table in config_keys.cpp. The YAML file is read in config_yaml.cpp.
 #include "app/config.hpp"
 
-#include <yaml-cpp/yaml.h>
-
-#include <charconv>
 #include <fstream>
-#include <set>
-#include <sstream>
+
+#include "app/config_keys.hpp"
 
 namespace app {
 namespace {
 
-// MediaMTX keys that a seed-style file may carry and that we accept without acting on them.
-const std::set<std::string> kIgnoredMediaMtxKeys = {"logDestinations",
-                                                    "logFile",
-                                                    "readTimeout",
-                                                    "writeTimeout",
-                                                    "api",
-                                                    "apiAddress",
-                                                    "metrics",
-                                                    "metricsAddress",
-                                                    "pprof",
-                                                    "playback",
-                                                    "rtsp",
-                                                    "rtspAddress",
-                                                    "srt",
-                                                    "srtAddress",
-                                                    "hlsAddress",
-                                                    "paths",
-                                                    "pathDefaults",
-                                                    "authMethod",
-                                                    "authInternalUsers",
-                                                    "webrtcEncryption",
-                                                    "webrtcAllowOrigin",
-                                                    "webrtcTrustedProxies",
-                                                    "rtmpEncryption",
-                                                    "rtspTransports",
-                                                    "protocols",
-                                                    "hlsVariant",
-                                                    "hlsSegmentCount",
-                                                    "hlsSegmentDuration"};
+using config_detail::KeyDef;
+using config_detail::ValueError;
 
-// Keys read by later subsystems; recognised so they are not reported as unknown.
-const std::set<std::string> kKnownFutureKeys = {"webrtcLocalTCPAddress", "webrtcICEServers2"};
+// Variables of the test harness, not settings.
+constexpr std::string_view kForeignVariables[] = {"AIRCLASS_IN_NETNS", "AIRCLASS_NO_SMOOTHING"};
 
-std::string where(const YAML::Node& node) {
-  const auto mark = node.Mark();
-  if (mark.line < 0) return "";
-  return " (line " + std::to_string(mark.line + 1) + ")";
-}
-
-template <typename T>
-T read_as(const YAML::Node& node, const std::string& key, const char* expected) {
+void apply_text(Config& c, const KeyDef& key, std::string_view value, const std::string& origin) {
   try {
-    return node.as<T>();
-  } catch (const YAML::Exception&) {
-    throw ConfigError("config key '" + key + "'" + where(node) + ": expected " + expected);
+    key.set(c, config_detail::raw_from_text(key, value));
+  } catch (const ValueError& e) {
+    throw ConfigError(origin + ": " + config_detail::describe(key, e));
   }
 }
 
-uint64_t read_size(const YAML::Node& node, const std::string& key, uint64_t max) {
-  const auto v = read_as<uint64_t>(node, key, "a non-negative integer");
-  if (v > max) {
-    throw ConfigError("config key '" + key + "'" + where(node) + ": " + std::to_string(v) +
-                      " exceeds the maximum " + std::to_string(max));
+const KeyDef* resolve(std::string_view key) {
+  const auto dot = key.find('.');
+  if (dot != std::string_view::npos) {
+    const auto section = key.substr(0, dot);
+    return section == "airclass" ? config_detail::find_key(section, key.substr(dot + 1)) : nullptr;
   }
-  return v;
+  const KeyDef* found = nullptr;
+  for (const auto& k : config_detail::key_table()) {
+    if (k.name != key) continue;
+    if (found) return nullptr;  // the same name in two sections: needs the dotted form
+    found = &k;
+  }
+  return found;
 }
 
-std::chrono::milliseconds read_duration(const YAML::Node& node, const std::string& key) {
-  try {
-    return parse_duration(read_as<std::string>(node, key, "a duration like 10s"));
-  } catch (const ConfigError& e) {
-    throw ConfigError("config key '" + key + "'" + where(node) + ": " + e.what());
-  }
+bool readable(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return in.good() && in.peek() != std::ifstream::traits_type::eof();
 }
 
-ListenAddress read_address(const YAML::Node& node, const std::string& key) {
-  try {
-    return parse_listen_address(read_as<std::string>(node, key, "an address like :1935"));
-  } catch (const ConfigError& e) {
-    throw ConfigError("config key '" + key + "'" + where(node) + ": " + e.what());
-  }
-}
-
-void read_airclass_section(const YAML::Node& section, Config& c) {
-  if (!section.IsMap())
-    throw ConfigError("config key 'airclass'" + where(section) + ": expected a map");
-  for (const auto& kv : section) {
-    const auto key = kv.first.as<std::string>();
-    const auto& v = kv.second;
-    const auto full = "airclass." + key;
-    if (key == "ioThreads") {
-      c.io_threads = static_cast<unsigned>(read_size(v, full, 64));
-    } else if (key == "publisherTakeover") {
-      c.publisher_takeover = read_as<bool>(v, full, "yes or no");
-    } else if (key == "rtmpHandshakeTimeout") {
-      c.rtmp_handshake_timeout = read_duration(v, full);
-    } else if (key == "rtmpReadTimeout") {
-      c.rtmp_read_timeout = read_duration(v, full);
-    } else if (key == "playerLingerAfterUnpublish") {
-      c.player_linger = read_duration(v, full);
-    } else if (key == "gopCacheMaxBytes") {
-      c.gop_cache_max_bytes = read_size(v, full, 1ull << 30);
-    } else if (key == "readerQueueMaxFrames") {
-      c.reader_queue_max_frames = read_size(v, full, 100000);
-    } else if (key == "readerQueueMaxBytes") {
-      c.reader_queue_max_bytes = read_size(v, full, 1ull << 30);
-    } else if (key == "opusBitrate") {
-      c.opus_bitrate = static_cast<uint32_t>(read_size(v, full, 510000));
-      if (c.opus_bitrate != 0 && c.opus_bitrate < 6000) {
-        throw ConfigError("config key '" + full + "': 0 (automatic) or at least 6000");
-      }
-    } else if (key == "maxViewers") {
-      c.max_viewers = read_size(v, full, 100000);
-    } else if (key == "rtmpMaxMessageSize") {
-      c.rtmp_max_message_size = static_cast<uint32_t>(read_size(v, full, 64u << 20));
-    } else {
-      c.warnings.push_back("unknown config key '" + full + "'" + where(kv.first) + " ignored");
-    }
+void check_key_file(const std::string& path, std::string_view key) {
+  if (!path.empty() && !readable(path)) {
+    throw ConfigError("airclass." + std::string(key) + ": cannot read '" + path + "'");
   }
 }
 
 }  // namespace
 
-std::string ListenAddress::to_string() const {
-  const bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
-ListenAddress parse_listen_address(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) throw ConfigError("'" + text + "' is not host:port");
-  ListenAddress a;
-  a.host = text.substr(0, colon);
-  if (a.host.size() >= 2 && a.host.front() == '[' && a.host.back() == ']') {
-    a.host = a.host.substr(1, a.host.size() - 2);
-  }
-  const auto port = text.substr(colon + 1);
-  unsigned value = 0;
-  auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (ec != std::errc() || p != port.data() + port.size() || value == 0 || value > 65535) {
-    throw ConfigError("'" + text + "' has no valid port (1-65535)");
-  }
-  a.port = static_cast<uint16_t>(value);
-  return a;
-}
-
-std::chrono::milliseconds parse_duration(const std::string& text) {
-  double value = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || value < 0) throw ConfigError("'" + text + "' is not a duration");
-  const std::string unit(p, text.data() + text.size());
-  double ms = 0;
-  if (unit == "ms")
-    ms = value;
-  else if (unit == "s" || unit.empty())
-    ms = value * 1000;
-  else if (unit == "m")
-    ms = value * 60000;
-  else if (unit == "h")
-    ms = value * 3600000;
-  else
-    throw ConfigError("'" + text + "' has unknown unit '" + unit + "' (ms, s, m, h)");
-  if (ms > 7 * 24 * 3600000.0) throw ConfigError("'" + text + "' is longer than a week");
-  return std::chrono::milliseconds(static_cast<int64_t>(ms));
-}
-
-static Config parse_config_tree(const YAML::Node& root);
-
-Config parse_config(const std::string& yaml_text) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(std::string("config is not valid YAML: ") + e.what());
-  }
-  try {
-    return parse_config_tree(root);
-  } catch (const YAML::Exception& e) {
-    // A key that is not a plain string (a map or list used as a key) and similar shapes.
-    throw ConfigError(std::string("config has an unexpected structure: ") + e.what());
-  }
-}
-
-static Config parse_config_tree(const YAML::Node& root) {
-  Config c;
-  if (root.IsNull()) return c;
-  if (!root.IsMap()) throw ConfigError("config must be a map of keys");
-  for (const auto& kv : root) {
-    const auto key = kv.first.as<std::string>();
-    const auto& v = kv.second;
-    if (key == "logLevel") {
-      c.log_level = read_as<std::string>(v, key, "debug, info, warn or error");
-    } else if (key == "rtmp") {
-      c.rtmp = read_as<bool>(v, key, "yes or no");
-    } else if (key == "rtmpAddress") {
-      c.rtmp_address = read_address(v, key);
-    } else if (key == "webrtc") {
-      c.webrtc = read_as<bool>(v, key, "yes or no");
-    } else if (key == "webrtcAddress") {
-      c.webrtc_address = read_address(v, key);
-    } else if (key == "hls") {
-      c.hls = read_as<bool>(v, key, "yes or no");
-      if (c.hls) c.warnings.push_back("hls: yes is not supported (WebRTC only); ignored");
-    } else if (key == "webrtcLocalUDPAddress") {
-      c.webrtc_udp_address = read_address(v, key);
-    } else if (key == "webrtcIPsFromInterfaces") {
-      c.webrtc_ips_from_interfaces = read_as<bool>(v, key, "yes or no");
-    } else if (key == "webrtcAdditionalHosts") {
-      if (!v.IsSequence() || v.size() > 32) {
-        throw ConfigError("config key '" + key + "'" + where(v) + ": expected a list of hosts");
+void apply_setting(Config& config, std::string_view key, std::string_view value,
+                   std::string_view origin) {
+  const std::string where = origin.empty() ? "key '" + std::string(key) + "'" : std::string(origin);
+  const KeyDef* def = resolve(key);
+  if (!def) {
+    std::vector<std::string> full_names, bare_names;
+    for (const auto& k : config_detail::key_table()) {
+      full_names.push_back(k.full_name());
+      bare_names.emplace_back(k.name);
+    }
+    auto hint = config_detail::suggest(key, full_names);
+    const auto dot = key.rfind('.');
+    if (hint.empty()) {
+      // "airclass.rtmpAddress" or "teacherPassCode": match the name without its section.
+      hint = config_detail::suggest(key.substr(dot == key.npos ? 0 : dot + 1), bare_names);
+      for (const auto& k : config_detail::key_table()) {
+        if (!hint.empty() && k.name == hint && dot != key.npos) hint = k.full_name();
       }
-      for (const auto& host : v) {
-        c.webrtc_additional_hosts.push_back(read_as<std::string>(host, key, "a host name or IP"));
-      }
-    } else if (key == "airclass") {
-      read_airclass_section(v, c);
-    } else if (kKnownFutureKeys.count(key) || kIgnoredMediaMtxKeys.count(key)) {
-      // Accepted for compatibility with MediaMTX-style files.
-    } else {
-      c.warnings.push_back("unknown config key '" + key + "'" + where(kv.first) + " ignored");
+    }
+    throw ConfigError(where + ": unknown key '" + std::string(key) + "'" +
+                      (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  }
+  apply_text(config, *def, value, where);
+}
+
+void apply_environment(Config& config, const std::map<std::string, std::string>& env) {
+  std::vector<std::string> env_names;
+  for (const auto& k : config_detail::key_table())
+    env_names.push_back(k.env_name());
+  for (const auto& [name, value] : env) {
+    if (!name.starts_with("AIRCLASS_")) continue;
+    if (std::find(std::begin(kForeignVariables), std::end(kForeignVariables), name) !=
+        std::end(kForeignVariables)) {
+      continue;
+    }
+    const KeyDef* def = nullptr;
+    for (const auto& k : config_detail::key_table()) {
+      if (k.env_name() == name) def = &k;
+    }
+    if (def) {
+      apply_text(config, *def, value, "environment " + name);
+      continue;
+    }
+    const auto hint = config_detail::suggest(name, env_names);
+    config.warnings.push_back("unknown environment variable " + name + " ignored" +
+                              (hint.empty() ? "" : "; did you mean " + hint + "?"));
+  }
+}
+
+void validate(Config& c) {
+  const auto mode = std::string(to_string(c.mode));
+  if (c.token_algorithm == TokenAlgorithm::Es256) {
+    if (c.mode != NodeMode::Sub && c.token_private_key_file.empty()) {
+      throw ConfigError(
+          "airclass.tokenAlgorithm ES256 on a " + mode +
+          " node needs airclass.tokenPrivateKeyFile (AIRCLASS_TOKEN_PRIVATE_KEY_FILE)");
+    }
+    if (c.mode == NodeMode::Sub && c.token_private_key_file.empty() &&
+        c.token_public_key_file.empty()) {
+      throw ConfigError(
+          "airclass.tokenAlgorithm ES256 on a sub node needs airclass.tokenPublicKeyFile "
+          "(the main node's public key, AIRCLASS_TOKEN_PUBLIC_KEY_FILE)");
+    }
+  } else {
+    if (c.mode == NodeMode::Sub && c.token_secret.empty()) {
+      throw ConfigError(
+          "airclass.tokenAlgorithm HS256 on a sub node needs airclass.tokenSecret, the main "
+          "node's secret (AIRCLASS_TOKEN_SECRET); a random one would never match");
+    }
+    if (!c.token_private_key_file.empty() || !c.token_public_key_file.empty()) {
+      c.warnings.push_back("token key files are ignored with tokenAlgorithm HS256");
     }
   }
-  return c;
+  check_key_file(c.token_private_key_file, "tokenPrivateKeyFile");
+  check_key_file(c.token_public_key_file, "tokenPublicKeyFile");
 }
 
-Config load_config_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError("cannot open config file '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  if (text.str().size() > (1u << 20)) throw ConfigError("config file '" + path + "' exceeds 1 MiB");
-  try {
-    return parse_config(text.str());
-  } catch (const ConfigError& e) {
-    throw ConfigError(path + ": " + e.what());
+std::string print_config(const Config& c) {
+  std::string out =
+      "# AIRClass Live effective configuration (airclass --print-config).\n"
+      "# Defaults < file < AIRCLASS_* environment < command line. Secrets show as \"***\".\n";
+  std::string_view section = "-";
+  std::string_view group;
+  for (const auto& k : config_detail::key_table()) {
+    const std::string indent = k.section.empty() ? "" : "  ";
+    if (k.section != section) {
+      section = k.section;
+      if (!section.empty()) out += "\n" + std::string(section) + ":";
+    }
+    if (k.group != group) {
+      group = k.group;
+      out += "\n" + indent + "# --- " + std::string(group) + " ---\n";
+    }
+    std::string line = indent + std::string(k.name) + ": " + k.show(c);
+    if (line.size() < 40) line.resize(40, ' ');
+    out += line + "  # " + std::string(k.description) + "\n";
   }
+  return out;
+}
+
+std::vector<ConfigKeyInfo> config_keys() {
+  std::vector<ConfigKeyInfo> out;
+  const Config defaults;
+  for (const auto& k : config_detail::key_table()) {
+    out.push_back(ConfigKeyInfo{k.full_name(), k.env_name(), std::string(k.description),
+                                k.show(defaults), k.secret});
+  }
+  return out;
 }
 
 }  // namespace app

@@ -2,10 +2,17 @@
 // The node's configuration: one YAML file, MediaMTX-compatible where the seed uses its keys
 // (rtmp, rtmpAddress, webrtc, webrtcAddress, hls), with our own keys under `airclass:`.
 // Parsed once at startup; each component receives the typed part it needs.
+//
+// Every key is described once in a table (config_keys.cpp): the YAML reader, the
+// AIRCLASS_* environment variables, `--set KEY=VALUE` and `--print-config` all go through it.
+// Precedence: defaults < file < environment < command line.
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace app {
@@ -14,6 +21,21 @@ struct ListenAddress {
   std::string host;  // empty: all interfaces
   uint16_t port = 0;
   std::string to_string() const;
+  bool operator==(const ListenAddress&) const = default;
+};
+
+enum class NodeMode : uint8_t { Standalone, Main, Sub };
+std::string_view to_string(NodeMode mode) noexcept;  // "standalone", "main", "sub"
+
+enum class TokenAlgorithm : uint8_t { Hs256, Es256 };
+std::string_view to_string(TokenAlgorithm algorithm) noexcept;  // "HS256", "ES256"
+
+// A STUN/TURN server handed to browsers (webrtcICEServers2); we are ICE-lite and never use it.
+struct IceServer {
+  std::string url;  // stun:, stuns:, turn: or turns:
+  std::string username;
+  std::string credential;  // secret: masked in --print-config, never logged
+  bool operator==(const IceServer&) const = default;
 };
 
 struct Config {
@@ -40,17 +62,75 @@ struct Config {
   size_t max_viewers = 1000;  // WHEP sessions on this node; more get 503
   uint32_t opus_bitrate = 0;  // Opus bit/s for transcoded AAC; 0: 48 kbit/s per channel
 
+  // airclass: the node's role, its API, tokens and passcodes
+  NodeMode mode = NodeMode::Standalone;
+  ListenAddress api_address{"", 8000};  // token API, /health, /api/*, /metrics, web pages
+  // Base of the webrtc_url the token API returns ("https://class.example.org:8889"). Empty: the
+  // host the client used to reach the API, with webrtcAddress's port, over http.
+  std::string webrtc_public_url;
+  std::string default_path = "live/stream";  // the classroom stream when a request names none
+  TokenAlgorithm token_algorithm = TokenAlgorithm::Hs256;
+  std::string token_secret;            // HS256 shared secret (>= 32 bytes); empty: random at start
+  std::string token_private_key_file;  // ES256: PEM P-256 private key (main/standalone node)
+  std::string token_public_key_file;   // ES256: PEM public key (enough for sub nodes)
+  std::chrono::seconds token_ttl{3600};
+  std::string token_issuer = "airclass";
+  std::string teacher_passcode;      // teacher and monitor tokens; empty: random at start, printed
+  std::string publish_password;      // RTMP ?pwd=; empty: random at start, printed
+  std::string class_code;            // optional: students need ?code= to get a token
+  std::string admin_key;             // optional: X-API-Key for /api/streams and /metrics-like reads
+  double token_rate_per_second = 5;  // token requests per client address (429 beyond)
+  uint32_t token_rate_burst = 20;
+
   std::vector<std::string> warnings;  // unknown or unsupported keys, reported at startup
+
+  // webrtcLocalTCPAddress: parsed and kept; ICE over TCP is not served yet (warning when set).
+  std::optional<ListenAddress> webrtc_tcp_address;
+  std::vector<IceServer> webrtc_ice_servers;  // webrtcICEServers2, for browsers
 };
 
+// Every message names where the value came from: "airclass.yml:7: ...",
+// "environment AIRCLASS_API_ADDRESS: ...", "--set apiAddress: ...". Secret values are never
+// echoed.
 class ConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-// Throws ConfigError with the file position and the key at fault.
-Config parse_config(const std::string& yaml_text);
-Config load_config_file(const std::string& path);
+// Parse a YAML document; `source` names it in messages ("airclass.yml:3: ..."). Strict:
+// unknown keys, wrong types, duplicate keys and deep nesting are ConfigErrors. Does not read
+// the environment and does not call validate().
+Config parse_config(const std::string& yaml_text, std::string_view source = "config");
+Config load_config_file(const std::string& path);  // at most 1 MiB
+
+// Sets one key from text, as the environment and `--set` do. `key` is the YAML name
+// ("rtmpAddress", "airclass.apiAddress") or, when unambiguous, the bare name ("apiAddress").
+// Lists are comma-separated; ICE servers are "url" or "url|username|credential" items.
+// `origin` prefixes errors ("--set apiAddress"); empty: "key '<key>'".
+void apply_setting(Config& config, std::string_view key, std::string_view value,
+                   std::string_view origin);
+
+// Applies every AIRCLASS_* variable of `env` (AIRCLASS_ + upper snake case of the key name,
+// section dropped: AIRCLASS_API_ADDRESS). Unknown AIRCLASS_* names become warnings.
+void apply_environment(Config& config, const std::map<std::string, std::string>& env);
+
+// Cross-field checks once every source is applied (token algorithm vs. keys and node mode,
+// key files readable). Throws ConfigError.
+void validate(Config& config);
+
+// The effective configuration as YAML that parse_config reads back, one commented line per
+// key, grouped like airclass.yml; set secrets appear as "***", unset ones as "".
+std::string print_config(const Config& config);
+
+struct ConfigKeyInfo {
+  std::string name;           // "rtmpAddress", "airclass.apiAddress"
+  std::string env_name;       // "AIRCLASS_RTMP_ADDRESS"
+  std::string description;    // one line
+  std::string default_value;  // as YAML text
+  bool secret = false;
+};
+std::vector<ConfigKeyInfo> config_keys();  // in file order, for docs
+
 ListenAddress parse_listen_address(
     const std::string& text);  // ":1935", "127.0.0.1:1935", "[::1]:1935"
 std::chrono::milliseconds parse_duration(const std::string& text);  // "10s", "500ms", "2m"

@@ -21,8 +21,14 @@ boost::asio::ip::tcp::endpoint make_endpoint(const ListenAddress& a) {
 
 }  // namespace
 
-RtmpListener::RtmpListener(IoPool& pool, media::StreamRegistry& registry, const Config& config)
-    : pool_(pool), registry_(registry), config_(config), acceptor_(pool.main()) {
+RtmpListener::RtmpListener(IoPool& pool, media::StreamRegistry& registry, const Config& config,
+                           const auth::AccessPolicy& policy, NodeCounters& counters)
+    : pool_(pool),
+      registry_(registry),
+      config_(config),
+      policy_(policy),
+      counters_(counters),
+      acceptor_(pool.main()) {
   const auto ep = make_endpoint(config.rtmp_address);
   boost::system::error_code ec;
   acceptor_.open(ep.protocol(), ec);
@@ -52,21 +58,21 @@ void RtmpListener::stop() {
 }
 
 void RtmpListener::accept_next() {
-  acceptor_.async_accept(pool_.next(),
-                         [this](boost::system::error_code ec, boost::asio::ip::tcp::socket socket) {
-                           if (ec == boost::asio::error::operation_aborted) return;
-                           if (ec) {
-                             // Running out of descriptors must not stop the listener for good.
-                             logger("rtmp")->warn("accept failed: {}", ec.message());
-                           } else {
-                             // The session lives on the socket's loop from its first step on.
-                             auto executor = socket.get_executor();
-                             auto session = std::make_shared<RtmpSession>(
-                                 std::move(socket), registry_, config_, next_session_id_++);
-                             boost::asio::post(executor, [session] { session->start(); });
-                           }
-                           accept_next();
-                         });
+  acceptor_.async_accept(
+      pool_.next(), [this](boost::system::error_code ec, boost::asio::ip::tcp::socket socket) {
+        if (ec == boost::asio::error::operation_aborted) return;
+        if (ec) {
+          // Running out of descriptors must not stop the listener for good.
+          logger("rtmp")->warn("accept failed: {}", ec.message());
+        } else {
+          // The session lives on the socket's loop from its first step on.
+          auto executor = socket.get_executor();
+          auto session = std::make_shared<RtmpSession>(std::move(socket), registry_, config_,
+                                                       policy_, counters_, next_session_id_++);
+          boost::asio::post(executor, [session] { session->start(); });
+        }
+        accept_next();
+      });
 }
 
 }  // namespace app

@@ -7,6 +7,8 @@
 
 #include "app/config.hpp"
 #include "app/io_pool.hpp"
+#include "app/node_counters.hpp"
+#include "auth/access_policy.hpp"
 #include "media/stream_registry.hpp"
 
 namespace app {
@@ -14,7 +16,8 @@ namespace app {
 class RtmpListener {
  public:
   // Throws std::runtime_error with a clear message when the address cannot be bound.
-  RtmpListener(IoPool& pool, media::StreamRegistry& registry, const Config& config);
+  RtmpListener(IoPool& pool, media::StreamRegistry& registry, const Config& config,
+               const auth::AccessPolicy& policy, NodeCounters& counters);
   void start();
   void stop();
   uint16_t port() const;
@@ -25,6 +28,8 @@ class RtmpListener {
   IoPool& pool_;
   media::StreamRegistry& registry_;
   const Config& config_;
+  const auth::AccessPolicy& policy_;
+  NodeCounters& counters_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<uint64_t> next_session_id_{1};
 };

@@ -5,7 +5,9 @@
 
 #include "app/logging.hpp"
 #include "app/rtmp_play_reader.hpp"
+#include "app/wall_clock.hpp"
 #include "rtmp/flv_muxer.hpp"
+#include "rtmp/stream_key.hpp"
 
 namespace app {
 namespace {
@@ -23,6 +25,16 @@ std::string endpoint_text(const boost::asio::ip::tcp::socket& s) {
   const auto addr = ep.address();
   return (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" +
          std::to_string(ep.port());
+}
+
+bool is_loopback(const boost::asio::ip::tcp::socket& s) {
+  boost::system::error_code ec;
+  auto addr = s.remote_endpoint(ec).address();
+  if (ec) return false;
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+    addr = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, addr.to_v6());
+  }
+  return addr.is_loopback();
 }
 
 // Paths become map keys, log text and (later) URL parts: keep them to a safe alphabet.
@@ -47,14 +59,18 @@ int64_t steady_ns() {
 }  // namespace
 
 RtmpSession::RtmpSession(boost::asio::ip::tcp::socket socket, media::StreamRegistry& registry,
-                         const Config& config, uint64_t id)
+                         const Config& config, const auth::AccessPolicy& policy,
+                         NodeCounters& counters, uint64_t id)
     : socket_(std::move(socket)),
       watchdog_(socket_.get_executor()),
       linger_(socket_.get_executor()),
       registry_(registry),
       config_(config),
+      policy_(policy),
+      counters_(counters),
       id_(id),
       peer_(endpoint_text(socket_)),
+      peer_is_loopback_(is_loopback(socket_)),
       conn_(*this, rtmp::ConnectionLimits{.max_message_size = config.rtmp_max_message_size}),
       read_buffer_(kReadBufferSize) {}
 
@@ -65,6 +81,7 @@ void RtmpSession::start() {
   boost::system::error_code ec;
   socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
   logger("rtmp")->info("session {} connected from {}", id_, peer_);
+  NodeCounters::bump(counters_.rtmp_connections);
   arm_watchdog();
   read_some();
 }
@@ -87,6 +104,9 @@ void RtmpSession::on_read(size_t n) {
   const bool ok = conn_.feed(std::span<const uint8_t>(read_buffer_.data(), n));
   flush_output();
   if (!ok) {
+    if (conn_.state() == rtmp::ServerConnection::State::Handshake) {
+      NodeCounters::bump(counters_.rtmp_handshakes_failed);
+    }
     close("protocol error: " + conn_.error());
     return;
   }
@@ -137,6 +157,7 @@ void RtmpSession::arm_watchdog() {
     const bool setting_up = state == rtmp::ServerConnection::State::Handshake ||
                             state == rtmp::ServerConnection::State::Connecting;
     if (setting_up && now - self->started_at_ > self->config_.rtmp_handshake_timeout) {
+      NodeCounters::bump(self->counters_.rtmp_handshakes_failed);
       self->close("handshake/connect not completed in time");
       return;
     }
@@ -182,7 +203,8 @@ std::string RtmpSession::on_publish(const rtmp::StreamKey& key) {
     return bad;
   }
   if (stream_ || reader_) return "this connection already publishes or plays";
-  media::PublisherInfo info{peer_, key.query, id_};
+  if (std::string refusal; !admitted(key, Entry::RtmpPublish, refusal)) return refusal;
+  media::PublisherInfo info{peer_, "", id_, unix_seconds() * 1000};
   auto grant = registry_.start_publish(key.path(), info, weak_from_this());
   if (!grant.stream) {
     logger("rtmp")->warn("session {} from {} publish on {} refused: {}", id_, peer_, key.path(),
@@ -254,9 +276,26 @@ void RtmpSession::end_publish() {
   stream_.reset();
 }
 
+bool RtmpSession::admitted(const rtmp::StreamKey& key, Entry entry, std::string& refusal) {
+  const auto jwt = rtmp::query_param(key.query, "jwt");
+  const auto access =
+      entry == Entry::RtmpPublish
+          ? policy_.check_rtmp_publish(key.path(), jwt, rtmp::query_param(key.query, "pwd"),
+                                       unix_seconds())
+          : policy_.check_rtmp_play(key.path(), jwt, peer_is_loopback_, unix_seconds());
+  if (access.ok()) return true;
+  const bool forbidden = access.decision == auth::Decision::Forbidden;
+  counters_.refuse(entry, forbidden ? Refusal::Forbidden : Refusal::Unauthorized);
+  logger("rtmp")->warn("session {} from {} {} on {} refused: {}", id_, peer_,
+                       entry == Entry::RtmpPublish ? "publish" : "play", key.path(), access.reason);
+  refusal = access.reason;
+  return false;
+}
+
 std::string RtmpSession::on_play(const rtmp::StreamKey& key) {
   if (auto bad = check_path(key); !bad.empty()) return bad;
   if (stream_ || reader_) return "this connection already publishes or plays";
+  if (std::string refusal; !admitted(key, Entry::RtmpPlay, refusal)) return refusal;
   path_ = key.path();
   auto stream = registry_.open_for_reading(path_);
   reader_ = std::make_shared<RtmpPlayReader>(

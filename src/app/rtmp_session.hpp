@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "app/node_counters.hpp"
+#include "auth/access_policy.hpp"
 #include "media/stream_registry.hpp"
 #include "rtmp/flv_demuxer.hpp"
 #include "rtmp/server_connection.hpp"
@@ -25,7 +27,8 @@ class RtmpSession : public std::enable_shared_from_this<RtmpSession>,
                     private rtmp::ServerConnection::Listener {
  public:
   RtmpSession(boost::asio::ip::tcp::socket socket, media::StreamRegistry& registry,
-              const Config& config, uint64_t id);
+              const Config& config, const auth::AccessPolicy& policy, NodeCounters& counters,
+              uint64_t id);
   ~RtmpSession() override;
 
   void start();
@@ -49,6 +52,7 @@ class RtmpSession : public std::enable_shared_from_this<RtmpSession>,
   void close(const std::string& reason);
   void end_publish();
   void end_play();
+  bool admitted(const rtmp::StreamKey& key, Entry entry, std::string& refusal);
   void send_frame(const media::Frame& frame);
   uint32_t play_timestamp(const media::Frame& frame);
 
@@ -57,8 +61,11 @@ class RtmpSession : public std::enable_shared_from_this<RtmpSession>,
   boost::asio::steady_timer linger_;
   media::StreamRegistry& registry_;
   const Config& config_;
+  const auth::AccessPolicy& policy_;
+  NodeCounters& counters_;
   const uint64_t id_;
   const std::string peer_;
+  const bool peer_is_loopback_;
   rtmp::ServerConnection conn_;
   std::vector<uint8_t> read_buffer_;
   std::deque<std::vector<uint8_t>> write_queue_;

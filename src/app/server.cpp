@@ -29,11 +29,28 @@ boost::asio::ip::address listen_ip(const ListenAddress& a) {
 
 Server::Server(Config config)
     : config_(std::move(config)),
+      credentials_(make_node_credentials(config_)),
       pool_(config_.io_threads),
       registry_(registry_options(config_)),
       signals_(pool_.main(), SIGINT, SIGTERM) {
-  if (config_.rtmp) rtmp_ = std::make_unique<RtmpListener>(pool_, registry_, config_);
+  if (config_.rtmp) {
+    rtmp_ =
+        std::make_unique<RtmpListener>(pool_, registry_, config_, *credentials_.policy, counters_);
+  }
   if (config_.webrtc) setup_webrtc();
+  setup_api();
+}
+
+void Server::setup_api() {
+  token_api_ = std::make_unique<TokenApi>(config_, credentials_, counters_);
+  status_api_ =
+      std::make_unique<StatusApi>(config_, credentials_, counters_, registry_, whep_.get());
+  token_api_->add_routes(api_router_);
+  status_api_->add_routes(api_router_);
+  const boost::asio::ip::tcp::endpoint ep(listen_ip(config_.api_address), config_.api_address.port);
+  api_http_ = std::make_unique<http::HttpServer>(
+      pool_.main(), [this]() -> boost::asio::io_context& { return pool_.next(); }, ep, api_router_,
+      http::ServerLimits{}, "API");
 }
 
 Server::~Server() = default;
@@ -55,7 +72,8 @@ void Server::setup_webrtc() {
     list += (list.empty() ? "" : ", ") + ip;
   logger("webrtc")->info("ICE host candidates: {} port {}", list, config_.webrtc_udp_address.port);
 
-  whep_ = std::make_unique<WhepService>(config_, registry_, dtls, ips);
+  whep_ =
+      std::make_unique<WhepService>(config_, registry_, dtls, ips, *credentials_.policy, counters_);
   const boost::asio::ip::udp::endpoint udp(listen_ip(config_.webrtc_udp_address),
                                            config_.webrtc_udp_address.port);
   std::vector<WebRtcWorker*> raw;
@@ -77,9 +95,15 @@ void Server::setup_webrtc() {
 }
 
 void Server::run() {
-  logger("app")->info("airclass {} standalone node, {} event loops", AIRCLASS_VERSION,
-                      pool_.size());
+  logger("app")->info("airclass {} {} node, {} event loops", AIRCLASS_VERSION,
+                      to_string(config_.mode), pool_.size());
+  // Shown once: nothing stores them, and a restart makes new ones.
+  for (const auto& line : credentials_.generated)
+    logger("app")->warn("generated {}", line);
   if (rtmp_) rtmp_->start();
+  api_http_->start();
+  logger("app")->info("API on {} (POST /api/token, GET /health, /api/streams, /metrics)",
+                      config_.api_address.to_string());
   if (webrtc_http_) {
     webrtc_http_->start();
     for (auto& w : workers_) {
@@ -101,6 +125,7 @@ void Server::run() {
 void Server::stop() {
   if (rtmp_) rtmp_->stop();
   if (webrtc_http_) webrtc_http_->stop();
+  if (api_http_) api_http_->stop();
   for (auto& w : workers_) {
     boost::asio::post(w->loop(), [w = w.get()] { w->stop(); });
   }

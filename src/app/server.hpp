@@ -8,7 +8,11 @@
 
 #include "app/config.hpp"
 #include "app/io_pool.hpp"
+#include "app/node_counters.hpp"
+#include "app/node_credentials.hpp"
 #include "app/rtmp_listener.hpp"
+#include "app/status_api.hpp"
+#include "app/token_api.hpp"
 #include "app/webrtc_worker.hpp"
 #include "app/whep_service.hpp"
 #include "http/http_server.hpp"
@@ -18,7 +22,9 @@ namespace app {
 
 class Server {
  public:
-  explicit Server(Config config);  // throws std::runtime_error when a port cannot be bound
+  // Throws ConfigError for unusable keys or secrets, std::runtime_error when a port cannot be
+  // bound.
+  explicit Server(Config config);
   ~Server();
   void run();  // until SIGINT/SIGTERM or stop()
   void stop();
@@ -26,8 +32,11 @@ class Server {
 
  private:
   void setup_webrtc();
+  void setup_api();
 
   Config config_;
+  NodeCredentials credentials_;
+  NodeCounters counters_;
   IoPool pool_;
   media::StreamRegistry registry_;
   std::unique_ptr<RtmpListener> rtmp_;
@@ -35,6 +44,10 @@ class Server {
   std::vector<std::unique_ptr<WebRtcWorker>> workers_;
   http::Router webrtc_router_;
   std::unique_ptr<http::HttpServer> webrtc_http_;
+  std::unique_ptr<TokenApi> token_api_;
+  std::unique_ptr<StatusApi> status_api_;
+  http::Router api_router_;
+  std::unique_ptr<http::HttpServer> api_http_;
   boost::asio::signal_set signals_;
 };
 

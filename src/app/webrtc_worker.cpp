@@ -57,6 +57,8 @@ struct WebRtcWorker::Viewer {
   uint64_t key = 0;
   std::string id;
   std::string path;
+  std::string user;
+  std::string user_type;
   std::shared_ptr<WebRtcFeed> feed;
   std::unique_ptr<webrtc::PeerSession> session;
   bool logged_connected = false;
@@ -165,6 +167,8 @@ WebRtcWorker::Viewer* WebRtcWorker::claim(std::span<const uint8_t> datagram,
   v->key = next_viewer_++;
   v->id = pending->id;
   v->path = pending->path;
+  v->user = pending->user;
+  v->user_type = pending->user_type;
   v->feed = pending->feed;
   auto& stream = streams_[v->feed.get()];
   v->session = std::make_unique<webrtc::PeerSession>(
@@ -240,8 +244,39 @@ void WebRtcWorker::close_viewer(const std::string& id, const std::string& reason
   }
 }
 
+EgressTotals EgressTotals::of(const webrtc::PeerStats& st) {
+  EgressTotals t;
+  t.handshakes_failed = st.connect_time ? 0 : 1;
+  t.packets = st.video.packets + st.audio.packets;
+  t.bytes = st.video.bytes + st.audio.bytes;
+  t.nacks = st.video.nacked + st.audio.nacked;
+  t.retransmitted = st.video.retransmitted + st.audio.retransmitted;
+  t.plis = st.plis;
+  t.firs = st.firs;
+  t.srtp_auth_failures = st.srtp_auth_failures;
+  return t;
+}
+
+EgressTotals& EgressTotals::operator+=(const EgressTotals& o) {
+  viewers_closed += o.viewers_closed;
+  handshakes_failed += o.handshakes_failed;
+  packets += o.packets;
+  bytes += o.bytes;
+  nacks += o.nacks;
+  retransmitted += o.retransmitted;
+  plis += o.plis;
+  firs += o.firs;
+  srtp_auth_failures += o.srtp_auth_failures;
+  send_errors += o.send_errors;
+  egress_bps += o.egress_bps;
+  return *this;
+}
+
 void WebRtcWorker::remove(Viewer& v) {
   const auto st = v.session->stats();
+  auto closed = EgressTotals::of(st);
+  closed.viewers_closed = 1;
+  closed_totals_ += closed;
   logger("webrtc")->info(
       "viewer {} of {} closed: {}; sent {} packets in {} frames, {} NACKed, {} retransmitted, "
       "{} PLIs, loss {}/256, rtt {} ms",
@@ -257,13 +292,31 @@ void WebRtcWorker::remove(Viewer& v) {
 void WebRtcWorker::publish_status() {
   std::vector<ViewerStatus> out;
   out.reserve(viewers_.size());
+  EgressTotals totals = closed_totals_;
   for (auto& [key, v] : viewers_) {
     const auto& s = *v->session;
-    out.push_back({v->id, v->path, s.remote_address() ? s.remote_address()->to_string() : "",
-                   state_name(s.state()), s.stats()});
+    out.push_back({v->id, v->path, v->user, v->user_type,
+                   s.remote_address() ? s.remote_address()->to_string() : "", state_name(s.state()),
+                   s.stats()});
+    auto live = EgressTotals::of(out.back().stats);
+    live.handshakes_failed = 0;  // still trying
+    totals += live;
   }
+  totals.send_errors = send_errors_;
+  const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(status_mutex_);
+  if (last_status_ != std::chrono::steady_clock::time_point{} && totals.bytes >= totals_.bytes) {
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - last_status_);
+    if (us.count() > 0) totals.egress_bps = (totals.bytes - totals_.bytes) * 8'000'000 / us.count();
+  }
+  last_status_ = now;
   status_ = std::move(out);
+  totals_ = totals;
+}
+
+EgressTotals WebRtcWorker::totals() const {
+  std::lock_guard lock(status_mutex_);
+  return totals_;
 }
 
 std::vector<ViewerStatus> WebRtcWorker::status() const {

@@ -27,6 +27,8 @@ namespace app {
 struct PendingViewer {
   std::string id;  // WHEP resource id
   std::string path;
+  std::string user;       // the token's sub
+  std::string user_type;  // student, teacher, monitor, node
   std::shared_ptr<WebRtcFeed> feed;
   webrtc::PeerSessionConfig config;
   std::chrono::steady_clock::time_point created;
@@ -35,9 +37,29 @@ struct PendingViewer {
 struct ViewerStatus {
   std::string id;
   std::string path;
+  std::string user;
+  std::string user_type;
   std::string remote;
   std::string state;
   webrtc::PeerStats stats;
+};
+
+// Counts over every viewer a loop has served, closed ones included: monotonic, for /metrics.
+struct EgressTotals {
+  uint64_t viewers_closed = 0;
+  uint64_t handshakes_failed = 0;  // closed before DTLS-SRTP was up
+  uint64_t packets = 0;            // RTP sent, video + audio, retransmissions included
+  uint64_t bytes = 0;
+  uint64_t nacks = 0;  // sequence numbers viewers asked for again
+  uint64_t retransmitted = 0;
+  uint64_t plis = 0;
+  uint64_t firs = 0;
+  uint64_t srtp_auth_failures = 0;
+  uint64_t send_errors = 0;
+  uint64_t egress_bps = 0;  // over the last status period (a gauge, not a count)
+
+  static EgressTotals of(const webrtc::PeerStats& stats);
+  EgressTotals& operator+=(const EgressTotals& other);
 };
 
 // Where a viewer's session lives: pending (claim it here) or on another worker's loop.
@@ -69,6 +91,7 @@ class WebRtcWorker : public webrtc::DatagramSink {
   void close_viewer(const std::string& id, const std::string& reason);
   // A snapshot, refreshed once a second on this loop.
   std::vector<ViewerStatus> status() const;
+  EgressTotals totals() const;
 
  private:
   struct Viewer;
@@ -107,8 +130,11 @@ class WebRtcWorker : public webrtc::DatagramSink {
   bool v6_socket_ = false;
   uint64_t send_errors_ = 0;
   int ticks_ = 0;
+  EgressTotals closed_totals_;
+  std::chrono::steady_clock::time_point last_status_{};
   mutable std::mutex status_mutex_;
   std::vector<ViewerStatus> status_;
+  EgressTotals totals_;
 };
 
 }  // namespace app

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "app/logging.hpp"
+#include "app/wall_clock.hpp"
 #include "base/crypto.hpp"
 #include "webrtc/ice/ice_candidate.hpp"
 #include "webrtc/sdp/answer_builder.hpp"
@@ -29,8 +30,13 @@ std::string fingerprint_hex(const webrtc::dtls::Fingerprint& f) {
 
 WhepService::WhepService(const Config& config, media::StreamRegistry& registry,
                          std::shared_ptr<const webrtc::dtls::DtlsContext> dtls,
-                         std::vector<std::string> candidate_ips)
-    : config_(config), registry_(registry), dtls_(std::move(dtls)) {
+                         std::vector<std::string> candidate_ips, const auth::AccessPolicy& policy,
+                         NodeCounters& counters)
+    : config_(config),
+      registry_(registry),
+      dtls_(std::move(dtls)),
+      policy_(policy),
+      counters_(counters) {
   uint16_t preference = 65535;
   for (const auto& ip : candidate_ips) {
     auto addr = webrtc::TransportAddress::from_ip_string(ip, config.webrtc_udp_address.port);
@@ -68,6 +74,22 @@ std::shared_ptr<WebRtcFeed> WhepService::feed_for(const std::string& path,
 http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   const auto& req = ctx.request;
   const auto path = ctx.params.at("path");
+  const auto jwt = ctx.query.find("jwt");
+  const auto access =
+      policy_.check_whep(path, jwt == ctx.query.end() ? std::string_view{} : jwt->second,
+                         req[boost::beast::http::field::authorization], unix_seconds());
+  if (!access.ok()) {
+    const bool forbidden = access.decision == auth::Decision::Forbidden;
+    counters_.refuse(Entry::Whep, forbidden ? Refusal::Forbidden : Refusal::Unauthorized);
+    logger("webrtc")->warn("WHEP offer from {} for {} refused: {}", ctx.remote_address, path,
+                           access.reason);
+    auto res = http::make_error(
+        req, forbidden ? http::Status::forbidden : http::Status::unauthorized, access.reason);
+    // RFC 6750 3: how to authenticate, on every 401.
+    if (!forbidden)
+      res.set(boost::beast::http::field::www_authenticate, "Bearer realm=\"airclass\"");
+    return res;
+  }
   const auto type = req[boost::beast::http::field::content_type];
   if (type.substr(0, 15) != "application/sdp") {
     return http::make_error(req, http::Status::unsupported_media_type,
@@ -147,6 +169,8 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   auto viewer = std::make_shared<PendingViewer>();
   viewer->id = base::random_string(20);
   viewer->path = path;
+  viewer->user = access.claims->sub;
+  viewer->user_type = std::string(auth::to_string(access.claims->user_type));
   viewer->feed = feed;
   viewer->created = std::chrono::steady_clock::now();
   auto& pc = viewer->config;
@@ -175,6 +199,7 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
     pending_[local_ice->ufrag] = viewer;
     sessions_[viewer->id] = {local_ice->ufrag, -1};
   }
+  NodeCounters::bump(counters_.whep_sessions);
   logger("webrtc")->info("viewer {} of {} from {}: offer accepted (H.264 PT {}{}{})", viewer->id,
                          path, ctx.remote_address, pc.video.payload_type,
                          pc.video.rtx_payload_type ? ", RTX" : "",
@@ -237,6 +262,7 @@ void WhepService::expire_pending_locked(std::chrono::steady_clock::time_point no
                              it->second->id, it->second->path, kPendingTimeout.count());
       sessions_.erase(it->second->id);
       it = pending_.erase(it);
+      NodeCounters::bump(counters_.whep_never_connected);
     } else {
       ++it;
     }
@@ -262,6 +288,13 @@ std::vector<ViewerStatus> WhepService::viewers() const {
     out.insert(out.end(), part.begin(), part.end());
   }
   return out;
+}
+
+EgressTotals WhepService::totals() const {
+  EgressTotals sum;
+  for (auto* w : workers_)
+    sum += w->totals();
+  return sum;
 }
 
 }  // namespace app

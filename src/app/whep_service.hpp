@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "app/node_counters.hpp"
 #include "app/webrtc_worker.hpp"
+#include "auth/access_policy.hpp"
 #include "http/router.hpp"
 #include "media/stream_registry.hpp"
 #include "webrtc/dtls/dtls_context.hpp"
@@ -21,7 +23,8 @@ class WhepService {
  public:
   WhepService(const Config& config, media::StreamRegistry& registry,
               std::shared_ptr<const webrtc::dtls::DtlsContext> dtls,
-              std::vector<std::string> candidate_ips);
+              std::vector<std::string> candidate_ips, const auth::AccessPolicy& policy,
+              NodeCounters& counters);
 
   // Workers are attached after construction (they call back into claim/on_closed).
   void attach(std::vector<WebRtcWorker*> workers) { workers_ = std::move(workers); }
@@ -35,6 +38,7 @@ class WhepService {
   // decode errors); empty when nobody watched the path yet or its audio is passed through.
   std::optional<media::TranscoderStatus> audio_status(const std::string& path) const;
   size_t viewer_count() const;
+  EgressTotals totals() const;  // summed over the workers
 
  private:
   struct Session {
@@ -51,6 +55,8 @@ class WhepService {
   media::StreamRegistry& registry_;
   std::shared_ptr<const webrtc::dtls::DtlsContext> dtls_;
   std::vector<std::string> candidates_;
+  const auth::AccessPolicy& policy_;
+  NodeCounters& counters_;
   std::vector<WebRtcWorker*> workers_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<PendingViewer>, std::less<>> pending_;  // by ufrag

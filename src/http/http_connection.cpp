@@ -3,64 +3,114 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <algorithm>
+#include <exception>
+
 namespace http {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
-HttpConnection::HttpConnection(boost::asio::ip::tcp::socket socket, const Router& router,
-                               const ServerLimits& limits)
-    : stream_(std::move(socket)), router_(router), limits_(limits) {
-  boost::system::error_code ec;
-  const auto ep = stream_.socket().remote_endpoint(ec);
-  if (!ec) {
-    auto addr = ep.address();
-    if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
-      addr = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, addr.to_v6());
-    }
-    loopback_ = addr.is_loopback();
-    remote_ = (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" +
-              std::to_string(ep.port());
-  }
+namespace {
+
+constexpr size_t FirstReadBytes = 4096;
+// Lingering close: how long and how much we keep reading after our last response.
+constexpr std::chrono::milliseconds LingerTime{1000};
+constexpr size_t MaxDrainBytes = 256 * 1024;
+
+bool is_disconnect(beast::error_code ec) {
+  return ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+         ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
+         ec == boost::asio::error::operation_aborted;
 }
+
+}  // namespace
+
+HttpConnection::HttpConnection(boost::asio::ip::tcp::socket socket, const Router& router,
+                               std::shared_ptr<const ServerLimits> limits,
+                               std::string remote_address, bool remote_is_loopback,
+                               ConnectionTracker::Slot slot)
+    : stream_(std::move(socket)),
+      router_(router),
+      limits_(std::move(limits)),
+      remote_(std::move(remote_address)),
+      loopback_(remote_is_loopback),
+      slot_(std::move(slot)) {}
 
 void HttpConnection::start() {
-  read_request();
+  read_request(true);
 }
 
-void HttpConnection::read_request() {
+void HttpConnection::reject() {
+  Request bare;
+  bare.version(11);
+  bare.keep_alive(false);
+  write(make_retry_later(bare, Status::service_unavailable, std::chrono::seconds(1),
+                         "server busy, retry later"),
+        true);
+}
+
+void HttpConnection::read_request(bool first) {
   parser_.emplace();
-  parser_->header_limit(limits_.max_header_bytes);
-  parser_->body_limit(limits_.max_body_bytes);
-  // The first request may take the read timeout; between kept-alive requests, the idle one.
-  stream_.expires_after(buffer_.size() > 0 ? limits_.read_timeout : limits_.idle_timeout);
+  parser_->header_limit(limits_->max_header_bytes);
+  parser_->body_limit(limits_->max_body_bytes);
+  if (buffer_.size() > 0) {  // a pipelined request has already begun
+    stream_.expires_after(limits_->read_timeout);
+    read_rest();
+    return;
+  }
+  // Wait for the first byte (a new connection gets the read timeout, a kept-alive one the
+  // idle timeout); from there one deadline covers the whole request, however it trickles in.
+  stream_.expires_after(first ? limits_->read_timeout : limits_->idle_timeout);
+  stream_.async_read_some(buffer_.prepare(FirstReadBytes),
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            self->buffer_.commit(n);
+                            if (ec) {
+                              self->on_read(ec);
+                              return;
+                            }
+                            self->stream_.expires_after(self->limits_->read_timeout);
+                            self->read_rest();
+                          });
+}
+
+void HttpConnection::read_rest() {
   bhttp::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
 }
 
 void HttpConnection::on_read(beast::error_code ec) {
-  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
-      ec == boost::asio::error::connection_reset || ec == boost::asio::error::eof) {
-    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  if (is_disconnect(ec)) {
+    close();
     return;
   }
   if (ec) {
-    // A request we cannot parse gets a plain reason, then the connection closes.
+    // A request we cannot take gets a plain reason, then the connection closes.
     Request bare;
     bare.version(11);
     bare.keep_alive(false);
-    const bool too_big = ec == bhttp::error::body_limit || ec == bhttp::error::header_limit;
-    auto res = make_error(bare, too_big ? Status::payload_too_large : Status::bad_request,
-                          too_big ? "request too large" : "malformed request: " + ec.message());
-    res.keep_alive(false);
-    write(std::move(res));
+    Response res;
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+      res = make_error(bare, Status::request_header_fields_too_large, "request header too large");
+    } else if (ec == bhttp::error::body_limit) {
+      res = make_error(bare, Status::payload_too_large, "request body too large");
+    } else {
+      res = make_error(bare, Status::bad_request, "malformed request: " + ec.message());
+    }
+    write(std::move(res), true);
     return;
   }
-  const Request& req = parser_->get();
-  Response res =
-      req.method() == Verb::options ? preflight(req) : router_.dispatch(req, remote_, loopback_);
-  add_cors(res, req);
-  write(std::move(res));
+  write(dispatch(parser_->get()), false);
+}
+
+Response HttpConnection::dispatch(const Request& request) const {
+  if (request.method() == Verb::options) return preflight(request);
+  try {
+    return router_.dispatch(request, remote_, loopback_);
+  } catch (const std::exception&) {
+    // A throwing handler must not take the event loop down with it.
+    return make_error(request, Status::internal_server_error, "internal error");
+  }
 }
 
 Response HttpConnection::preflight(const Request& request) const {
@@ -71,24 +121,66 @@ Response HttpConnection::preflight(const Request& request) const {
   return res;
 }
 
-void HttpConnection::add_cors(Response& response, const Request&) const {
-  response.set(bhttp::field::access_control_allow_origin, limits_.allow_origin);
+void HttpConnection::finish_headers(Response& response) const {
+  response.set(bhttp::field::access_control_allow_origin, limits_->allow_origin);
   response.set(bhttp::field::access_control_expose_headers, "Location, Link, ETag");
+  // API answers carry tokens: nothing on the way may keep them unless a handler says so.
+  if (response.find(bhttp::field::cache_control) == response.end()) {
+    response.set(bhttp::field::cache_control, "no-store");
+  }
 }
 
-void HttpConnection::write(Response response) {
+void HttpConnection::write(Response response, bool close_after) {
+  if (close_after) response.keep_alive(false);
+  finish_headers(response);
   response_ = std::make_shared<Response>(std::move(response));
-  stream_.expires_after(limits_.read_timeout);
-  bhttp::async_write(
-      stream_, *response_, [self = shared_from_this()](beast::error_code ec, size_t) {
-        const bool keep = self->response_->keep_alive();
-        self->response_.reset();
-        if (ec || !keep) {
-          self->stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-          return;
-        }
-        self->read_request();
-      });
+  stream_.expires_after(limits_->read_timeout);
+  bhttp::async_write(stream_, *response_,
+                     [self = shared_from_this(), close_after](beast::error_code ec, size_t) {
+                       const bool keep = self->response_->keep_alive();
+                       self->response_.reset();
+                       if (ec) {
+                         self->close();
+                       } else if (keep) {
+                         self->read_request(false);
+                       } else if (close_after || self->buffer_.size() > 0) {
+                         // Unread input would turn our close into a reset that can destroy
+                         // the answer in the client's receive queue.
+                         self->linger_close();
+                       } else {
+                         self->close();
+                       }
+                     });
+}
+
+void HttpConnection::linger_close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+  if (ec) {
+    close();
+    return;
+  }
+  stream_.expires_after(std::min<std::chrono::milliseconds>(LingerTime, limits_->read_timeout));
+  buffer_.clear();
+  drain();
+}
+
+void HttpConnection::drain() {
+  stream_.async_read_some(buffer_.prepare(FirstReadBytes),
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            self->drained_ += n;
+                            if (ec || self->drained_ > MaxDrainBytes) {
+                              self->close();
+                              return;
+                            }
+                            self->drain();
+                          });
+}
+
+void HttpConnection::close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  stream_.close();
 }
 
 }  // namespace http

@@ -1,5 +1,7 @@
 #pragma once
 // One HTTP connection: read a request within limits, dispatch, write, repeat while kept alive.
+// A close after an error or a refusal is a lingering one (shut down sending, drain what the
+// client still sends for a moment), so the client reads our answer instead of a reset.
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -8,31 +10,44 @@
 #include <optional>
 #include <string>
 
+#include "http/connection_tracker.hpp"
 #include "http/http_server.hpp"
 
 namespace http {
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
+  // `slot` is released when the connection object dies, on whichever path it ends.
   HttpConnection(boost::asio::ip::tcp::socket socket, const Router& router,
-                 const ServerLimits& limits);
+                 std::shared_ptr<const ServerLimits> limits, std::string remote_address,
+                 bool remote_is_loopback, ConnectionTracker::Slot slot);
+  // Serve requests until the client closes, a deadline passes or an error is answered.
   void start();
+  // Answer 503 with Retry-After: 1 without reading a request, then close.
+  void reject();
 
  private:
-  void read_request();
+  void read_request(bool first);
+  void read_rest();
   void on_read(boost::beast::error_code ec);
-  void write(Response response);
-  void add_cors(Response& response, const Request& request) const;
+  Response dispatch(const Request& request) const;
+  void write(Response response, bool close_after);
+  void finish_headers(Response& response) const;
   Response preflight(const Request& request) const;
+  void linger_close();
+  void drain();
+  void close();
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<Response> response_;
   const Router& router_;
-  const ServerLimits& limits_;
-  std::string remote_;
-  bool loopback_ = false;
+  const std::shared_ptr<const ServerLimits> limits_;
+  const std::string remote_;
+  const bool loopback_;
+  ConnectionTracker::Slot slot_;
+  size_t drained_ = 0;
 };
 
 }  // namespace http

@@ -1,25 +1,36 @@
 #pragma once
 // HTTP/1.1 server on Beast: accepts on one loop, serves each connection on the loop it was
-// given, enforces limits (header and body size, idle and read deadlines, requests in flight),
-// adds CORS headers to every response and answers preflight OPTIONS itself.
+// given, enforces limits (header and body size, whole-request and idle deadlines, open
+// connections in total and per client address), adds CORS and `Cache-Control: no-store`
+// (unless the handler set its own) to every response and answers preflight OPTIONS itself.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "http/router.hpp"
 
 namespace http {
 
+class ConnectionTracker;
+
 struct ServerLimits {
-  uint32_t max_header_bytes = 16 * 1024;
-  uint32_t max_body_bytes = 64 * 1024;  // an SDP offer is a few KiB
-  std::chrono::seconds read_timeout{15};
-  std::chrono::seconds idle_timeout{60};
+  uint32_t max_header_bytes = 16 * 1024;  // above: 431
+  uint32_t max_body_bytes = 64 * 1024;    // above: 413 (an SDP offer is a few KiB)
+  // Bounds a whole request from its first byte (slow clients trickling bytes are cut off),
+  // the wait for the first request on a new connection, and each response write.
+  std::chrono::milliseconds read_timeout{std::chrono::seconds(15)};
+  // How long a kept-alive connection may wait for its next request.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
   std::string allow_origin = "*";
+  // Above either, a new connection gets 503 with Retry-After: 1 and is closed.
+  uint32_t max_connections = 1024;
+  uint32_t max_connections_per_address = 64;  // per IPv4 address or IPv6 /64
 };
 
 class HttpServer {
@@ -29,18 +40,28 @@ class HttpServer {
   HttpServer(boost::asio::io_context& accept_loop, LoopPicker pick_loop,
              const boost::asio::ip::tcp::endpoint& endpoint, const Router& router,
              ServerLimits limits, std::string name);
+  ~HttpServer();
+  // start() and stop() run on the accept loop.
   void start();
   void stop();
   uint16_t port() const;
 
+  // Connections being served (not counting ones being turned away); any thread.
+  size_t open_connections() const;
+  // The same for one client key as made by RateLimiter::client_key ("1.2.3.4", "::1").
+  uint32_t open_connections_from(std::string_view client_key) const;
+
  private:
   void accept_next();
+  void admit(boost::asio::ip::tcp::socket socket);
 
   LoopPicker pick_loop_;
   const Router& router_;
-  const ServerLimits limits_;
+  const std::shared_ptr<const ServerLimits> limits_;
   const std::string name_;
+  const std::shared_ptr<ConnectionTracker> tracker_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_retry_;
 };
 
 }  // namespace http

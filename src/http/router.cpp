@@ -2,6 +2,8 @@
 
 #include <boost/beast/version.hpp>
 
+#include <algorithm>
+
 namespace http {
 namespace {
 
@@ -81,6 +83,10 @@ void Router::add(Verb verb, std::string pattern, Handler handler) {
   routes_.push_back({verb, split_path(pattern), std::move(handler)});
 }
 
+void Router::set_fallback(Handler handler) {
+  fallback_ = std::move(handler);
+}
+
 bool Router::match(const Route& route, const std::vector<std::string>& segments,
                    std::map<std::string, std::string>& params) {
   const auto& pat = route.segments;
@@ -153,6 +159,10 @@ Response Router::dispatch(const Request& request, const std::string& remote_addr
     res.set(boost::beast::http::field::allow, allow);
     return res;
   }
+  if (fallback_ && request.method() == Verb::get) {
+    RequestContext ctx{request, *path, std::move(*query), {}, remote_address, remote_is_loopback};
+    return fallback_(ctx);
+  }
   return make_error(request, Status::not_found, "not found");
 }
 
@@ -167,8 +177,30 @@ Response make_response(const Request& request, Status status, std::string conten
   return res;
 }
 
+Response make_json(const Request& request, Status status, std::string json_body) {
+  return make_response(request, status, "application/json", std::move(json_body));
+}
+
 Response make_error(const Request& request, Status status, std::string reason) {
+  if (reason.size() > MaxErrorReasonBytes) {
+    size_t cut = MaxErrorReasonBytes;
+    // Do not split a UTF-8 sequence: back up over continuation bytes (10xxxxxx).
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80)
+      --cut;
+    reason.resize(cut);
+  }
+  for (auto& c : reason) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+  }
   return make_response(request, status, "text/plain; charset=utf-8", std::move(reason) + "\n");
+}
+
+Response make_retry_later(const Request& request, Status status, std::chrono::seconds retry_after,
+                          std::string reason) {
+  auto res = make_error(request, status, std::move(reason));
+  res.set(boost::beast::http::field::retry_after,
+          std::to_string(std::max<int64_t>(retry_after.count(), 1)));
+  return res;
 }
 
 }  // namespace http

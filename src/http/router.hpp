@@ -6,6 +6,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -34,6 +35,9 @@ using Handler = std::function<Response(const RequestContext&)>;
 class Router {
  public:
   void add(Verb verb, std::string pattern, Handler handler);
+  // Answers GET requests whose path matches no route (e.g. a single-page web app); without
+  // it they get 404. The target is still validated first (no "..", no bad escapes).
+  void set_fallback(Handler handler);
   // 404 for no matching path, 405 (with Allow) for a path matched under another method.
   Response dispatch(const Request& request, const std::string& remote_address,
                     bool remote_is_loopback) const;
@@ -47,12 +51,20 @@ class Router {
   static bool match(const Route& route, const std::vector<std::string>& segments,
                     std::map<std::string, std::string>& params);
   std::vector<Route> routes_;
+  Handler fallback_;
 };
 
 // Helpers for handlers: a response with a content type and body, keep-alive as requested.
 Response make_response(const Request& request, Status status, std::string content_type,
                        std::string body);
+Response make_json(const Request& request, Status status, std::string json_body);
+// text/plain; charset=utf-8. The reason is cut to MaxErrorReasonBytes (it may quote client
+// input) and control characters become spaces.
+constexpr size_t MaxErrorReasonBytes = 200;
 Response make_error(const Request& request, Status status, std::string reason);
+// An error with Retry-After (503 when busy, 429 when rate limited); at least 1 s.
+Response make_retry_later(const Request& request, Status status, std::chrono::seconds retry_after,
+                          std::string reason);
 
 // Percent-decoding and query parsing; malformed escapes yield nullopt.
 std::optional<std::string> url_decode(std::string_view text, bool plus_is_space);

@@ -78,3 +78,58 @@ TEST(UrlDecode, Cases) {
   EXPECT_FALSE(http::url_decode("%", false));
   EXPECT_FALSE(http::url_decode("%g0", false));
 }
+
+TEST(Router, FallbackAnswersUnmatchedGetOnly) {
+  auto router = test_router();
+  EXPECT_EQ(router.dispatch(make(http::Verb::get, "/app/x"), "", false).result(),
+            http::Status::not_found);
+  router.set_fallback([](const http::RequestContext& c) {
+    return http::make_response(c.request, http::Status::ok, "text/html", "app:" + c.path);
+  });
+  auto res = router.dispatch(make(http::Verb::get, "/student/join%20now?x=1"), "", false);
+  EXPECT_EQ(res.result(), http::Status::ok);
+  EXPECT_EQ(res.body(), "app:/student/join now");
+  // Not for other methods, not when a route matches the path under another method, and the
+  // target is still validated.
+  EXPECT_EQ(router.dispatch(make(http::Verb::post, "/app/x"), "", false).result(),
+            http::Status::not_found);
+  EXPECT_EQ(router.dispatch(make(http::Verb::get, "/whep/session/abc"), "", false).result(),
+            http::Status::method_not_allowed);
+  EXPECT_EQ(router.dispatch(make(http::Verb::get, "/static/../../etc/passwd"), "", false).result(),
+            http::Status::bad_request);
+}
+
+TEST(Router, MakeJsonSetsContentType) {
+  const auto req = make(http::Verb::get, "/");
+  const auto res = http::make_json(req, http::Status::created, R"({"a":1})");
+  EXPECT_EQ(res.result(), http::Status::created);
+  EXPECT_EQ(res[boost::beast::http::field::content_type], "application/json");
+  EXPECT_EQ(res.body(), R"({"a":1})");
+  EXPECT_EQ(res[boost::beast::http::field::content_length], "7");
+}
+
+TEST(Router, MakeErrorIsPlainTextAndBounded) {
+  const auto req = make(http::Verb::get, "/");
+  auto res = http::make_error(req, http::Status::bad_request, "bad\r\nSet-Cookie: x\x01");
+  EXPECT_EQ(res[boost::beast::http::field::content_type], "text/plain; charset=utf-8");
+  EXPECT_EQ(res.body(), "bad  Set-Cookie: x \n");
+  // Client input quoted in a reason is cut to 200 bytes, never inside a UTF-8 sequence.
+  std::string long_reason(199, 'a');
+  for (int i = 0; i < 500; ++i)
+    long_reason += "\xC3\xBC";  // ü
+  res = http::make_error(req, http::Status::bad_request, long_reason);
+  EXPECT_LE(res.body().size(), http::MaxErrorReasonBytes + 1);
+  EXPECT_EQ(res.body(), std::string(199, 'a') + "\n");
+  res = http::make_error(req, http::Status::bad_request, std::string(100000, 'z'));
+  EXPECT_EQ(res.body().size(), http::MaxErrorReasonBytes + 1);
+}
+
+TEST(Router, MakeRetryLater) {
+  const auto req = make(http::Verb::post, "/api/token");
+  auto res = http::make_retry_later(req, http::Status::too_many_requests, std::chrono::seconds(7),
+                                    "slow down");
+  EXPECT_EQ(res.result(), http::Status::too_many_requests);
+  EXPECT_EQ(res[boost::beast::http::field::retry_after], "7");
+  res = http::make_retry_later(req, http::Status::service_unavailable, std::chrono::seconds(0), "");
+  EXPECT_EQ(res[boost::beast::http::field::retry_after], "1");
+}

@@ -35,7 +35,7 @@ class PublisherListener {
 
 struct PublisherInfo {
   std::string remote_address;  // "ip:port"
-  std::string query;           // raw query string from the publish URL, kept for auth
+  std::string query;           // the publish URL's query, credentials removed (or empty)
   uint64_t session_id = 0;
   int64_t publish_start_ms = 0;  // wall clock of the publish, given by the caller for status
 };

@@ -38,3 +38,18 @@ TEST(StreamKey, DistinctQueriesAreJoined) {
 
 }  // namespace
 }  // namespace rtmp
+
+TEST(QueryParam, FindsDecodesAndRefuses) {
+  using rtmp::query_param;
+  EXPECT_EQ(query_param("pwd=s%3Dx+y&jwt=abc", "pwd"), "s=x+y");
+  EXPECT_EQ(query_param("pwd=s&jwt=abc", "jwt"), "abc");
+  EXPECT_EQ(query_param("jwt", "jwt"), "");
+  EXPECT_EQ(query_param("a=1&pwd=first&pwd=second", "pwd"), "first");
+  EXPECT_FALSE(query_param("pwdx=1", "pwd"));
+  EXPECT_FALSE(query_param("", "pwd"));
+  EXPECT_FALSE(query_param("pwd=%", "pwd"));
+  EXPECT_FALSE(query_param("pwd=%4", "pwd"));
+  EXPECT_FALSE(query_param("pwd=%zz", "pwd"));
+  EXPECT_FALSE(query_param("pwd=" + std::string(rtmp::MaxQueryValueSize + 1, 'a'), "pwd"));
+  EXPECT_EQ(query_param("&&pwd=%41%62", "pwd"), "Ab");
+}

@@ -2,6 +2,9 @@
 publishers and players (ffmpeg, GStreamer) as subprocesses, and ffprobe to inspect results.
 Every process is bounded in time; all traffic stays on 127.0.0.1."""
 import argparse
+import base64
+import hashlib
+import hmac
 import json
 import os
 import signal
@@ -11,9 +14,15 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 FFMPEG = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error"]
+
+# The credentials every test server runs with (given through AIRCLASS_* environment variables).
+PUBLISH_PASSWORD = "e2e-publish-pass"
+TEACHER_PASSCODE = "e2e-teacher-code"
+TOKEN_SECRET = "e2e-token-secret-of-at-least-32-bytes!!"
 
 
 def parse_args():
@@ -22,6 +31,24 @@ def parse_args():
     p.add_argument("--client", default="", help="path to the whep_client binary")
     p.add_argument("--data", default="", help="tests/data folder")
     return p.parse_args()
+
+
+def make_jwt(claims, secret=TOKEN_SECRET, alg="HS256"):
+    """A JWT built by hand (RFC 7519), to present tokens the token API would never issue:
+    publish and node tokens, expired ones, alg none, foreign secrets."""
+    def b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    head = b64(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    body = b64(json.dumps(claims).encode())
+    if alg == "none":
+        return f"{head}.{body}."
+    sig = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{b64(sig)}"
+
+
+def jwt_claims(token):
+    body = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
 
 
 def free_port():
@@ -51,11 +78,15 @@ def in_private_netns():
 E2E_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-def whep_browser(url, seconds, no_audio=False, no_smoothing=False, timeout=None):
-    """Plays a WHEP URL in headless Chromium (whep_browser.mjs); returns its JSON report."""
+def whep_browser(url, seconds, no_audio=False, no_smoothing=False, timeout=None,
+                 token_api=False):
+    """Plays a WHEP URL in headless Chromium (whep_browser.mjs); returns its JSON report. With
+    token_api, `url` is a POST /api/token URL that the page itself calls first."""
     cmd = ["node", os.path.join(E2E_DIR, "whep_browser.mjs"), url, str(seconds)]
     if no_audio:
         cmd.append("--no-audio")
+    if token_api:
+        cmd.append("--token-api")
     env = dict(os.environ)
     if no_smoothing:
         env["AIRCLASS_NO_SMOOTHING"] = "1"
@@ -66,10 +97,12 @@ def whep_browser(url, seconds, no_audio=False, no_smoothing=False, timeout=None)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def whep_browser_async(url, seconds, no_audio=False):
+def whep_browser_async(url, seconds, no_audio=False, token_api=False):
     cmd = ["node", os.path.join(E2E_DIR, "whep_browser.mjs"), url, str(seconds)]
     if no_audio:
         cmd.append("--no-audio")
+    if token_api:
+        cmd.append("--token-api")
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -83,11 +116,18 @@ def last_sample(report, key):
 class Server:
     """The airclass binary on free loopback ports, its log captured to a file."""
 
-    def __init__(self, binary, extra_yaml="", workdir=None, webrtc=False):
+    def __init__(self, binary, extra_yaml="", workdir=None, webrtc=False, env=None):
         self.binary = binary
         self.workdir = workdir or tempfile.mkdtemp(prefix="airclass-e2e-")
         self.rtmp_port = free_port()
         self.http_port = free_port()
+        self.api_port = free_port()
+        self.env = dict(os.environ, AIRCLASS_PUBLISH_PASSWORD=PUBLISH_PASSWORD,
+                        AIRCLASS_TEACHER_PASSCODE=TEACHER_PASSCODE,
+                        AIRCLASS_TOKEN_SECRET=TOKEN_SECRET,
+                        AIRCLASS_API_ADDRESS=f"127.0.0.1:{self.api_port}")
+        self.env.update(env or {})
+        self.tokens = {}
         self.udp_port = free_udp_port()
         self.config_path = os.path.join(self.workdir, "airclass.yml")
         with open(self.config_path, "w") as f:
@@ -104,13 +144,13 @@ class Server:
     def __enter__(self):
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([self.binary, "--config", self.config_path],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+                                     stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.time() + 15
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("server exited at start:\n" + self.log_text())
             try:
-                with socket.create_connection(("127.0.0.1", self.rtmp_port), timeout=0.2):
+                with socket.create_connection(("127.0.0.1", self.api_port), timeout=0.2):
                     return self
             except OSError:
                 time.sleep(0.05)
@@ -150,11 +190,54 @@ class Server:
             time.sleep(0.05)
         return False
 
+    def api_url(self, path):
+        return f"http://127.0.0.1:{self.api_port}{path}"
+
+    def api(self, method, path, params=None, headers=None, body=None):
+        """Calls the node's API; returns (status, parsed JSON or text, response headers)."""
+        url = self.api_url(path)
+        if params:
+            url += "?" + urllib.parse.urlencode(params)
+        req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                status, text, hdrs = r.status, r.read().decode(), r.headers
+        except urllib.error.HTTPError as e:
+            status, text, hdrs = e.code, e.read().decode(errors="replace"), e.headers
+        try:
+            return status, json.loads(text), hdrs
+        except ValueError:
+            return status, text, hdrs
+
+    def token(self, user_type="student", user_id="e2e-student", path=None, passcode=None):
+        """POST /api/token as the seed's pages do; returns the JSON answer (asserts 200)."""
+        params = {"user_type": user_type, "user_id": user_id}
+        if path:
+            params["path"] = path
+        if passcode is None and user_type != "student":
+            passcode = TEACHER_PASSCODE
+        if passcode:
+            params["passcode"] = passcode
+        status, body, _ = self.api("POST", "/api/token", params)
+        if status != 200:
+            raise AssertionError(f"token request failed: {status} {body}")
+        return body
+
     def whep_url(self, path="live/stream"):
+        """The webrtc_url the token API hands a student for `path` (one token per path)."""
+        if path not in self.tokens:
+            self.tokens[path] = self.token(path=path)["webrtc_url"]
+        return self.tokens[path]
+
+    def bare_whep_url(self, path="live/stream"):
         return f"http://127.0.0.1:{self.http_port}/{path}/whep"
 
-    def url(self, path="live/stream", query=""):
-        q = ("?" + query) if query else ""
+    def url(self, path="live/stream", query="", password=PUBLISH_PASSWORD):
+        """An RTMP URL; with the publish password unless password is None (players need none
+        from loopback)."""
+        parts = ([f"pwd={urllib.parse.quote(password)}"] if password else []) + \
+            ([query] if query else [])
+        q = ("?" + "&".join(parts)) if parts else ""
         return f"rtmp://127.0.0.1:{self.rtmp_port}/{path}{q}"
 
 

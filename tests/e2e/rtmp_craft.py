@@ -66,7 +66,9 @@ class RawClient:
         body = amf_string(name) + amf_number(txn) + b"".join(args)
         return self.send(chunk(3, 20, body, stream_id=stream_id))
 
-    def start_publish(self, app="live", name="stream"):
+    def start_publish(self, app="live", name="stream", password="e2e-publish-pass"):
+        if password:
+            name += "?pwd=" + password
         self.handshake()
         self.command("connect", 1, amf_object({"app": amf_string(app),
                                                "tcUrl": amf_string("rtmp://127.0.0.1/" + app)}))

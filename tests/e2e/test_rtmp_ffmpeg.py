@@ -20,7 +20,7 @@ def main():
         p_early = h.ffmpeg_play(srv.url(), early)
         c.check("player waits for a publisher", srv.wait_log("(waiting for a publisher)"),
                 srv.log_text()[-2000:])
-        pub = h.ffmpeg_publish(srv.url(query="pwd=secret"), SECONDS)
+        pub = h.ffmpeg_publish(srv.url(query="lang=en"), SECONDS)
         time.sleep(3.2)
         p_late = h.ffmpeg_play(srv.url(), late)
         code = h.wait(pub, 60, "publisher")

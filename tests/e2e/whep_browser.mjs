@@ -1,6 +1,8 @@
 // Plays a WHEP URL in headless Debian Chromium and prints one JSON object: time to first frame,
 // and a timeline of getStats() samples (video and audio inbound-rtp, candidate pair).
 // Usage: node whep_browser.mjs <whep-url> <seconds> [--no-audio]
+//        node whep_browser.mjs <token-api-url> <seconds> --token-api   (the seed's flow: the page
+//        POSTs to /api/token, then plays the webrtc_url it got back)
 // Must run where Chromium can reach the server on loopback: inside `unshare -n` (see
 // ../shared/docs/testing.md), with the flags below.
 import { chromium } from 'playwright-core';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 const [url, secondsArg, ...rest] = process.argv.slice(2);
 const seconds = Number(secondsArg || 10);
 const withAudio = !rest.includes('--no-audio');
+const tokenApi = rest.includes('--token-api');
 const userDataDir = mkdtempSync(join(tmpdir(), 'airclass-chromium-'));
 
 const args = [
@@ -30,7 +33,7 @@ try {
   // A page of the server's own origin: Chromium's private network rules block fetches from
   // about:blank to a loopback address.
   await page.goto(new URL('/', url).href).catch(() => {});
-  result = await page.evaluate(playInPage, { url, seconds, withAudio });
+  result = await page.evaluate(playInPage, { url, seconds, withAudio, tokenApi });
 } catch (e) {
   result = { error: String(e) };
 } finally {
@@ -39,8 +42,20 @@ try {
 }
 process.stdout.write(JSON.stringify(result) + '\n');
 
-async function playInPage({ url, seconds, withAudio }) {
+async function playInPage({ url, seconds, withAudio, tokenApi }) {
   const out = { timeline: [], events: [] };
+  if (tokenApi) {
+    const t = await fetch(url, { method: 'POST' });
+    out.tokenStatus = t.status;
+    const answer = await t.json();
+    if (t.status !== 200) {
+      out.error = `token API answered ${t.status}: ${JSON.stringify(answer)}`;
+      return out;
+    }
+    out.tokenAnswer = { ...answer, token: undefined };
+    url = answer.webrtc_url;
+    out.webrtcUrl = url.replace(/jwt=.*/, 'jwt=...');
+  }
   const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
   pc.addTransceiver('video', { direction: 'recvonly' });
   if (withAudio) pc.addTransceiver('audio', { direction: 'recvonly' });

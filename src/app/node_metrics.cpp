@@ -1,0 +1,111 @@
+#include "app/node_metrics.hpp"
+
+#include <map>
+
+#include "metrics/prometheus_writer.hpp"
+
+namespace app {
+namespace {
+
+using Type = metrics::PrometheusWriter::Type;
+
+void node_counters(metrics::PrometheusWriter& w, const NodeCounters& c) {
+  w.family("airclass_tokens_issued_total", "Tokens issued by POST /api/token", Type::Counter);
+  const char* types[] = {"student", "teacher", "monitor"};
+  for (size_t i = 0; i < c.tokens_issued.size(); ++i) {
+    w.sample("airclass_tokens_issued_total", {{"user_type", types[i]}},
+             static_cast<double>(NodeCounters::read(c.tokens_issued[i])));
+  }
+  w.family("airclass_auth_failures_total",
+           "Requests refused: 401 no valid credentials, 403 not allowed, 429 rate limited",
+           Type::Counter);
+  for (size_t e = 0; e < NodeCounters::kEntries; ++e) {
+    for (size_t r = 0; r < NodeCounters::kRefusals; ++r) {
+      w.sample("airclass_auth_failures_total",
+               {{"entry", to_string(static_cast<Entry>(e))},
+                {"status", to_string(static_cast<Refusal>(r))}},
+               static_cast<double>(NodeCounters::read(c.refused[e][r])));
+    }
+  }
+  w.family("airclass_whep_sessions_total", "WHEP offers answered", Type::Counter);
+  w.sample("airclass_whep_sessions_total",
+           static_cast<double>(NodeCounters::read(c.whep_sessions)));
+  w.family("airclass_rtmp_connections_total", "RTMP connections accepted", Type::Counter);
+  w.sample("airclass_rtmp_connections_total",
+           static_cast<double>(NodeCounters::read(c.rtmp_connections)));
+}
+
+void stream_gauges(metrics::PrometheusWriter& w, const NodeMetricsInput& in) {
+  std::map<std::string, size_t> viewers_by_path;
+  for (const auto& v : in.viewers)
+    ++viewers_by_path[v.path];
+  size_t active = 0;
+  for (const auto& s : in.streams)
+    active += s.active ? 1 : 0;
+  w.family("airclass_streams_active", "Paths with a publisher", Type::Gauge);
+  w.sample("airclass_streams_active", static_cast<double>(active));
+  w.family("airclass_viewers", "WebRTC viewers with their session up, per path", Type::Gauge);
+  for (const auto& [path, n] : viewers_by_path)
+    w.sample("airclass_viewers", {{"path", path}}, static_cast<double>(n));
+  w.family("airclass_webrtc_sessions", "WebRTC sessions on this node, pending ones included",
+           Type::Gauge);
+  w.sample("airclass_webrtc_sessions", static_cast<double>(in.whep_sessions));
+  w.family("airclass_ingest_bitrate_bits_per_second", "Publisher bitrate (2 s window)",
+           Type::Gauge);
+  for (const auto& s : in.streams) {
+    if (s.active)
+      w.sample("airclass_ingest_bitrate_bits_per_second", {{"path", s.path}}, s.bitrate_kbps * 1e3);
+  }
+  w.family("airclass_ingest_frames_per_second", "Publisher video frame rate", Type::Gauge);
+  for (const auto& s : in.streams) {
+    if (s.active) w.sample("airclass_ingest_frames_per_second", {{"path", s.path}}, s.fps);
+  }
+  w.family("airclass_ingest_bytes", "Bytes received from the path's current publisher",
+           Type::Gauge);
+  for (const auto& s : in.streams)
+    w.sample("airclass_ingest_bytes", {{"path", s.path}}, static_cast<double>(s.bytes_in));
+}
+
+void egress(metrics::PrometheusWriter& w, const NodeMetricsInput& in) {
+  const auto& e = in.egress;
+  const auto counter = [&w](const char* name, const char* help, uint64_t value) {
+    w.family(name, help, Type::Counter);
+    w.sample(name, static_cast<double>(value));
+  };
+  w.family("airclass_egress_bitrate_bits_per_second", "WebRTC bitrate sent (last second)",
+           Type::Gauge);
+  w.sample("airclass_egress_bitrate_bits_per_second", static_cast<double>(e.egress_bps));
+  counter("airclass_egress_packets_total", "RTP packets sent to WebRTC viewers", e.packets);
+  counter("airclass_egress_bytes_total", "RTP bytes sent to WebRTC viewers (before SRTP)", e.bytes);
+  counter("airclass_nack_requests_total", "Packets WebRTC viewers asked for again (NACK)", e.nacks);
+  counter("airclass_retransmissions_total", "Packets resent after a NACK", e.retransmitted);
+  counter("airclass_plis_total", "Picture loss indications received", e.plis);
+  counter("airclass_firs_total", "Full intra requests received", e.firs);
+  counter("airclass_srtp_auth_failures_total", "SRTCP packets that failed authentication",
+          e.srtp_auth_failures);
+  counter("airclass_send_errors_total", "UDP sends that failed", e.send_errors);
+  counter("airclass_viewers_closed_total", "WebRTC viewer sessions ended", e.viewers_closed);
+  w.family("airclass_handshakes_failed_total", "Connections that never completed their handshake",
+           Type::Counter);
+  w.sample("airclass_handshakes_failed_total", {{"protocol", "webrtc"}},
+           static_cast<double>(e.handshakes_failed +
+                               NodeCounters::read(in.counters.whep_never_connected)));
+  w.sample("airclass_handshakes_failed_total", {{"protocol", "rtmp"}},
+           static_cast<double>(NodeCounters::read(in.counters.rtmp_handshakes_failed)));
+}
+
+}  // namespace
+
+std::string render_node_metrics(const NodeMetricsInput& in) {
+  metrics::PrometheusWriter w;
+  w.family("airclass_build_info", "Version of this node", Type::Gauge);
+  w.sample("airclass_build_info", {{"version", AIRCLASS_VERSION}}, 1);
+  w.family("airclass_uptime_seconds", "Seconds since this node started", Type::Gauge);
+  w.sample("airclass_uptime_seconds", in.uptime_s);
+  stream_gauges(w, in);
+  egress(w, in);
+  node_counters(w, in.counters);
+  return w.take();
+}
+
+}  // namespace app

@@ -1,0 +1,24 @@
+#pragma once
+// The node's /metrics page: streams, viewers, bitrates in and out, packets, NACKs, PLIs, failed
+// handshakes, tokens issued and refusals, in the Prometheus text format.
+#include <string>
+#include <vector>
+
+#include "app/node_counters.hpp"
+#include "app/webrtc_worker.hpp"
+#include "media/stream_stats.hpp"
+
+namespace app {
+
+struct NodeMetricsInput {
+  const NodeCounters& counters;
+  std::vector<media::StreamStatus> streams;
+  std::vector<ViewerStatus> viewers;  // WebRTC viewers with their sessions up
+  size_t whep_sessions = 0;           // WebRTC sessions, pending ones included
+  EgressTotals egress;
+  double uptime_s = 0;
+};
+
+std::string render_node_metrics(const NodeMetricsInput& in);
+
+}  // namespace app

@@ -1,0 +1,177 @@
+#include "app/status_api.hpp"
+
+#include "app/api_response.hpp"
+#include "app/node_metrics.hpp"
+#include "app/wall_clock.hpp"
+#include "auth/authorization.hpp"
+#include "metrics/prometheus_writer.hpp"
+
+namespace app {
+namespace {
+
+nlohmann::json viewer_json(const ViewerStatus& v) {
+  const auto& s = v.stats;
+  nlohmann::json j = {
+      {"id", v.id},
+      {"user", v.user},
+      {"user_type", v.user_type},
+      {"remote", v.remote},
+      {"state", v.state},
+      {"video_packets", s.video.packets},
+      {"audio_packets", s.audio.packets},
+      {"bytes", s.video.bytes + s.audio.bytes},
+      {"nacks", s.video.nacked + s.audio.nacked},
+      {"retransmitted", s.video.retransmitted + s.audio.retransmitted},
+      {"plis", s.plis},
+      {"fraction_lost", s.fraction_lost / 256.0},
+      {"jitter_ms", s.jitter / 90.0},
+  };
+  j["rtt_ms"] = s.rtt ? nlohmann::json(s.rtt->count() / 1000.0) : nlohmann::json(nullptr);
+  j["connect_ms"] =
+      s.connect_time ? nlohmann::json(s.connect_time->count()) : nlohmann::json(nullptr);
+  return j;
+}
+
+}  // namespace
+
+StatusApi::StatusApi(const Config& config, const NodeCredentials& credentials,
+                     NodeCounters& counters, media::StreamRegistry& registry,
+                     const WhepService* whep)
+    : config_(config),
+      credentials_(credentials),
+      counters_(counters),
+      registry_(registry),
+      whep_(whep) {}
+
+void StatusApi::add_routes(http::Router& router) {
+  router.add(http::Verb::get, "/health", [this](const auto& c) { return health(c); });
+  router.add(http::Verb::get, "/api/streams", [this](const auto& c) { return streams(c); });
+  router.add(http::Verb::get, "/api/streams/{path...}",
+             [this](const auto& c) { return streams(c); });
+  router.add(http::Verb::get, "/metrics", [this](const auto& c) { return metrics(c); });
+}
+
+http::Response StatusApi::health(const http::RequestContext& ctx) const {
+  auto it = ctx.query.find("path");
+  const auto path = it == ctx.query.end() ? config_.default_path : it->second;
+  const auto stream = registry_.find(path);
+  const bool active = stream && stream->has_publisher();
+  size_t live = 0;
+  for (const auto& s : registry_.list())
+    live += s.active ? 1 : 0;
+  const auto uptime =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);
+  return json_response(ctx.request, http::Status::ok,
+                       {{"status", "ok"},
+                        {"mode", to_string(config_.mode)},
+                        {"path", path},
+                        {"stream_active", active},
+                        {"streams_active", live},
+                        {"viewers", whep_ ? whep_->viewer_count() : 0},
+                        {"version", AIRCLASS_VERSION},
+                        {"uptime_s", uptime.count()}});
+}
+
+std::optional<http::Response> StatusApi::refuse_unless_staff(
+    const http::RequestContext& ctx) const {
+  const auto& req = ctx.request;
+  if (credentials_.admin_key.configured() && credentials_.admin_key.matches(req["X-API-Key"])) {
+    return std::nullopt;
+  }
+  if (auto p = ctx.query.find("passcode");
+      p != ctx.query.end() && credentials_.teacher_passcode.matches(p->second)) {
+    return std::nullopt;
+  }
+  const auto token = auth::bearer_token(req[boost::beast::http::field::authorization]);
+  if (!token.empty()) {
+    const auto v = credentials_.policy->verifier().verify(token, unix_seconds());
+    if (!v.ok()) {
+      counters_.refuse(Entry::StatusApi, Refusal::Unauthorized);
+      return json_error(req, http::Status::unauthorized,
+                        "invalid token: " + std::string(auth::to_string(v.error)));
+    }
+    const auto type = v.claims.user_type;
+    if (type == auth::UserType::Teacher || type == auth::UserType::Monitor) return std::nullopt;
+    counters_.refuse(Entry::StatusApi, Refusal::Forbidden);
+    return json_error(req, http::Status::forbidden, "only teachers and monitors see stream status");
+  }
+  counters_.refuse(Entry::StatusApi, Refusal::Unauthorized);
+  auto res = json_error(req, http::Status::unauthorized,
+                        "send a teacher or monitor token (Authorization: Bearer), the admin key "
+                        "(X-API-Key) or the teacher passcode (?passcode=)");
+  res.set(boost::beast::http::field::www_authenticate, "Bearer realm=\"airclass\"");
+  return res;
+}
+
+nlohmann::json StatusApi::stream_json(const media::StreamStatus& s,
+                                      const std::vector<ViewerStatus>& viewers) const {
+  nlohmann::json j = {
+      {"path", s.path},           {"active", s.active},     {"bitrate_kbps", s.bitrate_kbps},
+      {"frames_in", s.frames_in}, {"bytes_in", s.bytes_in}, {"rtmp_readers", s.readers}};
+  j["publisher"] =
+      s.active ? nlohmann::json{{"address", s.publisher_address}, {"since_ms", s.publish_start_ms}}
+               : nlohmann::json(nullptr);
+  j["video"] =
+      s.video_codec.empty()
+          ? nlohmann::json(nullptr)
+          : nlohmann::json{
+                {"codec", s.video_codec},      {"profile", s.video_profile},
+                {"level", s.level_idc / 10.0}, {"width", s.width},
+                {"height", s.height},          {"fps", s.fps},
+                {"kbps", s.video_kbps},        {"keyframe_interval_ms", s.keyframe_interval_ms},
+                {"bframes", s.bframes}};
+  nlohmann::json audio = nullptr;
+  if (!s.audio_codec.empty()) {
+    audio = {{"codec", s.audio_codec},
+             {"sample_rate", s.sample_rate},
+             {"channels", s.channels},
+             {"kbps", s.audio_kbps}};
+    if (auto t = whep_ ? whep_->audio_status(s.path) : std::nullopt) {
+      audio["webrtc"] = {{"codec", "opus"},
+                         {"bitrate", t->output_bitrate},
+                         {"channels", t->output_channels},
+                         {"decode_errors", t->decode_errors}};
+    }
+  }
+  j["audio"] = audio;
+  auto list = nlohmann::json::array();
+  for (const auto& v : viewers)
+    if (v.path == s.path) list.push_back(viewer_json(v));
+  j["viewers"] = list;
+  j["viewer_count"] = list.size();
+  return j;
+}
+
+http::Response StatusApi::streams(const http::RequestContext& ctx) const {
+  if (auto refusal = refuse_unless_staff(ctx)) return std::move(*refusal);
+  const auto viewers = whep_ ? whep_->viewers() : std::vector<ViewerStatus>{};
+  const auto all = registry_.list();
+  if (auto p = ctx.params.find("path"); p != ctx.params.end()) {
+    for (const auto& s : all) {
+      if (s.path == p->second)
+        return json_response(ctx.request, http::Status::ok, stream_json(s, viewers));
+    }
+    return json_error(ctx.request, http::Status::not_found,
+                      "no stream at " + p->second.substr(0, 256));
+  }
+  auto list = nlohmann::json::array();
+  for (const auto& s : all)
+    list.push_back(stream_json(s, viewers));
+  return json_response(ctx.request, http::Status::ok,
+                       {{"mode", to_string(config_.mode)}, {"streams", list}});
+}
+
+http::Response StatusApi::metrics(const http::RequestContext& ctx) const {
+  NodeMetricsInput in{counters_, registry_.list(), {}, 0, {}, 0};
+  if (whep_) {
+    in.viewers = whep_->viewers();
+    in.whep_sessions = whep_->viewer_count();
+    in.egress = whep_->totals();
+  }
+  in.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  return http::make_response(ctx.request, http::Status::ok,
+                             std::string(metrics::PrometheusWriter::ContentType),
+                             render_node_metrics(in));
+}
+
+}  // namespace app

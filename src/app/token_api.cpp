@@ -1,0 +1,163 @@
+#include "app/token_api.hpp"
+
+#include <chrono>
+
+#include "app/api_response.hpp"
+#include "app/logging.hpp"
+#include "app/wall_clock.hpp"
+#include "auth/token_claims.hpp"
+
+namespace app {
+namespace {
+
+std::string_view param(const std::map<std::string, std::string>& params, const char* name) {
+  auto it = params.find(name);
+  return it == params.end() ? std::string_view{} : std::string_view(it->second);
+}
+
+bool dns_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.';
+}
+
+// RFC 3986 2.3: everything but the unreserved characters is escaped.
+std::string percent_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (dns_char(static_cast<char>(c)) || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string host_of(std::string_view h) {
+  if (h.empty() || h.size() > 255) return {};
+  if (h.front() == '[') {
+    const auto close = h.find(']');
+    if (close == std::string_view::npos) return {};
+    const auto inside = h.substr(1, close - 1);
+    if (inside.empty()) return {};
+    for (char c : inside) {
+      const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (!hex && c != ':' && c != '.') return {};
+    }
+    return std::string(h.substr(0, close + 1));
+  }
+  const auto host = h.substr(0, h.find(':'));
+  if (host.empty()) return {};
+  for (char c : host)
+    if (!dns_char(c)) return {};
+  return std::string(host);
+}
+
+TokenApi::TokenApi(const Config& config, const NodeCredentials& credentials, NodeCounters& counters)
+    : config_(config),
+      credentials_(credentials),
+      counters_(counters),
+      limiter_(config.token_rate_per_second, config.token_rate_burst) {}
+
+void TokenApi::add_routes(http::Router& router) {
+  router.add(http::Verb::post, "/api/token",
+             [this](const http::RequestContext& c) { return issue(c); });
+}
+
+std::string TokenApi::request_host(const http::Request& request) const {
+  auto host = host_of(request[boost::beast::http::field::host]);
+  return host.empty() ? "localhost" : host;
+}
+
+std::string TokenApi::webrtc_base(const http::Request& request) const {
+  if (!config_.webrtc_public_url.empty()) return config_.webrtc_public_url;
+  return "http://" + request_host(request) + ":" + std::to_string(config_.webrtc_address.port);
+}
+
+http::Response TokenApi::issue(const http::RequestContext& ctx) {
+  const auto& req = ctx.request;
+  const auto limit = limiter_.allow(http::RateLimiter::client_key(ctx.remote_address),
+                                    std::chrono::steady_clock::now());
+  if (!limit.allowed) {
+    counters_.refuse(Entry::TokenApi, Refusal::RateLimited);
+    auto res = json_error(req, http::Status::too_many_requests,
+                          "too many token requests from this address; retry later");
+    res.set(boost::beast::http::field::retry_after, std::to_string(limit.retry_after.count()));
+    return res;
+  }
+  std::string error;
+  const auto params = request_parameters(ctx, error);
+  if (!params) return json_error(req, http::Status::bad_request, error);
+  const auto type = auth::parse_viewer_type(param(*params, "user_type"));
+  if (!type) {
+    return json_error(req, http::Status::bad_request,
+                      "user_type must be student, teacher or monitor");
+  }
+  const std::string user_id(param(*params, "user_id"));
+  if (!auth::valid_name(user_id, auth::MaxSubjectSize)) {
+    return json_error(req, http::Status::bad_request,
+                      "user_id must be 1 to 128 characters without control characters");
+  }
+  std::string path = params->count("path") ? params->at("path") : config_.default_path;
+  const auto normalized = auth::normalize_path(path);
+  if (!normalized || (*normalized == auth::AnyPath && type != auth::UserType::Monitor)) {
+    return json_error(req, http::Status::bad_request,
+                      "path must look like live/stream (letters, digits, . _ ~ - and /)");
+  }
+  path = *normalized;
+
+  const bool admin =
+      credentials_.admin_key.configured() && credentials_.admin_key.matches(req["X-API-Key"]);
+  if (*type == auth::UserType::Teacher || *type == auth::UserType::Monitor) {
+    if (!admin && !credentials_.teacher_passcode.matches(param(*params, "passcode"))) {
+      counters_.refuse(Entry::TokenApi, Refusal::Unauthorized);
+      logger("api")->warn("token for {} '{}' from {} refused: wrong or missing passcode",
+                          auth::to_string(*type), user_id.substr(0, 64), ctx.remote_address);
+      return json_error(req, http::Status::unauthorized,
+                        params->count("passcode") ? "wrong passcode"
+                                                  : "teacher and monitor tokens need the "
+                                                    "teacher passcode (passcode=...)");
+    }
+  } else if (credentials_.class_code.configured() && !admin &&
+             !credentials_.class_code.matches(param(*params, "code"))) {
+    counters_.refuse(Entry::TokenApi, Refusal::Unauthorized);
+    return json_error(
+        req, http::Status::unauthorized,
+        params->count("code") ? "wrong class code" : "this class needs its class code (code=...)");
+  }
+  if (!credentials_.signer) {
+    return json_error(req, http::Status::service_unavailable,
+                      "this node does not issue tokens; ask the main node");
+  }
+  const auto issued =
+      credentials_.signer->issue(auth::Grant::make(*type, user_id, path), unix_seconds());
+  if (!issued.ok()) return json_error(req, http::Status::bad_request, issued.error);
+  NodeCounters::bump(counters_.tokens_issued[static_cast<size_t>(*type)]);
+
+  const auto play_path = path == auth::AnyPath ? config_.default_path : path;
+  nlohmann::json body = {
+      {"token", issued.token},
+      {"webrtc_url", webrtc_base(req) + "/" + play_path + "/whep?jwt=" + issued.token},
+      {"expires_in", credentials_.signer->ttl_s()},
+      {"user_type", auth::to_string(*type)},
+      {"user_id", user_id},
+      {"mode", to_string(config_.mode)},
+      {"path", path},
+  };
+  if (*type == auth::UserType::Teacher) {
+    // The teacher's phone publishes with the password the reference app sends as ?pwd=.
+    body["rtmp_url"] = "rtmp://" + request_host(req) + ":" +
+                       std::to_string(config_.rtmp_address.port) + "/" + play_path +
+                       "?pwd=" + percent_encode(credentials_.publish_password);
+  }
+  logger("api")->info("token for {} '{}' on {} issued to {}", auth::to_string(*type),
+                      user_id.substr(0, 64), path, ctx.remote_address);
+  return json_response(req, http::Status::ok, body);
+}
+
+}  // namespace app

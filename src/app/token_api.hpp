@@ -1,0 +1,37 @@
+#pragma once
+// POST /api/token (the seed's contract): who you are and which classroom stream you want in,
+// a signed token and the WHEP URL to play it out. Teachers and monitors prove themselves with
+// the teacher passcode (or the admin key), students with the class code when one is set; every
+// client address is rate limited, so passcodes cannot be guessed at speed.
+#include <string>
+
+#include "app/config.hpp"
+#include "app/node_counters.hpp"
+#include "app/node_credentials.hpp"
+#include "http/rate_limiter.hpp"
+#include "http/router.hpp"
+
+namespace app {
+
+class TokenApi {
+ public:
+  TokenApi(const Config& config, const NodeCredentials& credentials, NodeCounters& counters);
+  void add_routes(http::Router& router);
+
+ private:
+  http::Response issue(const http::RequestContext& ctx);
+  // "http://<host>:<webrtc port>" from webrtcPublicUrl or the Host the client used.
+  std::string webrtc_base(const http::Request& request) const;
+  std::string request_host(const http::Request& request) const;
+
+  const Config& config_;
+  const NodeCredentials& credentials_;
+  NodeCounters& counters_;
+  http::RateLimiter limiter_;
+};
+
+// The host part of a Host header ("example.org:8000" -> "example.org", "[::1]:8000" -> "[::1]"),
+// empty unless it is a plain DNS name or IP literal (so it is safe to put into a URL).
+std::string host_of(std::string_view host_header);
+
+}  // namespace app

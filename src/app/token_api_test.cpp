@@ -1,0 +1,159 @@
+#include "app/token_api.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "auth/token_verifier.hpp"
+
+namespace app {
+namespace {
+
+const std::string kSecret(40, 'k');
+
+class TokenApiTest : public ::testing::Test {
+ protected:
+  TokenApiTest() {
+    config_.token_secret = kSecret;
+    config_.teacher_passcode = "teach-me";
+    config_.publish_password = "p@ss word";
+    config_.token_rate_per_second = 1;
+    config_.token_rate_burst = 1000;
+    credentials_ = make_node_credentials(config_);
+    api_ = std::make_unique<TokenApi>(config_, credentials_, counters_);
+    api_->add_routes(router_);
+  }
+
+  http::Response post(const std::string& target, std::string body = {},
+                      std::string type = "application/json", std::string remote = "10.0.0.1:5") {
+    http::Request req{http::Verb::post, target, 11};
+    req.set(boost::beast::http::field::host, "class.example.org:8000");
+    if (!body.empty()) req.set(boost::beast::http::field::content_type, type);
+    req.body() = std::move(body);
+    req.prepare_payload();
+    return router_.dispatch(req, remote, false);
+  }
+  static nlohmann::json json(const http::Response& res) {
+    return nlohmann::json::parse(res.body(), nullptr, false);
+  }
+
+  Config config_;
+  NodeCredentials credentials_;
+  NodeCounters counters_;
+  std::unique_ptr<TokenApi> api_;
+  http::Router router_;
+};
+
+TEST_F(TokenApiTest, StudentTokenFollowsTheSeedContract) {
+  const auto res = post("/api/token?user_type=student&user_id=test123");
+  ASSERT_EQ(res.result(), http::Status::ok) << res.body();
+  EXPECT_EQ(res[boost::beast::http::field::content_type], "application/json");
+  const auto j = json(res);
+  const auto token = j.at("token").get<std::string>();
+  EXPECT_EQ(j.at("webrtc_url"), "http://class.example.org:8889/live/stream/whep?jwt=" + token);
+  EXPECT_EQ(j.at("expires_in"), 3600);
+  EXPECT_EQ(j.at("user_type"), "student");
+  EXPECT_EQ(j.at("user_id"), "test123");
+  EXPECT_EQ(j.at("mode"), "standalone");
+  EXPECT_FALSE(j.contains("rtmp_url"));
+  std::string error;
+  auto verifier = auth::TokenVerifier::create({auth::Algorithm::Hs256, kSecret}, error);
+  const auto v = verifier->verify(token, time(nullptr));
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v.claims.path, "live/stream");
+  EXPECT_EQ(v.claims.action, auth::Action::Read);
+  EXPECT_EQ(NodeCounters::read(counters_.tokens_issued[0]), 1u);
+}
+
+TEST_F(TokenApiTest, TeacherNeedsThePasscodeAndGetsThePublishUrl) {
+  EXPECT_EQ(post("/api/token?user_type=teacher&user_id=t").result(), http::Status::unauthorized);
+  EXPECT_EQ(post("/api/token?user_type=monitor&user_id=t&passcode=nope").result(),
+            http::Status::unauthorized);
+  const auto res = post("/api/token?user_type=teacher&user_id=t&passcode=teach-me&path=live/b");
+  ASSERT_EQ(res.result(), http::Status::ok) << res.body();
+  EXPECT_EQ(json(res).at("rtmp_url"), "rtmp://class.example.org:1935/live/b?pwd=p%40ss%20word");
+  EXPECT_EQ(counters_.refused[0][0].load(), 2u);
+}
+
+TEST_F(TokenApiTest, BadParametersAreRefusedWithAReason) {
+  for (const char* target :
+       {"/api/token", "/api/token?user_type=admin&user_id=x",
+        "/api/token?user_type=publisher&user_id=x", "/api/token?user_type=node&user_id=x",
+        "/api/token?user_type=student",
+        "/api/token?user_type=student&user_id=", "/api/token?user_type=student&user_id=a%01b",
+        "/api/token?user_type=student&user_id=x&path=../x",
+        "/api/token?user_type=student&user_id=x&path=*",
+        "/api/token?user_type=student&user_id=x&path=a//b"}) {
+    const auto res = post(target);
+    EXPECT_EQ(res.result(), http::Status::bad_request) << target;
+    EXPECT_TRUE(json(res).contains("error")) << res.body();
+  }
+  EXPECT_EQ(post("/api/token?user_type=student&user_id=" + std::string(129, 'a')).result(),
+            http::Status::bad_request);
+}
+
+TEST_F(TokenApiTest, BodiesJsonAndFormAndGarbage) {
+  EXPECT_EQ(post("/api/token", R"({"user_type":"student","user_id":"j"})").result(),
+            http::Status::ok);
+  EXPECT_EQ(post("/api/token", "user_type=student&user_id=f", "application/x-www-form-urlencoded")
+                .result(),
+            http::Status::ok);
+  // The query wins over the body.
+  EXPECT_EQ(
+      json(post("/api/token?user_id=q", R"({"user_type":"student","user_id":"b"})")).at("user_id"),
+      "q");
+  for (const std::string& bad : std::vector<std::string>{
+           "{", "[]", "\"x\"", R"({"user_type":["student"]})", R"({"a":{"b":1}})",
+           std::string(5000, '['), std::string("{\"user_type\":\"\xff\xfe\"}"), "null"}) {
+    EXPECT_EQ(post("/api/token", bad).result(), http::Status::bad_request) << bad.substr(0, 40);
+  }
+  EXPECT_EQ(post("/api/token", "user_type=student", "text/plain").result(),
+            http::Status::bad_request);
+  std::mt19937 rng(7);
+  for (int i = 0; i < 2000; ++i) {
+    std::string junk(rng() % 300, '\0');
+    for (auto& ch : junk)
+      ch = static_cast<char>(rng());
+    const auto res = post("/api/token", junk, "application/json",
+                          "10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250) + ":1");
+    EXPECT_TRUE(res.result() == http::Status::bad_request || res.result() == http::Status::ok);
+  }
+}
+
+TEST_F(TokenApiTest, RateLimitPerAddress) {
+  config_.token_rate_burst = 3;
+  TokenApi limited(config_, credentials_, counters_);
+  http::Router router;
+  limited.add_routes(router);
+  const auto send = [&](const std::string& remote) {
+    http::Request req{http::Verb::post, "/api/token?user_type=student&user_id=x", 11};
+    return router.dispatch(req, remote, false);
+  };
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(send("10.0.0.9:1").result(), http::Status::ok);
+  const auto refused = send("10.0.0.9:2");
+  EXPECT_EQ(refused.result(), http::Status::too_many_requests);
+  EXPECT_GE(std::stoi(std::string(refused[boost::beast::http::field::retry_after])), 1);
+  EXPECT_EQ(send("10.0.0.10:1").result(), http::Status::ok);  // another address is not slowed
+  EXPECT_EQ(counters_.refused[0][2].load(), 1u);
+}
+
+TEST(HostOf, KeepsOnlySafeHosts) {
+  EXPECT_EQ(host_of("example.org:8000"), "example.org");
+  EXPECT_EQ(host_of("example.org"), "example.org");
+  EXPECT_EQ(host_of("192.168.1.5:8000"), "192.168.1.5");
+  EXPECT_EQ(host_of("[::1]:8000"), "[::1]");
+  EXPECT_EQ(host_of("[fe80::1]"), "[fe80::1]");
+  EXPECT_EQ(host_of(""), "");
+  EXPECT_EQ(host_of("evil.org/path"), "");
+  EXPECT_EQ(host_of("a b"), "");
+  EXPECT_EQ(host_of("x\r\nSet-Cookie: y"), "");
+  EXPECT_EQ(host_of("[::1"), "");
+  EXPECT_EQ(host_of("[]"), "");
+  EXPECT_EQ(host_of("user@host"), "");
+  EXPECT_EQ(host_of(std::string(300, 'a')), "");
+}
+
+}  // namespace
+}  // namespace app
