@@ -2,6 +2,10 @@
 // key table in config_keys.cpp. The YAML file is read in config_yaml.cpp.
 #include "app/config.hpp"
 
+#include <unistd.h>
+
+#include <cctype>
+
 #include <fstream>
 
 #include "app/config_keys.hpp"
@@ -100,6 +104,20 @@ void apply_environment(Config& config, const std::map<std::string, std::string>&
   }
 }
 
+std::string default_node_id() {
+  char name[256] = {};
+  std::string id;
+  if (gethostname(name, sizeof name - 1) == 0) {
+    for (const char* p = name; *p && id.size() < 64; ++p) {
+      const char ch = *p;
+      const bool ok =
+          std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-';
+      id += ok ? ch : '-';
+    }
+  }
+  return id.empty() ? "airclass" : id;
+}
+
 void validate(Config& c) {
   const auto mode = std::string(to_string(c.mode));
   if (c.token_algorithm == TokenAlgorithm::Es256) {
@@ -126,6 +144,16 @@ void validate(Config& c) {
   }
   check_key_file(c.token_private_key_file, "tokenPrivateKeyFile");
   check_key_file(c.token_public_key_file, "tokenPublicKeyFile");
+  if (c.mode != NodeMode::Standalone && c.cluster_secret.empty()) {
+    throw ConfigError("a " + mode +
+                      " node needs airclass.clusterSecret (AIRCLASS_CLUSTER_SECRET), the same "
+                      "on every node: heartbeats are signed with it");
+  }
+  if (c.node_id.empty()) c.node_id = default_node_id();
+  if (c.mode == NodeMode::Sub && c.main_url.empty()) {
+    throw ConfigError(
+        "a sub node needs airclass.mainUrl (AIRCLASS_MAIN_URL), e.g. http://main:8000");
+  }
 }
 
 std::string print_config(const Config& c) {

@@ -68,19 +68,35 @@ struct Config {
   // Base of the webrtc_url the token API returns ("https://class.example.org:8889"). Empty: the
   // host the client used to reach the API, with webrtcAddress's port, over http.
   std::string webrtc_public_url;
-  std::string default_path = "live/stream";  // the classroom stream when a request names none
+  std::string default_path = "live/stream";
+  // The web app's built files (index.html, assets/); empty: the build's own web output folder.
+  std::string web_root;  // the classroom stream when a request names none
   TokenAlgorithm token_algorithm = TokenAlgorithm::Hs256;
   std::string token_secret;            // HS256 shared secret (>= 32 bytes); empty: random at start
   std::string token_private_key_file;  // ES256: PEM P-256 private key (main/standalone node)
   std::string token_public_key_file;   // ES256: PEM public key (enough for sub nodes)
   std::chrono::seconds token_ttl{3600};
   std::string token_issuer = "airclass";
-  std::string teacher_passcode;      // teacher and monitor tokens; empty: random at start, printed
-  std::string publish_password;      // RTMP ?pwd=; empty: random at start, printed
-  std::string class_code;            // optional: students need ?code= to get a token
-  std::string admin_key;             // optional: X-API-Key for /api/streams and /metrics-like reads
-  double token_rate_per_second = 5;  // token requests per client address (429 beyond)
-  uint32_t token_rate_burst = 20;
+  std::string teacher_passcode;  // teacher and monitor tokens; empty: random at start, printed
+  std::string publish_password;  // RTMP ?pwd=; empty: random at start, printed
+  std::string class_code;        // optional: students need ?code= to get a token
+  std::string admin_key;         // optional: X-API-Key for /api/streams and /metrics-like reads
+  // Token requests per client address (429 beyond). A whole class often shares one school NAT
+  // address, so the burst lets a class of 200 join at once; guessing a 10-symbol passcode at
+  // 20 per second still takes longer than the universe is old.
+  double token_rate_per_second = 20;
+  uint32_t token_rate_burst = 200;
+
+  // airclass: the cluster (mode main or sub)
+  std::string node_id;         // this node's name in the cluster; empty: the host name
+  std::string main_url;        // sub: the main node's API base, http://main:8000
+  std::string main_rtmp_url;   // sub: where to pull streams; empty: the main's host, port 1935
+  std::string cluster_secret;  // HMAC key of heartbeats (>= 32 bytes), same on every node
+  std::chrono::milliseconds heartbeat_interval{2000};
+  double load_ceiling = 0.9;  // main: no new students on a node at this share of its capacity
+  bool main_serves_viewers = false;  // main: place students on the main node too
+  bool relay_always = false;         // sub: pull the default path even without viewers
+  std::chrono::milliseconds relay_idle_timeout{30000};  // sub: drop a pull nobody watches
 
   std::vector<std::string> warnings;  // unknown or unsupported keys, reported at startup
 
@@ -120,6 +136,8 @@ void validate(Config& config);
 
 // The effective configuration as YAML that parse_config reads back, one commented line per
 // key, grouped like airclass.yml; set secrets appear as "***", unset ones as "".
+// The host name, made safe as a node id ("airclass" if there is none).
+std::string default_node_id();
 std::string print_config(const Config& config);
 
 struct ConfigKeyInfo {

@@ -3,6 +3,7 @@
 #include "app/config_keys.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <utility>
 
 namespace app::config_detail {
@@ -309,6 +310,10 @@ void node_keys(TableBuilder& t) {
   t.text("defaultPath", &Config::default_path,
          "a stream path like live/stream ([A-Za-z0-9._~-] segments separated by '/')", false,
          is_valid_stream_path, "the classroom stream when a request names none");
+  t.text(
+      "webRoot", &Config::web_root, "empty or a folder path", false,
+      [](std::string_view s) { return s.size() <= 4096; },
+      "the web app's built files; empty: the ones this build made");
   t.integer("ioThreads", &Config::io_threads, 0, 64, "event loops; 0 = one per core");
 }
 
@@ -373,6 +378,40 @@ void limit_keys(TableBuilder& t) {
            "0 (automatic) or an integer from 6000 to 510000");
 }
 
+void cluster_keys(TableBuilder& t) {
+  const auto url = [](std::string_view s) { return s.empty() || is_valid_public_url(s); };
+  t.group("airclass", "Cluster");
+  t.text(
+      "nodeId", &Config::node_id, "empty or 1 to 64 of [A-Za-z0-9._-]", false,
+      [](std::string_view s) {
+        return s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+                 return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                        c == '-';
+               });
+      },
+      "this node's name in the cluster; empty: the host name");
+  t.text("mainUrl", &Config::main_url, "empty or http(s)://host[:port]", false, url,
+         "sub: the main node's API, e.g. http://main:8000");
+  t.text(
+      "mainRtmpUrl", &Config::main_rtmp_url, "empty or rtmp://host[:port]", false,
+      [](std::string_view s) { return s.empty() || (s.starts_with("rtmp://") && s.size() < 256); },
+      "sub: where streams are pulled from; empty: the main's host, port 1935");
+  t.text(
+      "clusterSecret", &Config::cluster_secret, "empty or a secret of at least 32 bytes", true,
+      [](std::string_view s) { return s.empty() || (s.size() >= 32 && s.size() <= 4096); },
+      "HMAC key of heartbeats; the same on every node of the cluster");
+  t.duration("heartbeatInterval", &Config::heartbeat_interval, milliseconds(100),
+             milliseconds(60000), "sub: how often to report load to the main node");
+  t.decimal("loadCeiling", &Config::load_ceiling, 0.05, 1.0,
+            "main: no new students on a node at this share of its capacity");
+  t.boolean("mainServesViewers", &Config::main_serves_viewers,
+            "main: place students on the main node too");
+  t.boolean("relayAlways", &Config::relay_always,
+            "sub: pull the default path even when nobody watches");
+  t.duration("relayIdleTimeout", &Config::relay_idle_timeout, milliseconds(0),
+             milliseconds(24 * 3600000), "sub: drop a pull nobody has watched for this long");
+}
+
 std::vector<KeyDef> build_table() {
   std::vector<KeyDef> keys;
   TableBuilder t(keys);
@@ -380,6 +419,7 @@ std::vector<KeyDef> build_table() {
   node_keys(t);
   token_keys(t);
   limit_keys(t);
+  cluster_keys(t);
   return keys;
 }
 

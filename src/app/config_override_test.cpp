@@ -49,7 +49,7 @@ TEST(ConfigEnv, NamesFollowTheKeyNames) {
 TEST(ConfigEnv, EveryKeyHasAUniqueEnvNameAndDescription) {
   std::set<std::string> names;
   const auto keys = app::config_keys();
-  EXPECT_EQ(keys.size(), 38u);  // 11 top-level, 27 under airclass:
+  EXPECT_EQ(keys.size(), 48u);  // 11 top-level, 27 under airclass:
   for (const auto& k : keys) {
     EXPECT_TRUE(names.insert(k.env_name).second) << k.env_name;
     EXPECT_FALSE(k.description.empty()) << k.name;
@@ -61,7 +61,8 @@ TEST(ConfigEnv, EveryKeyHasAUniqueEnvNameAndDescription) {
   }
   EXPECT_EQ(secrets, (std::set<std::string>{"airclass.tokenSecret", "airclass.teacherPasscode",
                                             "airclass.publishPassword", "airclass.classCode",
-                                            "airclass.adminKey", "webrtcICEServers2"}));
+                                            "airclass.adminKey", "webrtcICEServers2",
+                                            "airclass.clusterSecret"}));
 }
 
 TEST(ConfigEnv, VariablesSetKeysOfEveryType) {
@@ -197,11 +198,20 @@ TEST(ConfigValidate, TokenAlgorithmNeedsItsKeys) {
 
   const std::string pem = testing::TempDir() + "airclass_config_test_pub.pem";
   std::ofstream(pem) << "-----BEGIN PUBLIC KEY-----\n";
-  auto sub = parse_config(
-      "airclass:\n  tokenAlgorithm: ES256\n  mode: sub\n  tokenPublicKeyFile: " + pem + "\n");
+  const std::string cluster =
+      "  clusterSecret: cluster-secret-0123456789abcdef0123\n  mainUrl: http://main:8000\n";
+  auto sub =
+      parse_config("airclass:\n  tokenAlgorithm: ES256\n  mode: sub\n  tokenPublicKeyFile: " + pem +
+                   "\n" + cluster);
   EXPECT_NO_THROW(app::validate(sub));
-  auto hs =
-      parse_config("airclass:\n  mode: sub\n  tokenSecret: 0123456789abcdef0123456789abcdef\n");
+  auto hs = parse_config(
+      "airclass:\n  mode: sub\n  tokenSecret: 0123456789abcdef0123456789abcdef\n" + cluster);
+  EXPECT_NO_THROW(app::validate(hs));
+  EXPECT_TRUE(fails("airclass:\n  mode: main\n", "needs airclass.clusterSecret"));
+  EXPECT_TRUE(
+      fails("airclass:\n  mode: sub\n  tokenSecret: 0123456789abcdef0123456789abcdef\n"
+            "  clusterSecret: cluster-secret-0123456789abcdef0123\n",
+            "needs airclass.mainUrl"));
   EXPECT_NO_THROW(app::validate(hs));
   auto standalone = parse_config("");
   EXPECT_NO_THROW(app::validate(standalone));

@@ -89,7 +89,8 @@ NodeCredentials make_node_credentials(const Config& config) {
       config.teacher_passcode, "teacher passcode (teacher and monitor tokens)", c.generated));
   c.class_code = auth::Passcode(config.class_code);
   c.admin_key = auth::Passcode(config.admin_key);
-  c.policy.emplace(std::move(*verifier), auth::Passcode(c.publish_password));
+  // Tokens the main node binds to this node (claims.node) are accepted here only.
+  c.policy.emplace(std::move(*verifier), auth::Passcode(c.publish_password), config.node_id);
   return c;
 }
 

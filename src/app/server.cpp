@@ -4,6 +4,7 @@
 
 #include "app/host_candidates.hpp"
 #include "app/logging.hpp"
+#include "app/wall_clock.hpp"
 #include "webrtc/dtls/dtls_certificate.hpp"
 #include "webrtc/dtls/dtls_context.hpp"
 
@@ -39,6 +40,46 @@ Server::Server(Config config)
   }
   if (config_.webrtc) setup_webrtc();
   setup_api();
+  setup_cluster();
+}
+
+void Server::setup_cluster() {
+  started_ms_ = unix_millis();
+  if (config_.mode == NodeMode::Main) {
+    cluster_main_ = std::make_unique<ClusterMain>(pool_.main(), config_, credentials_, counters_,
+                                                  [this] { return local_heartbeat(); });
+    cluster_main_->add_routes(api_router_);
+    token_api_->set_placer([this](std::string_view user, std::string_view avoid) {
+      return cluster_main_->place(user, avoid);
+    });
+  } else if (config_.mode == NodeMode::Sub) {
+    cluster_sub_ = std::make_unique<ClusterSub>(
+        pool_, config_, registry_, [this] { return local_heartbeat(); },
+        [this](const std::string& path) { return whep_ ? whep_->viewer_count(path) : 0; });
+    if (whep_) {
+      whep_->set_missing_stream_hook(
+          [this](const std::string& path) { return cluster_sub_->ensure_relay(path); });
+    }
+  }
+}
+
+cluster::Heartbeat Server::local_heartbeat() {
+  cluster::Heartbeat h;
+  h.node_id = config_.node_id;
+  h.role = config_.mode == NodeMode::Main ? "main" : "sub";
+  h.api_url = "http://" + advertised_host_ + ":" + std::to_string(config_.api_address.port);
+  h.webrtc_url = config_.webrtc_public_url.empty() ? "http://" + advertised_host_ + ":" +
+                                                         std::to_string(config_.webrtc_address.port)
+                                                   : config_.webrtc_public_url;
+  h.capacity = std::max<int64_t>(1, static_cast<int64_t>(config_.max_viewers));
+  if (whep_) {
+    h.viewers = static_cast<int64_t>(whep_->viewer_count());
+    h.egress_bps = static_cast<int64_t>(whep_->totals().egress_bps);
+  }
+  h.cpu = cpu_.sample();
+  h.version = AIRCLASS_VERSION;
+  h.started_ms = started_ms_;
+  return h;
 }
 
 void Server::setup_api() {
@@ -47,6 +88,16 @@ void Server::setup_api() {
       std::make_unique<StatusApi>(config_, credentials_, counters_, registry_, whep_.get());
   token_api_->add_routes(api_router_);
   status_api_->add_routes(api_router_);
+  web_ = std::make_unique<http::StaticFiles>(config_.web_root.empty() ? AIRCLASS_WEB_ROOT
+                                                                      : config_.web_root);
+  api_router_.set_fallback([this](const http::RequestContext& ctx) {
+    if (!web_->ready()) {
+      return http::make_error(
+          ctx.request, http::Status::not_found,
+          "the web app is not built here: run `make` (or set airclass.webRoot)");
+    }
+    return web_->serve(ctx);
+  });
   const boost::asio::ip::tcp::endpoint ep(listen_ip(config_.api_address), config_.api_address.port);
   api_http_ = std::make_unique<http::HttpServer>(
       pool_.main(), [this]() -> boost::asio::io_context& { return pool_.next(); }, ep, api_router_,
@@ -67,6 +118,8 @@ void Server::setup_webrtc() {
   for (const auto& e : errors)
     logger("webrtc")->warn("{}", e);
   if (ips.empty()) throw std::runtime_error("no address to offer as a WebRTC ICE candidate");
+  advertised_host_ =
+      ips.front().find(':') == std::string::npos ? ips.front() : "[" + ips.front() + "]";
   std::string list;
   for (const auto& ip : ips)
     list += (list.empty() ? "" : ", ") + ip;
@@ -102,8 +155,17 @@ void Server::run() {
     logger("app")->warn("generated {}", line);
   if (rtmp_) rtmp_->start();
   api_http_->start();
+  if (cluster_main_) cluster_main_->start();
+  if (cluster_sub_) cluster_sub_->start();
   logger("app")->info("API on {} (POST /api/token, GET /health, /api/streams, /metrics)",
                       config_.api_address.to_string());
+  if (web_->ready()) {
+    logger("app")->info(
+        "classroom pages on http://<host>:{}/ (student), /teacher, /monitor, /admin",
+        config_.api_address.port);
+  } else {
+    logger("app")->warn("no web app found (airclass.webRoot); the API works, the pages do not");
+  }
   if (webrtc_http_) {
     webrtc_http_->start();
     for (auto& w : workers_) {
@@ -126,6 +188,8 @@ void Server::stop() {
   if (rtmp_) rtmp_->stop();
   if (webrtc_http_) webrtc_http_->stop();
   if (api_http_) api_http_->stop();
+  if (cluster_main_) cluster_main_->stop();
+  if (cluster_sub_) cluster_sub_->stop();
   for (auto& w : workers_) {
     boost::asio::post(w->loop(), [w = w.get()] { w->stop(); });
   }

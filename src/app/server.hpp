@@ -6,7 +6,10 @@
 #include <memory>
 #include <vector>
 
+#include "app/cluster_main.hpp"
+#include "app/cluster_sub.hpp"
 #include "app/config.hpp"
+#include "app/cpu_meter.hpp"
 #include "app/io_pool.hpp"
 #include "app/node_counters.hpp"
 #include "app/node_credentials.hpp"
@@ -16,6 +19,7 @@
 #include "app/webrtc_worker.hpp"
 #include "app/whep_service.hpp"
 #include "http/http_server.hpp"
+#include "http/static_files.hpp"
 #include "media/stream_registry.hpp"
 
 namespace app {
@@ -33,6 +37,8 @@ class Server {
  private:
   void setup_webrtc();
   void setup_api();
+  void setup_cluster();
+  cluster::Heartbeat local_heartbeat();
 
   Config config_;
   NodeCredentials credentials_;
@@ -47,6 +53,12 @@ class Server {
   std::unique_ptr<TokenApi> token_api_;
   std::unique_ptr<StatusApi> status_api_;
   http::Router api_router_;
+  std::unique_ptr<http::StaticFiles> web_;
+  std::string advertised_host_ = "127.0.0.1";  // how other nodes and students reach this one
+  int64_t started_ms_ = 0;
+  CpuMeter cpu_;
+  std::unique_ptr<ClusterMain> cluster_main_;
+  std::unique_ptr<ClusterSub> cluster_sub_;
   std::unique_ptr<http::HttpServer> api_http_;
   boost::asio::signal_set signals_;
 };

@@ -2,6 +2,7 @@
 
 #include "app/api_response.hpp"
 #include "app/node_metrics.hpp"
+#include "app/staff_gate.hpp"
 #include "app/wall_clock.hpp"
 #include "auth/authorization.hpp"
 #include "metrics/prometheus_writer.hpp"
@@ -49,6 +50,9 @@ void StatusApi::add_routes(http::Router& router) {
   router.add(http::Verb::get, "/api/streams/{path...}",
              [this](const auto& c) { return streams(c); });
   router.add(http::Verb::get, "/metrics", [this](const auto& c) { return metrics(c); });
+  if (config_.mode != NodeMode::Main) {  // the main node lists its whole cluster (ClusterMain)
+    router.add(http::Verb::get, "/api/cluster/nodes", [this](const auto& c) { return nodes(c); });
+  }
 }
 
 http::Response StatusApi::health(const http::RequestContext& ctx) const {
@@ -70,37 +74,6 @@ http::Response StatusApi::health(const http::RequestContext& ctx) const {
                         {"viewers", whep_ ? whep_->viewer_count() : 0},
                         {"version", AIRCLASS_VERSION},
                         {"uptime_s", uptime.count()}});
-}
-
-std::optional<http::Response> StatusApi::refuse_unless_staff(
-    const http::RequestContext& ctx) const {
-  const auto& req = ctx.request;
-  if (credentials_.admin_key.configured() && credentials_.admin_key.matches(req["X-API-Key"])) {
-    return std::nullopt;
-  }
-  if (auto p = ctx.query.find("passcode");
-      p != ctx.query.end() && credentials_.teacher_passcode.matches(p->second)) {
-    return std::nullopt;
-  }
-  const auto token = auth::bearer_token(req[boost::beast::http::field::authorization]);
-  if (!token.empty()) {
-    const auto v = credentials_.policy->verifier().verify(token, unix_seconds());
-    if (!v.ok()) {
-      counters_.refuse(Entry::StatusApi, Refusal::Unauthorized);
-      return json_error(req, http::Status::unauthorized,
-                        "invalid token: " + std::string(auth::to_string(v.error)));
-    }
-    const auto type = v.claims.user_type;
-    if (type == auth::UserType::Teacher || type == auth::UserType::Monitor) return std::nullopt;
-    counters_.refuse(Entry::StatusApi, Refusal::Forbidden);
-    return json_error(req, http::Status::forbidden, "only teachers and monitors see stream status");
-  }
-  counters_.refuse(Entry::StatusApi, Refusal::Unauthorized);
-  auto res = json_error(req, http::Status::unauthorized,
-                        "send a teacher or monitor token (Authorization: Bearer), the admin key "
-                        "(X-API-Key) or the teacher passcode (?passcode=)");
-  res.set(boost::beast::http::field::www_authenticate, "Bearer realm=\"airclass\"");
-  return res;
 }
 
 nlohmann::json StatusApi::stream_json(const media::StreamStatus& s,
@@ -143,7 +116,7 @@ nlohmann::json StatusApi::stream_json(const media::StreamStatus& s,
 }
 
 http::Response StatusApi::streams(const http::RequestContext& ctx) const {
-  if (auto refusal = refuse_unless_staff(ctx)) return std::move(*refusal);
+  if (auto refusal = refuse_unless_staff(ctx, credentials_, counters_)) return std::move(*refusal);
   const auto viewers = whep_ ? whep_->viewers() : std::vector<ViewerStatus>{};
   const auto all = registry_.list();
   if (auto p = ctx.params.find("path"); p != ctx.params.end()) {
@@ -172,6 +145,28 @@ http::Response StatusApi::metrics(const http::RequestContext& ctx) const {
   return http::make_response(ctx.request, http::Status::ok,
                              std::string(metrics::PrometheusWriter::ContentType),
                              render_node_metrics(in));
+}
+
+nlohmann::json StatusApi::local_node() const {
+  const auto egress = whep_ ? whep_->totals() : EgressTotals{};
+  const auto viewers = whep_ ? whep_->viewer_count() : 0;
+  const auto now_ms = unix_seconds() * 1000;
+  return {{"id", config_.node_id},
+          {"role", to_string(config_.mode)},
+          {"url", config_.webrtc_public_url},
+          {"healthy", true},
+          {"viewers", viewers},
+          {"capacity", config_.max_viewers},
+          {"load", config_.max_viewers ? double(viewers) / config_.max_viewers : 1.0},
+          {"egress_bps", egress.egress_bps},
+          {"cpu", cpu_.sample()},
+          {"last_seen_ms", now_ms}};
+}
+
+http::Response StatusApi::nodes(const http::RequestContext& ctx) const {
+  if (auto refusal = refuse_unless_staff(ctx, credentials_, counters_)) return std::move(*refusal);
+  return json_response(ctx.request, http::Status::ok,
+                       {{"mode", to_string(config_.mode)}, {"nodes", {local_node()}}});
 }
 
 }  // namespace app

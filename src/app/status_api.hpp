@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/config.hpp"
+#include "app/cpu_meter.hpp"
 #include "app/node_counters.hpp"
 #include "app/node_credentials.hpp"
 #include "app/whep_service.hpp"
@@ -20,13 +21,14 @@ class StatusApi {
   StatusApi(const Config& config, const NodeCredentials& credentials, NodeCounters& counters,
             media::StreamRegistry& registry, const WhepService* whep);
   void add_routes(http::Router& router);
+  // This node as /api/cluster/nodes lists it (and, later, its heartbeats report it).
+  nlohmann::json local_node() const;
 
  private:
   http::Response health(const http::RequestContext& ctx) const;
   http::Response streams(const http::RequestContext& ctx) const;
   http::Response metrics(const http::RequestContext& ctx) const;
-  // Empty optional when the request may read /api/streams; the refusal otherwise.
-  std::optional<http::Response> refuse_unless_staff(const http::RequestContext& ctx) const;
+  http::Response nodes(const http::RequestContext& ctx) const;
   nlohmann::json stream_json(const media::StreamStatus& status,
                              const std::vector<ViewerStatus>& viewers) const;
 
@@ -35,6 +37,7 @@ class StatusApi {
   NodeCounters& counters_;
   media::StreamRegistry& registry_;
   const WhepService* whep_;
+  mutable CpuMeter cpu_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

@@ -134,21 +134,46 @@ http::Response TokenApi::issue(const http::RequestContext& ctx) {
     return json_error(req, http::Status::service_unavailable,
                       "this node does not issue tokens; ask the main node");
   }
-  const auto issued =
-      credentials_.signer->issue(auth::Grant::make(*type, user_id, path), unix_seconds());
+  // Students are spread over the cluster; teachers and monitors watch on the main node.
+  PlacedNode node{config_.node_id, webrtc_base(req), true};
+  if (placer_ && *type == auth::UserType::Student) {
+    auto placed = placer_(user_id, param(*params, "avoid"));
+    if (!placed) {
+      auto res = json_error(req, http::Status::service_unavailable,
+                            "no node has room for another student right now; retry shortly");
+      res.set(boost::beast::http::field::retry_after, "2");
+      return res;
+    }
+    node = std::move(*placed);
+    if (node.local) node.webrtc_url = webrtc_base(req);
+  }
+  const auto issued = credentials_.signer->issue(
+      auth::Grant::make(*type, user_id, path, node.local ? std::string() : node.node_id),
+      unix_seconds());
   if (!issued.ok()) return json_error(req, http::Status::bad_request, issued.error);
   NodeCounters::bump(counters_.tokens_issued[static_cast<size_t>(*type)]);
 
   const auto play_path = path == auth::AnyPath ? config_.default_path : path;
   nlohmann::json body = {
       {"token", issued.token},
-      {"webrtc_url", webrtc_base(req) + "/" + play_path + "/whep?jwt=" + issued.token},
+      {"webrtc_url", node.webrtc_url + "/" + play_path + "/whep?jwt=" + issued.token},
+      {"node", node.node_id},
       {"expires_in", credentials_.signer->ttl_s()},
       {"user_type", auth::to_string(*type)},
       {"user_id", user_id},
       {"mode", to_string(config_.mode)},
       {"path", path},
   };
+  if (!config_.webrtc_ice_servers.empty()) {
+    auto servers = nlohmann::json::array();
+    for (const auto& s : config_.webrtc_ice_servers) {
+      nlohmann::json entry = {{"urls", s.url}};
+      if (!s.username.empty()) entry["username"] = s.username;
+      if (!s.credential.empty()) entry["credential"] = s.credential;
+      servers.push_back(entry);
+    }
+    body["ice_servers"] = servers;  // RTCConfiguration.iceServers for the page
+  }
   if (*type == auth::UserType::Teacher) {
     // The teacher's phone publishes with the password the reference app sends as ?pwd=.
     body["rtmp_url"] = "rtmp://" + request_host(req) + ":" +

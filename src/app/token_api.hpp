@@ -3,8 +3,11 @@
 // a signed token and the WHEP URL to play it out. Teachers and monitors prove themselves with
 // the teacher passcode (or the admin key), students with the class code when one is set; every
 // client address is rate limited, so passcodes cannot be guessed at speed.
+#include <functional>
+#include <optional>
 #include <string>
 
+#include "app/cluster_main.hpp"
 #include "app/config.hpp"
 #include "app/node_counters.hpp"
 #include "app/node_credentials.hpp"
@@ -17,6 +20,10 @@ class TokenApi {
  public:
   TokenApi(const Config& config, const NodeCredentials& credentials, NodeCounters& counters);
   void add_routes(http::Router& router);
+  // On a main node: where each student watches (a sub node, or this node). Unset: here.
+  using Placer =
+      std::function<std::optional<PlacedNode>(std::string_view user_id, std::string_view avoid)>;
+  void set_placer(Placer placer) { placer_ = std::move(placer); }
 
  private:
   http::Response issue(const http::RequestContext& ctx);
@@ -28,6 +35,7 @@ class TokenApi {
   const NodeCredentials& credentials_;
   NodeCounters& counters_;
   http::RateLimiter limiter_;
+  Placer placer_;
 };
 
 // The host part of a Host header ("example.org:8000" -> "example.org", "[::1]:8000" -> "[::1]"),

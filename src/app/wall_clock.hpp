@@ -12,4 +12,10 @@ inline int64_t unix_seconds() {
       .count();
 }
 
+inline int64_t unix_millis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace app

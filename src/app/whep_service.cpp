@@ -97,6 +97,12 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   }
   auto stream = registry_.find(path);
   if (!stream || !stream->has_publisher()) {
+    if (missing_stream_ && missing_stream_(path)) {
+      auto res = http::make_error(req, http::Status::service_unavailable,
+                                  "stream " + path + " is starting on this node; retry");
+      res.set(boost::beast::http::field::retry_after, "1");
+      return res;
+    }
     return http::make_error(req, http::Status::not_found,
                             "no stream is being published on " + path);
   }
@@ -197,7 +203,7 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
     std::lock_guard lock(mutex_);
     expire_pending_locked(viewer->created);
     pending_[local_ice->ufrag] = viewer;
-    sessions_[viewer->id] = {local_ice->ufrag, -1};
+    sessions_[viewer->id] = {local_ice->ufrag, -1, path};
   }
   NodeCounters::bump(counters_.whep_sessions);
   logger("webrtc")->info("viewer {} of {} from {}: offer accepted (H.264 PT {}{}{})", viewer->id,
@@ -274,6 +280,14 @@ std::optional<media::TranscoderStatus> WhepService::audio_status(const std::stri
   auto it = feeds_.find(path);
   if (it == feeds_.end()) return std::nullopt;
   return it->second->audio_status();
+}
+
+size_t WhepService::viewer_count(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  size_t n = 0;
+  for (const auto& [id, s] : sessions_)
+    n += s.path == path ? 1 : 0;
+  return n;
 }
 
 size_t WhepService::viewer_count() const {

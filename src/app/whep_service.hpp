@@ -3,6 +3,7 @@
 // 201 with the answer and a Location to DELETE. Creates the viewer session, which the WebRTC
 // worker whose socket receives the viewer's first STUN check then claims.
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,12 +39,19 @@ class WhepService {
   // decode errors); empty when nobody watched the path yet or its audio is passed through.
   std::optional<media::TranscoderStatus> audio_status(const std::string& path) const;
   size_t viewer_count() const;
+  size_t viewer_count(const std::string& path) const;
+  // A sub node pulls streams on demand: asked when a viewer wants a path nobody publishes here;
+  // true means a pull is starting, and the viewer is told to retry (503, Retry-After: 1).
+  void set_missing_stream_hook(std::function<bool(const std::string& path)> hook) {
+    missing_stream_ = std::move(hook);
+  }
   EgressTotals totals() const;  // summed over the workers
 
  private:
   struct Session {
     std::string ufrag;
     int worker = -1;  // -1 while pending
+    std::string path;
   };
   http::Response post_offer(const http::RequestContext& ctx);
   http::Response delete_session(const http::RequestContext& ctx);
@@ -57,6 +65,7 @@ class WhepService {
   std::vector<std::string> candidates_;
   const auth::AccessPolicy& policy_;
   NodeCounters& counters_;
+  std::function<bool(const std::string&)> missing_stream_;
   std::vector<WebRtcWorker*> workers_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<PendingViewer>, std::less<>> pending_;  // by ufrag

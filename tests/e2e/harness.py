@@ -30,6 +30,8 @@ def parse_args():
     p.add_argument("--server", required=True, help="path to the airclass binary")
     p.add_argument("--client", default="", help="path to the whep_client binary")
     p.add_argument("--data", default="", help="tests/data folder")
+    p.add_argument("--out", default="", help="folder for artifacts a person may look at "
+                   "(screenshots); default: a temporary folder")
     return p.parse_args()
 
 
@@ -142,7 +144,7 @@ class Server:
         self.proc = None
 
     def __enter__(self):
-        self.log = open(self.log_path, "w")
+        self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen([self.binary, "--config", self.config_path],
                                      stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.time() + 15
@@ -158,6 +160,18 @@ class Server:
 
     def __exit__(self, *exc):
         self.stop()
+
+    def start(self):
+        """Starts (again) on the same ports, config and environment; the log is appended."""
+        return self.__enter__()
+
+    def kill(self):
+        """SIGKILL: a node that dies without saying goodbye."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+            self.log.close()
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

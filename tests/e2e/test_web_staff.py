@@ -1,0 +1,135 @@
+"""The staff pages in headless Chromium, served by airclass itself: the Teacher page shows its
+own broadcast, the stream's health, the publish URL and QR code, and a viewer count that goes
+up when a student joins and down when the student leaves; the Monitor page plays two
+classrooms at once, each with its latency; the Admin page lists the node and the streams."""
+import time
+
+import harness as h
+import web_harness as w
+
+
+def player(pid):
+    return f"window.__airclass?.players?.[{h.json.dumps(pid)}]"
+
+
+def playing(pid, frames=30):
+    return f"{player(pid)}?.state === 'playing' && {player(pid)}.framesDecoded > {frames}"
+
+
+def text(b, page, testid):
+    return b.eval(page, f"document.querySelector('[data-testid={testid}]')?.innerText ?? null")
+
+
+def viewer_count_is(b, n, timeout):
+    return b.wait("t", f"document.querySelector('[data-testid=viewer-count]')?.innerText === '{n}'",
+                  timeout)
+
+
+def teacher_page(c, b, srv):
+    b.open("t", srv.api_url("/teacher"))
+    c.check("the Teacher page asks for the passcode",
+            b.wait("t", "!!document.querySelector('[data-testid=passcode]')", 5))
+    w.sign_in(b, "t")
+    ok = b.wait("t", "document.querySelector('[data-testid=live-state]')?.innerText === 'Live' && "
+                "document.querySelector('[data-testid=input-resolution]')?.innerText === '1280×720'",
+                10)
+    health = text(b, "t", "stream-health") or ""
+    c.check("stream health: live, 1280×720, bitrate, 30 fps, keyframe every 2.0 s, audio",
+            ok and "Mbit/s" in health and "30 fps" in health and "2.0 s" in health and
+            text(b, "t", "audio-present") not in (None, "none"), health[:600])
+    c.check("no B-frame warning for a baseline stream", text(b, "t", "bframe-warning") is None)
+    url = text(b, "t", "rtmp-url") or ""
+    c.check("publish URL with its key, and a QR code", f":{srv.rtmp_port}/live/stream?pwd=" in url and
+            b.eval("t", "document.querySelector('[data-testid=qr]')?.naturalWidth > 100"), url)
+    c.check("the teacher's own broadcast plays", b.wait("t", playing("teacher"), 20),
+            str(b.player("t", "teacher"))[:600])
+    c.check("viewer count 1 (the teacher's own player)", viewer_count_is(b, 1, 6),
+            text(b, "t", "viewer-count"))
+    p = b.player("t", "teacher") or {}
+    print(f"figure: teacher's own broadcast: first frame {p.get('firstFrameMs')} ms, latency "
+          f"median {w.median(p.get('latencies', [])[-40:])} ms ({p.get('method')})")
+    b.shot("t", "teacher.png")
+
+
+def student_joins_and_leaves(c, b, srv):
+    b.open("s", srv.api_url("/"))
+    b.fill("s", "[data-testid=name]", "bob")
+    b.click("s", "[data-testid=join]")
+    c.check("the student plays", b.wait("s", playing("main", 10), 20), str(b.player("s")))
+    c.check("the Teacher page counts 2 viewers when the student joins", viewer_count_is(b, 2, 6),
+            text(b, "t", "viewer-count"))
+    c.check("and lists the student by name", "bob" in (text(b, "t", "viewer-list") or ""))
+    b.shot("t", "teacher-with-student.png")
+    b.click("s", "[data-testid=leave]")
+    t0 = time.time()
+    ok = viewer_count_is(b, 1, 8)
+    print(f"figure: the teacher saw the student leave after {time.time() - t0:.1f} s")
+    c.check("the count goes back to 1 when the student leaves", ok, text(b, "t", "viewer-count"))
+    b.close("s")
+
+
+def monitor_page(c, b, srv):
+    b.open("m", srv.api_url("/monitor?paths=live/stream,live/room2"))
+    w.sign_in(b, "m")
+    ok = b.wait("m", f"{playing('monitor:live/stream')} && {playing('monitor:live/room2')}", 25)
+    c.check("the Monitor page plays two paths at once", ok,
+            str(b.eval("m", "JSON.stringify(window.__airclass?.players)"))[:1000])
+    time.sleep(1.5)
+    badges = b.eval("m", "[...document.querySelectorAll('[data-testid=latency-badge]')]"
+                    ".map((e) => e.dataset.latency)")
+    sizes = [(b.player("m", f"monitor:{p}") or {}).get("width") for p in ("live/stream", "live/room2")]
+    print(f"figure: monitor latency badges {badges} ms, widths {sizes}")
+    c.check("each tile has a latency number", len(badges) == 2 and all(x not in ("", None)
+                                                                       for x in badges), str(badges))
+    c.check("the tiles show the two different streams", sizes == [1280, 640], str(sizes))
+    b.shot("m", "monitor.png")
+
+
+def admin_page(c, b, srv):
+    b.open("a", srv.api_url("/admin"))
+    w.sign_in(b, "a")
+    ok = b.wait("a", "document.querySelectorAll('[data-testid=node-row]').length >= 1 && "
+                "document.querySelector('[data-testid=stream-list]')?.innerText.includes('live/room2')",
+                10)
+    nodes = text(b, "a", "node-list") or ""
+    c.check("the Admin page lists the node as healthy", ok and "healthy" in nodes, nodes[:500])
+    streams = text(b, "a", "stream-list") or ""
+    c.check("and both streams as live", streams.count("live") >= 4 and "live/stream" in streams,
+            streams[:500])
+    time.sleep(4.5)  # a few chart points
+    b.shot("a", "admin.png")
+
+
+def main():
+    args = h.parse_args()
+    h.in_private_netns()
+    c = h.Checks()
+    shots = w.screenshots_dir(args.out)
+    srv = w.web_server(args.server).__enter__()
+    pubs = [h.ffmpeg_publish(srv.url(), 75, video_args=h.VIDEO_2M),
+            h.ffmpeg_publish(srv.url(path="live/room2"), 75, size="640x360",
+                             video_args=h.VIDEO_2M[:-6] + ["-b:v", "600k"])]
+    try:
+        deadline = time.time() + 10
+        while time.time() < deadline and srv.api("GET", "/health")[1].get("streams_active", 0) < 2:
+            time.sleep(0.1)
+        c.check("two streams live", srv.api("GET", "/health")[1].get("streams_active") == 2)
+        with w.Browser(shots) as b:
+            teacher_page(c, b, srv)
+            student_joins_and_leaves(c, b, srv)
+            b.close("t")
+            monitor_page(c, b, srv)
+            admin_page(c, b, srv)
+            errors = [x for p in ("m", "a") for x in b.logs(p) if x.startswith("pageerror")]
+            c.check("no script errors in the pages", not errors, str(errors[:5]))
+    finally:
+        for p in pubs:
+            p.kill()
+            p.wait()
+    c.check("server alive", srv.alive())
+    c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+    c.finish()
+
+
+if __name__ == "__main__":
+    main()

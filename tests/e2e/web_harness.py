@@ -1,0 +1,146 @@
+"""Pieces the web app tests share: the built app's folder, a browser driver (web_pages.mjs)
+that keeps named tabs open while the test works the server, and a server restart on the same
+ports (same token secret, so the page's next token works as before)."""
+import json
+import os
+import queue
+import subprocess
+import threading
+import time
+
+import harness as h
+
+REPO = os.path.dirname(os.path.dirname(h.E2E_DIR))
+
+
+def web_root():
+    return os.environ.get("AIRCLASS_WEB_ROOT") or os.path.join(REPO, "web", "dist")
+
+
+def web_server(binary):
+    """A Server with WebRTC on that serves the built pages on its API port."""
+    root = web_root()
+    if not os.path.isfile(os.path.join(root, "index.html")):
+        raise SystemExit(f"FAIL the web app is not built: {root}/index.html is missing "
+                         "(run `npm ci && npm run build` in web/)")
+    return h.Server(binary, webrtc=True, env={"AIRCLASS_WEB_ROOT": root})
+
+
+def restart(old):
+    """A new server process on `old`'s ports, config and environment; `old` must be stopped."""
+    new = h.Server.__new__(h.Server)
+    new.__dict__.update(old.__dict__)
+    new.log_path = old.log_path + ".restarted"
+    new.proc = None
+    new.tokens = {}
+    deadline = time.time() + 10
+    while True:
+        try:
+            return new.__enter__()
+        except RuntimeError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.3)  # the old sockets may take a moment to free their ports
+
+
+def screenshots_dir(out):
+    d = os.path.join(out or h.tempfile.mkdtemp(prefix="airclass-web-"), "screenshots")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+class Browser:
+    """headless Chromium with named tabs; every call returns the page's answer or raises."""
+
+    def __init__(self, shots):
+        self.shots = shots
+        self.proc = subprocess.Popen(["node", os.path.join(h.E2E_DIR, "web_pages.mjs")],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, bufsize=1)
+        self.replies = queue.Queue()
+        self.next_id = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            try:
+                self.replies.put(json.loads(line))
+            except ValueError:
+                pass
+        self.replies.put(None)
+
+    def call(self, op, timeout=30, **kw):
+        self.next_id += 1
+        self.proc.stdin.write(json.dumps(dict(kw, id=self.next_id, op=op)) + "\n")
+        self.proc.stdin.flush()
+        try:
+            reply = self.replies.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"browser did not answer {op} in {timeout} s")
+        if reply is None:
+            raise AssertionError("browser exited: " + self.proc.stderr.read()[-3000:])
+        if not reply["ok"]:
+            raise AssertionError(f"{op} {kw}: {reply['error']}")
+        return reply["value"]
+
+    def open(self, page, url, width=None, height=None):
+        return self.call("open", page=page, url=url, width=width, height=height)
+
+    def eval(self, page, expr):
+        return self.call("eval", page=page, expr=expr)
+
+    def wait(self, page, expr, timeout=10.0):
+        """Waits until `expr` is truthy in the page; returns it, or None on timeout."""
+        try:
+            return self.call("wait", timeout + 10, page=page, expr=expr,
+                             wait_ms=int(timeout * 1000))
+        except AssertionError as e:
+            if "Timeout" in str(e):
+                return None
+            raise
+
+    def click(self, page, selector):
+        return self.call("click", page=page, selector=selector)
+
+    def fill(self, page, selector, value):
+        return self.call("fill", page=page, selector=selector, value=value)
+
+    def shot(self, page, name):
+        path = os.path.join(self.shots, name)
+        self.call("shot", page=page, path=path)
+        return path
+
+    def logs(self, page):
+        return self.call("logs", page=page)
+
+    def close(self, page):
+        return self.call("close", page=page)
+
+    def player(self, page, pid="main"):
+        return self.eval(page, f"window.__airclass?.players?.[{json.dumps(pid)}] ?? null")
+
+    def quit(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.write(json.dumps({"op": "quit"}) + "\n")
+                self.proc.stdin.flush()
+                self.proc.wait(timeout=15)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.quit()
+
+
+def sign_in(browser, page):
+    browser.fill(page, "[data-testid=passcode]", h.TEACHER_PASSCODE)
+    browser.click(page, "[data-testid=login] button[type=submit]")
+
+
+def median(values):
+    v = sorted(values)
+    return v[len(v) // 2] if v else None
