@@ -9,12 +9,13 @@ BUILD_PKGS=(
   libavcodec-dev libavutil-dev libswresample-dev libopus-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libjwt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs npm
 )
 TEST_PKGS=(
   ffmpeg
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice
-  chromium nodejs npm iproute2 util-linux procps curl python3 python3-prometheus-client
+  chromium iproute2 util-linux procps curl python3 python3-prometheus-client
 )
 
 want=("${BUILD_PKGS[@]}")
@@ -41,8 +42,13 @@ else
 fi
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-if [ "${1:-}" != "--build-only" ] && [ -f "$root/tests/e2e/package-lock.json" ]; then
-  if [ ! -d "$root/tests/e2e/node_modules" ] || [ "$root/tests/e2e/package-lock.json" -nt "$root/tests/e2e/node_modules" ]; then
-    (cd "$root/tests/e2e" && npm ci --no-audit --no-fund && touch node_modules)
+# npm ci into a folder when its lockfile is newer than its node_modules (or there is none).
+npm_ci() {
+  local dir="$root/$1"
+  [ -f "$dir/package-lock.json" ] || return 0
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund && touch node_modules)
   fi
-fi
+}
+npm_ci web  # the classroom pages are part of the build
+if [ "${1:-}" != "--build-only" ]; then npm_ci tests/e2e; fi

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "metrics/latency_histogram.hpp"
+
 namespace app {
 
 enum class Entry : uint8_t { TokenApi, Whep, RtmpPublish, RtmpPlay, StatusApi, Count };
@@ -26,6 +28,10 @@ struct NodeCounters {
   Counter whep_never_connected{};  // answered, but no ICE check came before the offer expired
   Counter rtmp_connections{};
   Counter rtmp_handshakes_failed{};
+  // Server-added latency: from the publisher's RTMP message being complete to the last RTP
+  // packet of that frame handed to the socket for the last viewer on a loop.
+  metrics::LatencyHistogram video_egress_latency;
+  metrics::LatencyHistogram audio_egress_latency;
 
   void refuse(Entry entry, Refusal refusal) noexcept {
     refused[static_cast<size_t>(entry)][static_cast<size_t>(refusal)].fetch_add(

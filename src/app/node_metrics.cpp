@@ -92,6 +92,13 @@ void egress(metrics::PrometheusWriter& w, const NodeMetricsInput& in) {
                                NodeCounters::read(in.counters.whep_never_connected)));
   w.sample("airclass_handshakes_failed_total", {{"protocol", "rtmp"}},
            static_cast<double>(NodeCounters::read(in.counters.rtmp_handshakes_failed)));
+  w.family("airclass_egress_latency_seconds",
+           "Server-added latency: RTMP message complete to the frame's last RTP packet sent",
+           Type::Histogram);
+  w.histogram("airclass_egress_latency_seconds", {{"kind", "video"}},
+              in.counters.video_egress_latency.snapshot());
+  w.histogram("airclass_egress_latency_seconds", {{"kind", "audio"}},
+              in.counters.audio_egress_latency.snapshot());
 }
 
 }  // namespace

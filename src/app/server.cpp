@@ -136,8 +136,10 @@ void Server::setup_webrtc() {
         [this](const std::string& id) { whep_->on_closed(id); }));
     raw.push_back(workers_.back().get());
   }
-  for (auto* w : raw)
+  for (auto* w : raw) {
     w->set_peers(raw);
+    w->set_latency_histograms(&counters_.video_egress_latency, &counters_.audio_egress_latency);
+  }
   whep_->attach(raw);
   whep_->add_routes(webrtc_router_);
   const boost::asio::ip::tcp::endpoint http_ep(listen_ip(config_.webrtc_address),

@@ -198,15 +198,20 @@ void WebRtcWorker::after_input(Viewer& v) {
 
 void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFramePtr& frame) {
   auto& stream = streams_[feed];
-  if (frame->kind == webrtc::TrackKind::Audio) {
-    stream.audio_history->append(frame);
-    for (auto* v : stream.viewers)
+  const bool audio = frame->kind == webrtc::TrackKind::Audio;
+  (audio ? stream.audio_history : stream.history)->append(frame);
+  for (auto* v : stream.viewers) {
+    if (audio)
       v->session->send_audio(*frame);
-    return;
+    else
+      v->session->send_video(*frame);
   }
-  stream.history->append(frame);
-  for (auto* v : stream.viewers)
-    v->session->send_video(*frame);
+  auto* latency = audio ? audio_latency_ : video_latency_;
+  if (latency && !stream.viewers.empty() && frame->arrival_ns > 0) {
+    const auto now = std::chrono::steady_clock::now().time_since_epoch();
+    latency->record(std::chrono::nanoseconds(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() - frame->arrival_ns));
+  }
 }
 
 void WebRtcWorker::send_datagram(std::span<const uint8_t> bytes,

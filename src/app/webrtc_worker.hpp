@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "app/webrtc_feed.hpp"
+#include "metrics/latency_histogram.hpp"
 #include "webrtc/ice/ufrag_demux.hpp"
 #include "webrtc/packet_history.hpp"
 #include "webrtc/peer_session.hpp"
@@ -81,6 +82,11 @@ class WebRtcWorker : public webrtc::DatagramSink {
   // session living on another loop can be handed over (a browser checking from several
   // addresses may reach several sockets).
   void set_peers(std::vector<WebRtcWorker*> peers) { peers_ = std::move(peers); }
+  // Where each frame's ingest-to-sent time goes (video, audio); null: not measured.
+  void set_latency_histograms(metrics::LatencyHistogram* video, metrics::LatencyHistogram* audio) {
+    video_latency_ = video;
+    audio_latency_ = audio;
+  }
   void start();
   void stop();
   boost::asio::io_context& loop() { return loop_; }
@@ -125,6 +131,8 @@ class WebRtcWorker : public webrtc::DatagramSink {
   std::unordered_map<uint64_t, std::unique_ptr<Viewer>> viewers_;
   std::unordered_map<const WebRtcFeed*, StreamState> streams_;
   std::vector<WebRtcWorker*> peers_;
+  metrics::LatencyHistogram* video_latency_ = nullptr;
+  metrics::LatencyHistogram* audio_latency_ = nullptr;
   // Remote addresses whose sessions live on another worker (bounded; refilled by STUN).
   std::unordered_map<webrtc::TransportAddress, int> forward_to_;
   bool v6_socket_ = false;

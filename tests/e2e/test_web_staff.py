@@ -16,6 +16,10 @@ def playing(pid, frames=30):
     return f"{player(pid)}?.state === 'playing' && {player(pid)}.framesDecoded > {frames}"
 
 
+def q(testid):
+    return f"document.querySelector('[data-testid={testid}]')?.innerText"
+
+
 def text(b, page, testid):
     return b.eval(page, f"document.querySelector('[data-testid={testid}]')?.innerText ?? null")
 
@@ -30,17 +34,17 @@ def teacher_page(c, b, srv):
     c.check("the Teacher page asks for the passcode",
             b.wait("t", "!!document.querySelector('[data-testid=passcode]')", 5))
     w.sign_in(b, "t")
-    ok = b.wait("t", "document.querySelector('[data-testid=live-state]')?.innerText === 'Live' && "
-                "document.querySelector('[data-testid=input-resolution]')?.innerText === '1280×720'",
-                10)
+    ok = b.wait("t", f"{q('live-state')} === 'Live' && {q('input-resolution')} === '1280×720' "
+                f"&& {q('keyframe-interval')}?.endsWith(' s')", 12)
     health = text(b, "t", "stream-health") or ""
     c.check("stream health: live, 1280×720, bitrate, 30 fps, keyframe every 2.0 s, audio",
             ok and "Mbit/s" in health and "30 fps" in health and "2.0 s" in health and
             text(b, "t", "audio-present") not in (None, "none"), health[:600])
     c.check("no B-frame warning for a baseline stream", text(b, "t", "bframe-warning") is None)
     url = text(b, "t", "rtmp-url") or ""
-    c.check("publish URL with its key, and a QR code", f":{srv.rtmp_port}/live/stream?pwd=" in url and
-            b.eval("t", "document.querySelector('[data-testid=qr]')?.naturalWidth > 100"), url)
+    qr = b.eval("t", "document.querySelector('[data-testid=qr]')?.naturalWidth > 100")
+    c.check("publish URL with its key, and a QR code",
+            f":{srv.rtmp_port}/live/stream?pwd=" in url and qr, url)
     c.check("the teacher's own broadcast plays", b.wait("t", playing("teacher"), 20),
             str(b.player("t", "teacher"))[:600])
     c.check("viewer count 1 (the teacher's own player)", viewer_count_is(b, 1, 6),
@@ -77,10 +81,11 @@ def monitor_page(c, b, srv):
     time.sleep(1.5)
     badges = b.eval("m", "[...document.querySelectorAll('[data-testid=latency-badge]')]"
                     ".map((e) => e.dataset.latency)")
-    sizes = [(b.player("m", f"monitor:{p}") or {}).get("width") for p in ("live/stream", "live/room2")]
+    sizes = [(b.player("m", f"monitor:{p}") or {}).get("width")
+             for p in ("live/stream", "live/room2")]
     print(f"figure: monitor latency badges {badges} ms, widths {sizes}")
-    c.check("each tile has a latency number", len(badges) == 2 and all(x not in ("", None)
-                                                                       for x in badges), str(badges))
+    c.check("each tile has a latency number",
+            len(badges) == 2 and all(x not in ("", None) for x in badges), str(badges))
     c.check("the tiles show the two different streams", sizes == [1280, 640], str(sizes))
     b.shot("m", "monitor.png")
 
@@ -89,7 +94,7 @@ def admin_page(c, b, srv):
     b.open("a", srv.api_url("/admin"))
     w.sign_in(b, "a")
     ok = b.wait("a", "document.querySelectorAll('[data-testid=node-row]').length >= 1 && "
-                "document.querySelector('[data-testid=stream-list]')?.innerText.includes('live/room2')",
+                f"{q('stream-list')}?.includes('live/room2')",
                 10)
     nodes = text(b, "a", "node-list") or ""
     c.check("the Admin page lists the node as healthy", ok and "healthy" in nodes, nodes[:500])

@@ -50,8 +50,8 @@ def join_and_play(c, b, srv):
     b.shot("s", "student.png")
     b.call("viewport", page="s", width=390, height=844)
     time.sleep(0.7)
-    fit = b.eval("s", "({doc: document.documentElement.scrollWidth, win: innerWidth, "
-                 "player: document.querySelector('[data-testid=player]').getBoundingClientRect().width})")
+    fit = b.eval("s", "({doc: document.documentElement.scrollWidth, win: innerWidth, player: "
+                 "document.querySelector('[data-testid=player]').getBoundingClientRect().width})")
     c.check("a phone screen (390 px) fits without sideways scrolling",
             fit["doc"] <= fit["win"] and fit["player"] <= fit["win"], str(fit))
     b.shot("s", "student-phone.png")
@@ -59,8 +59,13 @@ def join_and_play(c, b, srv):
 
 
 def returning_student_unmutes(c, b, srv):
-    # A new tab has no user gesture: Chromium refuses sound, the page must start muted.
-    b.open("s2", srv.api_url("/"))
+    # A browser that remembers alice in class but has had no gesture on the site: Chromium
+    # refuses sound, the page must start muted.
+    b.seed("returning", srv.api_url("").rstrip("/"),
+           {"airclass.name": "alice", "airclass.inClass": "live/stream"})
+    b.open("s2", srv.api_url("/"), context="returning")
+    # Playwright's evaluate counts as a user gesture: look at the page only once it has played.
+    time.sleep(4)
     ok = b.wait("s2", playing_expr(10), 20)
     p = b.player("s2") or {}
     c.check("the remembered name rejoins by itself", ok and b.eval(

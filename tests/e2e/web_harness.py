@@ -13,13 +13,21 @@ import harness as h
 REPO = os.path.dirname(os.path.dirname(h.E2E_DIR))
 
 
-def web_root():
-    return os.environ.get("AIRCLASS_WEB_ROOT") or os.path.join(REPO, "web", "dist")
+def web_root(binary=None):
+    """The built pages: $AIRCLASS_WEB_ROOT, else what the build made beside the binary
+    (<build>/web, the CMake target `web`), else a `npm run build` in web/ (web/dist)."""
+    if os.environ.get("AIRCLASS_WEB_ROOT"):
+        return os.environ["AIRCLASS_WEB_ROOT"]
+    if binary:
+        built = os.path.normpath(os.path.join(os.path.dirname(binary), "..", "..", "web"))
+        if os.path.isfile(os.path.join(built, "index.html")):
+            return built
+    return os.path.join(REPO, "web", "dist")
 
 
 def web_server(binary):
     """A Server with WebRTC on that serves the built pages on its API port."""
-    root = web_root()
+    root = web_root(binary)
     if not os.path.isfile(os.path.join(root, "index.html")):
         raise SystemExit(f"FAIL the web app is not built: {root}/index.html is missing "
                          "(run `npm ci && npm run build` in web/)")
@@ -83,8 +91,13 @@ class Browser:
             raise AssertionError(f"{op} {kw}: {reply['error']}")
         return reply["value"]
 
-    def open(self, page, url, width=None, height=None):
-        return self.call("open", page=page, url=url, width=width, height=height)
+    def open(self, page, url, width=None, height=None, context="main"):
+        """A new tab; tabs of one `context` share storage, a new context is a new visitor."""
+        return self.call("open", page=page, url=url, width=width, height=height, context=context)
+
+    def seed(self, context, origin, local):
+        """localStorage entries a context's pages of `origin` find when they load."""
+        return self.call("seed", context=context, origin=origin, local=local)
 
     def eval(self, page, expr):
         return self.call("eval", page=page, expr=expr)

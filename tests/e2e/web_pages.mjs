@@ -1,31 +1,38 @@
 // Drives the classroom web app in headless Debian Chromium for the Python tests: reads one JSON
 // command a line on stdin, answers one JSON line on stdout. Several named pages (tabs) may be
 // open at once. Commands ({id, op, ...}):
-//   open {page, url, width?, height?}   eval {page, expr}   wait {page, expr, timeout}
+//   open {page, url, width?, height?, context?}   eval {page, expr}   wait {page, expr, timeout}
 //   click {page, selector}   fill {page, selector, value}   shot {page, path}
 //   viewport {page, width, height}   close {page}   quit
 // The browser keeps Chromium's default autoplay policy (sound needs a user gesture), so pages
-// really start muted. Must run inside `unshare -n` (see ../shared/docs/testing.md).
+// really start muted; note that Playwright runs `eval`/`wait` as a user gesture.
+// Must run inside `unshare -n` (see ../shared/docs/testing.md).
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const args = [
   '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--no-default-browser-check',
   '--mute-audio', '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  // Sound needs a gesture in every tab: no engagement-based exceptions from earlier tabs.
+  '--disable-features=WebRtcHideLocalIpsWithMdns,MediaEngagementBypassAutoplayPolicies,' +
+    'PreloadMediaEngagementData',
   // Tabs the test is not looking at must keep playing at full rate.
   '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
   '--disable-backgrounding-occluded-windows',
 ];
-const userDataDir = mkdtempSync(join(tmpdir(), 'airclass-web-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
+const browser = await chromium.launch({
   executablePath: '/usr/lib/chromium/chromium', headless: true, args,
-  viewport: { width: 1280, height: 800 },
 });
+// Named contexts: tabs in one context share storage (a remembered name); a new context is a
+// visitor who has never touched the site (no user gesture anywhere, so no sound at first).
+const contexts = new Map();
+async function contextNamed(name) {
+  if (!contexts.has(name)) {
+    contexts.set(name, await browser.newContext({ viewport: { width: 1280, height: 800 } }));
+  }
+  return contexts.get(name);
+}
 const pages = new Map();
 const logs = new Map();
 
@@ -36,8 +43,8 @@ function page(name) {
 }
 
 const ops = {
-  async open({ page: name, url, width, height }) {
-    const p = await context.newPage();
+  async open({ page: name, url, width, height, context = 'main' }) {
+    const p = await (await contextNamed(context)).newPage();
     if (width) await p.setViewportSize({ width, height });
     const lines = [];
     logs.set(name, lines);
@@ -48,13 +55,27 @@ const ops = {
     return true;
   },
   eval: ({ page: name, expr }) => page(name).evaluate(expr),
+  // Seeds a context's storage for the site before its pages load (a returning visitor).
+  async seed({ context = 'main', origin, local }) {
+    const ctx = await contextNamed(context);
+    await ctx.addInitScript(({ origin, local }) => {
+      if (location.origin !== origin) return;
+      for (const [k, v] of Object.entries(local)) {
+        if (localStorage.getItem(k) === null) localStorage.setItem(k, v);
+      }
+    }, { origin, local });
+    return true;
+  },
   async wait({ page: name, expr, wait_ms: timeout = 10000 }) {
     const h = await page(name).waitForFunction(expr, null, { timeout, polling: 100 });
     return h.jsonValue();
   },
-  click: ({ page: name, selector }) => page(name).click(selector, { timeout: 5000 }).then(() => true),
-  fill: ({ page: name, selector, value }) => page(name).fill(selector, value, { timeout: 5000 }).then(() => true),
-  viewport: ({ page: name, width, height }) => page(name).setViewportSize({ width, height }).then(() => true),
+  click: ({ page: name, selector }) =>
+    page(name).click(selector, { timeout: 5000 }).then(() => true),
+  fill: ({ page: name, selector, value }) =>
+    page(name).fill(selector, value, { timeout: 5000 }).then(() => true),
+  viewport: ({ page: name, width, height }) =>
+    page(name).setViewportSize({ width, height }).then(() => true),
   shot: ({ page: name, path }) => page(name).screenshot({ path }).then(() => true),
   logs: ({ page: name }) => logs.get(name) || [],
   async close({ page: name }) {
@@ -79,5 +100,4 @@ for await (const line of rl) {
   }
   process.stdout.write(JSON.stringify(reply) + '\n');
 }
-await context.close();
-rmSync(userDataDir, { recursive: true, force: true });
+await browser.close();
