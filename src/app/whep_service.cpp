@@ -101,6 +101,8 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
       auto res = http::make_error(req, http::Status::service_unavailable,
                                   "stream " + path + " is starting on this node; retry");
       res.set(boost::beast::http::field::retry_after, "1");
+      // Usually up within ~100 ms: let the connection ask again before answering 503.
+      res.set(http::RetryInternallyHeader, "50");
       return res;
     }
     return http::make_error(req, http::Status::not_found,

@@ -34,7 +34,8 @@ HttpConnection::HttpConnection(boost::asio::ip::tcp::socket socket, const Router
       limits_(std::move(limits)),
       remote_(std::move(remote_address)),
       loopback_(remote_is_loopback),
-      slot_(std::move(slot)) {}
+      slot_(std::move(slot)),
+      retry_timer_(stream_.get_executor()) {}
 
 void HttpConnection::start() {
   read_request(true);
@@ -100,7 +101,26 @@ void HttpConnection::on_read(beast::error_code ec) {
     write(std::move(res), true);
     return;
   }
-  write(dispatch(parser_->get()), false);
+  answer(0);
+}
+
+void HttpConnection::answer(int attempt) {
+  auto res = dispatch(parser_->get());
+  const auto again = res.find(RetryInternallyHeader);
+  if (again == res.end()) {
+    write(std::move(res), false);
+    return;
+  }
+  int ms = std::atoi(std::string(again->value()).c_str());
+  res.erase(again);
+  if (ms <= 0 || (attempt + 1) * ms > MaxInternalRetryMs) {
+    write(std::move(res), false);  // the handler's own answer (e.g. 503 with Retry-After)
+    return;
+  }
+  retry_timer_.expires_after(std::chrono::milliseconds(ms));
+  retry_timer_.async_wait([self = shared_from_this(), attempt](boost::system::error_code ec) {
+    if (!ec) self->answer(attempt + 1);
+  });
 }
 
 Response HttpConnection::dispatch(const Request& request) const {

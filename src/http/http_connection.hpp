@@ -2,6 +2,7 @@
 // One HTTP connection: read a request within limits, dispatch, write, repeat while kept alive.
 // A close after an error or a refusal is a lingering one (shut down sending, drain what the
 // client still sends for a moment), so the client reads our answer instead of a reset.
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -30,6 +31,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void read_request(bool first);
   void read_rest();
   void on_read(boost::beast::error_code ec);
+  void answer(int attempt);
   Response dispatch(const Request& request) const;
   void write(Response response, bool close_after);
   void finish_headers(Response& response) const;
@@ -48,6 +50,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   const bool loopback_;
   ConnectionTracker::Slot slot_;
   size_t drained_ = 0;
+  boost::asio::steady_timer retry_timer_;
 };
 
 }  // namespace http

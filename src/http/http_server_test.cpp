@@ -349,3 +349,31 @@ TEST_F(HttpServerTest, GarbageFloodDoesNotStopService) {
 }
 
 }  // namespace
+
+TEST_F(HttpServerTest, HandlerMayAskToBeRunAgain) {
+  std::atomic<int> calls{0};
+  router_.add(http::Verb::get, "/soon", [&calls](const http::RequestContext& c) {
+    if (++calls < 3) {
+      auto res = http::make_error(c.request, http::Status::service_unavailable, "starting");
+      res.set(http::RetryInternallyHeader, "20");
+      return res;
+    }
+    return http::make_response(c.request, http::Status::ok, "text/plain", "ready");
+  });
+  router_.add(http::Verb::get, "/never", [](const http::RequestContext& c) {
+    auto res = http::make_error(c.request, http::Status::service_unavailable, "still starting");
+    res.set(boost::beast::http::field::retry_after, "1");
+    res.set(http::RetryInternallyHeader, "1600");  // one retry fits in the 3 s budget
+    return res;
+  });
+  start();
+  const auto out = get("/soon");
+  EXPECT_EQ(out.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << out;
+  EXPECT_EQ(calls.load(), 3);
+  EXPECT_EQ(out.find("X-Airclass"), std::string::npos);
+  // Retries are bounded: the handler's own answer goes out in the end, without the header.
+  const auto refused = get("/never");
+  EXPECT_EQ(refused.rfind("HTTP/1.1 503", 0), 0u) << refused;
+  EXPECT_NE(refused.find("Retry-After: 1\r\n"), std::string::npos);
+  EXPECT_EQ(refused.find("X-Airclass"), std::string::npos);
+}

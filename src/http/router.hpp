@@ -32,6 +32,13 @@ struct RequestContext {
 
 using Handler = std::function<Response(const RequestContext&)>;
 
+// A handler whose answer is "not yet" (a resource being prepared for this very request) may set
+// this header to a number of milliseconds: the connection runs the request again after that
+// long, without blocking its event loop, for up to MaxInternalRetryMs in all; then the handler's
+// own answer goes out. The header never reaches the client.
+inline constexpr std::string_view RetryInternallyHeader = "X-Airclass-Retry-Internally-Ms";
+inline constexpr int MaxInternalRetryMs = 3000;
+
 class Router {
  public:
   void add(Verb verb, std::string pattern, Handler handler);

@@ -94,6 +94,11 @@ export class LiveMonitor {
     const lost = delta(ov, v, 'packetsLost');
     const got = delta(ov, v, 'packetsReceived');
     const bytes = delta(ov, v, 'bytesReceived') + delta(old.audio, now.audio, 'bytesReceived');
+    const packets = (v.packetsReceived || 0) + ((now.audio && now.audio.packetsReceived) || 0);
+    if (packets > (this.lastPackets || 0) || this.lastPacketAt === undefined) {
+      this.lastPackets = packets;
+      this.lastPacketAt = now.at;
+    }
     if ((v.framesDecoded || 0) > this.lastFrames) {
       this.lastFrames = v.framesDecoded;
       this.lastFrameAt = now.at;
@@ -113,6 +118,7 @@ export class LiveMonitor {
       jitterMs: v.jitter != null ? v.jitter * 1000 : null,
       audio: !!now.audio && (now.audio.packetsReceived || 0) > 0,
       stalledMs: now.at - this.lastFrameAt,
+      silentMs: now.at - this.lastPacketAt, // no RTP at all (video or audio) for this long
       jumps: this.jumps,
     };
   }
