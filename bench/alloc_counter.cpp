@@ -1,0 +1,56 @@
+#include "alloc_counter.hpp"
+
+#include <atomic>
+#include <cstddef>
+
+namespace {
+std::atomic<uint64_t> g_allocations{0};
+}  // namespace
+
+#if defined(__SANITIZE_ADDRESS__)
+
+namespace bench {
+bool allocations_counted() noexcept {
+  return false;
+}
+uint64_t allocations() noexcept {
+  return 0;
+}
+}  // namespace bench
+
+#else
+
+// glibc exports its allocator under these names, so forwarding needs no dlsym bootstrap.
+extern "C" {
+void* __libc_malloc(size_t size);
+void* __libc_calloc(size_t count, size_t size);
+void* __libc_realloc(void* ptr, size_t size);
+void __libc_free(void* ptr);
+
+void* malloc(size_t size) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_malloc(size);
+}
+void* calloc(size_t count, size_t size) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_calloc(count, size);
+}
+void* realloc(void* ptr, size_t size) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_realloc(ptr, size);
+}
+void free(void* ptr) noexcept {
+  __libc_free(ptr);
+}
+}
+
+namespace bench {
+bool allocations_counted() noexcept {
+  return true;
+}
+uint64_t allocations() noexcept {
+  return g_allocations.load(std::memory_order_relaxed);
+}
+}  // namespace bench
+
+#endif
