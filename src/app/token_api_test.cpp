@@ -157,3 +157,29 @@ TEST(HostOf, KeepsOnlySafeHosts) {
 
 }  // namespace
 }  // namespace app
+
+namespace app {
+namespace {
+
+TEST(TokenApiClassCode, StudentsNeedTheCodeWhenOneIsSet) {
+  Config config;
+  config.token_secret = std::string(40, 'k');
+  config.class_code = "room-7b";
+  const auto credentials = make_node_credentials(config);
+  NodeCounters counters;
+  TokenApi api(config, credentials, counters);
+  http::Router router;
+  api.add_routes(router);
+  const auto post = [&](const std::string& target) {
+    return router.dispatch(http::Request{http::Verb::post, target, 11}, "10.0.0.1:1", false);
+  };
+  const auto missing = post("/api/token?user_type=student&user_id=s");
+  EXPECT_EQ(missing.result(), http::Status::unauthorized);
+  EXPECT_NE(missing.body().find("class code"), std::string::npos);
+  EXPECT_EQ(post("/api/token?user_type=student&user_id=s&code=room-7").result(),
+            http::Status::unauthorized);
+  EXPECT_EQ(post("/api/token?user_type=student&user_id=s&code=room-7b").result(), http::Status::ok);
+}
+
+}  // namespace
+}  // namespace app

@@ -1,0 +1,157 @@
+// Glass-to-glass reader: plays a WHEP URL in headless Debian Chromium and, on every
+// requestVideoFrameCallback, reads back the wall-clock stamp the publisher burnt into the top
+// left corner (see ../shared/docs/testing.md, "Glass-to-glass latency without a camera").
+// Prints one JSON object: per-frame readings and a 1 s timeline of getStats() counters.
+// Usage: node g2g_page.mjs <whep-url> <seconds> [--no-smoothing] [--no-audio] [--bits 44]
+// Must run where Chromium reaches the server on loopback: inside `unshare -n`, as
+// tests/e2e/whep_browser.mjs (the launch flags below are the same).
+import { chromium } from '../tests/e2e/node_modules/playwright-core/index.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const [url, secondsArg, ...rest] = process.argv.slice(2);
+const seconds = Number(secondsArg || 35);
+const withAudio = !rest.includes('--no-audio');
+const noSmoothing = rest.includes('--no-smoothing') || !!process.env.AIRCLASS_NO_SMOOTHING;
+const bitsAt = rest.indexOf('--bits');
+const bits = bitsAt >= 0 ? Number(rest[bitsAt + 1]) : 44;
+const userDataDir = mkdtempSync(join(tmpdir(), 'airclass-chromium-'));
+
+const args = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--no-default-browser-check',
+  '--mute-audio', '--autoplay-policy=no-user-gesture-required',
+  '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+if (noSmoothing) args.push('--disable-rtc-smoothness-algorithm');
+
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: '/usr/lib/chromium/chromium', headless: true, args,
+});
+let result;
+try {
+  const page = context.pages()[0] || await context.newPage();
+  // A page of the server's own origin: Chromium's private network rules block fetches from
+  // about:blank to a loopback address.
+  await page.goto(new URL('/', url).href).catch(() => {});
+  result = await page.evaluate(measureInPage, { url, seconds, withAudio, bits });
+  result.noSmoothing = noSmoothing;
+  result.withAudio = withAudio;
+} catch (e) {
+  result = { error: String(e) };
+} finally {
+  await context.close();
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+process.stdout.write(JSON.stringify(result) + '\n');
+
+async function measureInPage({ url, seconds, withAudio, bits }) {
+  const out = { frames: [], timeline: [], rejected: 0, callbacks: 0 };
+  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  if (withAudio) pc.addTransceiver('audio', { direction: 'recvonly' });
+  const video = document.createElement('video');
+  video.muted = false;  // audio is played (and so lip-synced) as a student's page would
+  video.autoplay = true;
+  video.playsInline = true;
+  document.body.appendChild(video);
+  const stream = new MediaStream();
+  pc.ontrack = (e) => {
+    stream.addTrack(e.track);
+    video.srcObject = stream;
+  };
+  const offer = await pc.createOffer();
+  await pc.setLocalDescription(offer);
+  const t0 = performance.now();
+  const res = await fetch(url, {
+    method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp,
+  });
+  out.status = res.status;
+  const location = res.headers.get('Location');
+  const body = await res.text();
+  if (res.status !== 201) {
+    out.error = `WHEP POST answered ${res.status}: ${body}`;
+    pc.close();
+    return out;
+  }
+  await pc.setRemoteDescription({ type: 'answer', sdp: body });
+
+  // 16x16 blocks: bit i (LSB first) on the top row, its inverse right below.
+  const w = bits * 16;
+  const canvas = document.createElement('canvas');
+  canvas.width = w;
+  canvas.height = 32;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const blockMean = (px, bx, by) => {
+    let sum = 0;
+    for (let y = by + 4; y < by + 12; ++y) {
+      for (let x = bx + 4; x < bx + 12; ++x) sum += px[(y * w + x) * 4];
+    }
+    return sum / 64;
+  };
+  const readStamp = () => {
+    ctx.drawImage(video, 0, 0, w, 32, 0, 0, w, 32);
+    const px = ctx.getImageData(0, 0, w, 32).data;
+    let stamp = 0;
+    let weakest = 255;
+    for (let i = 0; i < bits; ++i) {
+      const a = blockMean(px, i * 16, 0);
+      const b = blockMean(px, i * 16, 16);
+      weakest = Math.min(weakest, Math.abs(a - b));
+      if (a > b) stamp += 2 ** i;
+    }
+    return weakest > 64 ? stamp : null;
+  };
+  // performance.timeOrigin + a DOMHighResTimeStamp is epoch milliseconds on the same clock
+  // ffmpeg's RTCTIME reads (one machine); the drift check below keeps that honest.
+  const epoch = (t) => performance.timeOrigin + t;
+  out.clockSkewStartMs = Date.now() - epoch(performance.now());
+  const onFrame = (now, meta) => {
+    if (out.firstFrameMs === undefined) out.firstFrameMs = now - t0;
+    ++out.callbacks;
+    const stamp = readStamp();
+    if (stamp === null) {
+      ++out.rejected;
+    } else {
+      out.frames.push({
+        t: now - t0,  // page time since the POST, to drop the warm-up
+        now: epoch(now) - stamp,
+        display: epoch(meta.expectedDisplayTime) - stamp,
+        receive: meta.receiveTime !== undefined ? epoch(meta.receiveTime) - stamp : null,
+        processing: meta.processingDuration !== undefined ? meta.processingDuration * 1000 : null,
+        presented: meta.presentedFrames,
+      });
+    }
+    video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
+
+  const fields = ['framesDecoded', 'framesReceived', 'framesDropped', 'framesPerSecond',
+    'jitterBufferDelay', 'jitterBufferTargetDelay', 'jitterBufferMinimumDelay',
+    'jitterBufferEmittedCount', 'totalDecodeTime', 'totalProcessingDelay', 'totalAssemblyTime',
+    'framesAssembledFromMultiplePackets', 'totalInterFrameDelay', 'freezeCount',
+    'totalFreezesDuration', 'packetsReceived', 'packetsLost', 'nackCount', 'pliCount',
+    'keyFramesDecoded'];
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const sample = { t: performance.now() - t0 };
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') {
+        for (const f of fields) sample[f] = s[f];
+      } else if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        sample.audioJitterBufferDelay = s.jitterBufferDelay;
+        sample.audioJitterBufferEmittedCount = s.jitterBufferEmittedCount;
+        sample.audioJitterBufferTargetDelay = s.jitterBufferTargetDelay;
+      } else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
+        sample.rtt = s.currentRoundTripTime;
+      }
+    });
+    out.timeline.push(sample);
+  }
+  out.clockSkewEndMs = Date.now() - epoch(performance.now());
+  if (location) await fetch(new URL(location, url), { method: 'DELETE' }).catch(() => {});
+  pc.close();
+  return out;
+}

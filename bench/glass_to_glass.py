@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""Benchmark: glass-to-glass latency, capture to render in headless Chromium over WHEP.
+
+ffmpeg stamps every frame with the wall clock at capture (settb=AVTB,setpts=RTCTIME, then a geq
+painting the epoch milliseconds as 16x16 black/white blocks plus an inverted check row), encodes
+720p30 H.264 at 2 Mbit/s (x264 ultrafast zerolatency baseline, 2 s GOP) + AAC and publishes over
+RTMP; bench/g2g_page.mjs reads the stamp back on every requestVideoFrameCallback. One clock on one
+machine, so `render - stamp` is the true latency. Both Chromium renderers are measured: the stock
+one (frame smoothing on) and --disable-rtc-smoothness-algorithm (off).
+
+The publisher's share is measured apart: the same stamped publisher writes FLV to a pipe here,
+and each video tag's arrival is matched with that frame's capture time (showinfo logs RTCTIME),
+so glass-to-glass = publisher (capture -> x264 -> FLV mux) + server + loopback + Chromium (jitter
+buffer, decode, render). The page also reports rVFC receiveTime (last packet of the frame in) and
+Chromium's getStats per-frame jitter buffer, decode and processing delays.
+
+Usage (re-executes itself inside `unshare -n`):
+    python3 bench/glass_to_glass.py --server build/src/app/airclass [--runs 3] [--seconds 30]
+        [--modes off on] [--no-audio] [--json]"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(BENCH_DIR, "..", "tests", "e2e"))
+import harness as h  # noqa: E402
+
+BITS = 44  # 2^44 ms: epoch milliseconds until the year 2527
+SIZE, RATE, BLOCK = "1280x720", 30, 16
+# ffmpeg holds each video packet until an audio packet with a later dts is muxed (AAC: 32 ms
+# packets, plus encoder delay): about 80 ms with the default 10 s interleave bound, about 35 ms
+# with this. Phones send as they encode.
+INTERLEAVE = ["-max_interleave_delta", "1"]
+
+
+def stamp_graph(bits=BITS):
+    """The filter graph that burns the capture time into the top-left corner. Without settb=AVTB
+    RTCTIME is rounded to the frame interval; the stamp is rounded to the nearest millisecond."""
+    w = bits * BLOCK
+    ms = "floor(T*1000+0.5)"
+    bit = f"mod(floor({ms}/pow(2\\,floor(X/{BLOCK})))\\,2)"
+    lum = f"if(lt(Y\\,{BLOCK})\\,255*{bit}\\,255-255*{bit})"
+    return (f"[0:v]settb=AVTB,setpts=RTCTIME,split[a][b];"
+            f"[b]crop={w}:{2 * BLOCK}:0:0,showinfo,geq=lum='{lum}':cb=128:cr=128[s];"
+            f"[a][s]overlay=0:0,setpts=PTS-STARTPTS[v]")
+
+
+def publisher(url, seconds, gop_s=2.0, audio=True, probe=False):
+    """The stamped 720p30 publisher: x264 as harness.VIDEO_2M, GOP gop_s, AAC 32 kHz stereo.
+    With probe, showinfo logs each frame's capture time on stderr (a pipe the caller reads);
+    otherwise stderr goes nowhere, so a full pipe never stalls the encoder."""
+    gop = str(int(gop_s * RATE))
+    cmd = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "info" if probe else "error",
+           "-re", "-f", "lavfi", "-i", f"testsrc2=size={SIZE}:rate={RATE}[out0]" +
+           (";sine=frequency=1000:sample_rate=32000[out1]" if audio else "")]
+    # One lavfi input for both: with two -re inputs and a filter graph, ffmpeg 5.1 starves the
+    # video (about 12 fps).
+    cmd += ["-filter_complex", stamp_graph(), "-map", "[v]"]
+    if audio:
+        cmd += ["-map", "0:a"]
+    cmd += ["-t", str(seconds)] + h.VIDEO_2M + ["-g", gop, "-keyint_min", gop,
+                                                "-sc_threshold", "0"]
+    if audio:
+        cmd += ["-c:a", "aac", "-ar", "32000", "-ac", "2", "-b:a", "64k"]
+    cmd += ["-flush_packets", "1"] + INTERLEAVE + ["-f", "flv", url]
+    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE if probe else subprocess.DEVNULL,
+                            stderr=subprocess.PIPE if probe else subprocess.DEVNULL)
+
+
+def _read_exact(f, n):
+    buf = f.read(n)
+    return buf if buf is not None and len(buf) == n else None
+
+
+def _flv_video_arrivals(f, arrivals):
+    """Appends the arrival time (epoch ms) of every coded video frame in an FLV byte stream
+    (FLV spec 10.1: 9-byte header, then tags of an 11-byte header + data + 4-byte size)."""
+    if _read_exact(f, 13) is None:
+        return
+    while True:
+        head = _read_exact(f, 11)
+        if head is None:
+            return
+        size = int.from_bytes(head[1:4], "big")
+        data = _read_exact(f, size + 4)
+        if data is None:
+            return
+        if head[0] == 9 and size > 1 and data[1] == 1:  # video tag, AVC NALU (not the header)
+            arrivals.append(time.time() * 1000)
+
+
+def _showinfo_captures(f, captures):
+    """The capture time (epoch ms, from RTCTIME) of frame n, as showinfo logs it."""
+    pat = re.compile(rb"n:\s*(\d+)\s+pts:\s*(\d+)")
+    for line in f:
+        m = pat.search(line)
+        if m and int(m.group(1)) == len(captures):
+            captures.append(int(m.group(2)) / 1000)
+
+
+def encode_probe(seconds, warmup, audio=True):
+    """The publisher's own share: capture (RTCTIME) -> x264 -> FLV mux, read from its stdout
+    as each video tag arrives (the RTMP hop on loopback adds no measurable time). Frame n's
+    capture time comes from showinfo on the stamp branch. Returns latencies after the warm-up."""
+    pub = publisher("pipe:1", seconds + warmup, audio=audio, probe=True)
+    captures, arrivals = [], []
+    t = threading.Thread(target=_showinfo_captures, args=(pub.stderr, captures), daemon=True)
+    t.start()
+    try:
+        _flv_video_arrivals(pub.stdout, arrivals)
+    finally:
+        if pub.poll() is None:
+            pub.kill()
+        pub.wait()
+        t.join(5)
+    n = min(len(captures), len(arrivals))
+    skip = warmup * RATE
+    lat = [arrivals[i] - captures[i] for i in range(skip, n)]
+    return {"latency": summary(lat), "captured": len(captures), "sent": len(arrivals)}
+
+
+def pct(sorted_vals, q):
+    if not sorted_vals:
+        return None
+    k = (len(sorted_vals) - 1) * q
+    lo = int(k)
+    hi = min(lo + 1, len(sorted_vals) - 1)
+    return sorted_vals[lo] + (sorted_vals[hi] - sorted_vals[lo]) * (k - lo)
+
+
+def summary(vals):
+    v = sorted(x for x in vals if x is not None)
+    if not v:
+        return {"n": 0}
+    return {"n": len(v), "p50": pct(v, 0.5), "p95": pct(v, 0.95), "p99": pct(v, 0.99),
+            "max": v[-1], "min": v[0], "mean": statistics.fmean(v)}
+
+
+def stats_window(timeline, warmup_ms):
+    """Per-frame averages of Chromium's cumulative inbound-rtp counters over the measured window."""
+    tl = [s for s in timeline if s.get("t", 0) >= warmup_ms and s.get("framesDecoded")]
+    if len(tl) < 2:
+        return {}
+    a, b = tl[0], tl[-1]
+
+    def d(key):
+        return (b.get(key) or 0) - (a.get(key) or 0)
+
+    emitted, decoded = d("jitterBufferEmittedCount"), d("framesDecoded")
+    out = {"seconds": (b["t"] - a["t"]) / 1000, "framesDecoded": decoded,
+           "fps": decoded * 1000 / (b["t"] - a["t"]), "framesDropped": d("framesDropped"),
+           "freezeCount": d("freezeCount"), "packetsLost": d("packetsLost"),
+           "nackCount": d("nackCount"), "pliCount": d("pliCount"),
+           "rttMs": (b.get("rtt") or 0) * 1000}
+    if emitted:
+        out["jitterBufferDelayMs"] = d("jitterBufferDelay") * 1000 / emitted
+        out["jitterBufferTargetDelayMs"] = d("jitterBufferTargetDelay") * 1000 / emitted
+        out["jitterBufferMinimumDelayMs"] = d("jitterBufferMinimumDelay") * 1000 / emitted
+    if decoded:
+        out["decodeMs"] = d("totalDecodeTime") * 1000 / decoded
+        out["processingDelayMs"] = d("totalProcessingDelay") * 1000 / decoded
+        out["interFrameMs"] = d("totalInterFrameDelay") * 1000 / decoded
+    assembled = d("framesAssembledFromMultiplePackets")
+    if assembled:
+        out["assemblyMs"] = d("totalAssemblyTime") * 1000 / assembled
+    ae = d("audioJitterBufferEmittedCount")
+    if ae:
+        out["audioJitterBufferDelayMs"] = d("audioJitterBufferDelay") * 1000 / ae
+        out["audioJitterBufferTargetDelayMs"] = d("audioJitterBufferTargetDelay") * 1000 / ae
+    return out
+
+
+def browser_run(url, seconds, warmup, no_smoothing, audio=True):
+    cmd = ["node", os.path.join(BENCH_DIR, "g2g_page.mjs"), url, str(seconds + warmup)]
+    if no_smoothing:
+        cmd.append("--no-smoothing")
+    if not audio:
+        cmd.append("--no-audio")
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + warmup + 90)
+    if out.returncode != 0 or not out.stdout.strip():
+        raise RuntimeError(f"g2g_page failed ({out.returncode}): {out.stderr[-3000:]}")
+    rep = json.loads(out.stdout.strip().splitlines()[-1])
+    if rep.get("error"):
+        raise RuntimeError(rep["error"])
+    frames = [f for f in rep["frames"] if f["t"] >= warmup * 1000]
+    return {
+        "mode": "off" if no_smoothing else "on",
+        "firstFrameMs": rep.get("firstFrameMs"),
+        "callbacks": rep["callbacks"], "rejected": rep["rejected"],
+        "render": summary(f["now"] for f in frames),
+        "expectedDisplay": summary(f["display"] for f in frames),
+        "receive": summary(f["receive"] for f in frames),
+        "receiveToRender": summary(f["now"] - f["receive"] for f in frames
+                                   if f["receive"] is not None),
+        "rvfcProcessingMs": summary(f["processing"] for f in frames),
+        "skippedFrames": sum(max(0, b["presented"] - a["presented"] - 1)
+                             for a, b in zip(frames, frames[1:])),
+        "stats": stats_window(rep["timeline"], warmup * 1000),
+        "clockSkewDriftMs": rep["clockSkewEndMs"] - rep["clockSkewStartMs"],
+    }
+
+
+def one_run(args, workdir):
+    run = {"loadavg": os.getloadavg()[0]}
+    run["encode"] = encode_probe(args.probe_seconds, 2, audio=not args.no_audio)
+    modes = args.modes if args.index % 2 == 0 else list(reversed(args.modes))
+    total = len(modes) * (args.seconds + args.warmup + 30) + 30
+    with h.Server(args.server, webrtc=True, workdir=workdir) as srv:
+        pub = publisher(srv.url(), total, audio=not args.no_audio)
+        try:
+            if not srv.wait_log("video H264", 15):
+                raise RuntimeError("stream did not start")
+            for mode in modes:
+                run[mode] = browser_run(srv.whep_url(), args.seconds, args.warmup, mode == "off",
+                                        audio=not args.no_audio)
+        finally:
+            pub.kill()
+            pub.wait()
+    return run
+
+
+def med(runs, *path):
+    vals = []
+    for r in runs:
+        v = r
+        for k in path:
+            v = v.get(k) if isinstance(v, dict) else None
+        if v is not None:
+            vals.append(v)
+    return statistics.median(vals) if vals else None
+
+
+def fmt(v, unit=" ms"):
+    return "-" if v is None else f"{v:.1f}{unit}"
+
+
+def report(runs, modes):
+    print(f"\nmedians over {len(runs)} run(s)")
+    e = ("encode", "latency")
+    print(f"publisher (capture->x264->FLV out): p50 {fmt(med(runs, *e, 'p50'))} "
+          f"p95 {fmt(med(runs, *e, 'p95'))} p99 {fmt(med(runs, *e, 'p99'))} "
+          f"n {med(runs, *e, 'n')}")
+    for m in modes:
+        r = (m, "render")
+        print(f"smoothing {m}: glass-to-glass p50 {fmt(med(runs, *r, 'p50'))} "
+              f"p95 {fmt(med(runs, *r, 'p95'))} p99 {fmt(med(runs, *r, 'p99'))} "
+              f"max {fmt(med(runs, *r, 'max'))} samples {med(runs, *r, 'n')}")
+        print(f"  capture->packet received p50 {fmt(med(runs, m, 'receive', 'p50'))} "
+              f"p95 {fmt(med(runs, m, 'receive', 'p95'))}; received->render p50 "
+              f"{fmt(med(runs, m, 'receiveToRender', 'p50'))} "
+              f"p95 {fmt(med(runs, m, 'receiveToRender', 'p95'))}; expectedDisplayTime p50 "
+              f"{fmt(med(runs, m, 'expectedDisplay', 'p50'))}")
+        s = (m, "stats")
+        print(f"  getStats per frame: jitterBufferDelay {fmt(med(runs, *s, 'jitterBufferDelayMs'))}"
+              f" (target {fmt(med(runs, *s, 'jitterBufferTargetDelayMs'))}, minimum "
+              f"{fmt(med(runs, *s, 'jitterBufferMinimumDelayMs'))}), decode "
+              f"{fmt(med(runs, *s, 'decodeMs'))}, processing "
+              f"{fmt(med(runs, *s, 'processingDelayMs'))}, assembly "
+              f"{fmt(med(runs, *s, 'assemblyMs'))}, audio jitter buffer "
+              f"{fmt(med(runs, *s, 'audioJitterBufferDelayMs'))}; fps "
+              f"{fmt(med(runs, *s, 'fps'), '')}, dropped {med(runs, *s, 'framesDropped')}, "
+              f"skipped callbacks {med(runs, m, 'skippedFrames')}, rejected reads "
+              f"{med(runs, m, 'rejected')}")
+
+
+def main():
+    h.in_private_netns()
+    p = argparse.ArgumentParser()
+    p.add_argument("--server", required=True, help="path to the airclass binary")
+    p.add_argument("--runs", type=int, default=1)
+    p.add_argument("--seconds", type=int, default=30, help="measured seconds per mode")
+    p.add_argument("--warmup", type=int, default=5, help="seconds dropped after joining")
+    p.add_argument("--probe-seconds", type=int, default=15, help="encode probe length")
+    p.add_argument("--modes", nargs="+", default=["off", "on"], choices=["off", "on"],
+                   help="Chromium frame smoothing off (--disable-rtc-smoothness-algorithm) / on")
+    p.add_argument("--no-audio", action="store_true", help="publish and play video only")
+    p.add_argument("--json", action="store_true", help="print every run as one JSON line")
+    args = p.parse_args()
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="airclass-g2g-") as workdir:
+        for i in range(args.runs):
+            args.index = i
+            run = one_run(args, workdir)
+            runs.append(run)
+            print(f"run {i + 1}: load {run['loadavg']:.1f}, encode p50 "
+                  f"{fmt(run['encode']['latency'].get('p50'))}, " + ", ".join(
+                      f"smoothing {m} p50 {fmt(run[m]['render'].get('p50'))} "
+                      f"p95 {fmt(run[m]['render'].get('p95'))}" for m in args.modes))
+            sys.stdout.flush()
+    report(runs, args.modes)
+    if args.json:
+        print(json.dumps({"runs": runs}))
+
+
+if __name__ == "__main__":
+    main()
