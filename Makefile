@@ -19,7 +19,7 @@ $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 $(ASAN_DIR)/build.ninja:
-	cmake -S . -B $(ASAN_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DAIRCLASS_SANITIZE=ON -DAIRCLASS_WEB=OFF
+	cmake -S . -B $(ASAN_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DAIRCLASS_SANITIZE=ON -DAIRCLASS_WEB=OFF -DAIRCLASS_BENCH=OFF
 
 build: setup-build $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)

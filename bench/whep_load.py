@@ -47,7 +47,7 @@ def main():
     args = p.parse_args()
     total = sum(args.window + 12 for _ in args.viewers) + args.window + 10
     rows = []
-    with h.Server(args.server, webrtc=True, extra_yaml="logLevel: info\n") as srv:
+    with h.Server(args.server, webrtc=True, env={"AIRCLASS_LOG_LEVEL": "info"}) as srv:
         pid = srv.proc.pid
         pub = h.ffmpeg_publish(srv.url(), int(total), video_args=h.VIDEO_2M)
         srv.wait_log("video H264")

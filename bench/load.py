@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Benchmark driver for issue 8: server CPU and memory per WHEP viewer, loss, fps and start-up
+times with N viewers from the event-driven load client (bench/load_client, one process).
+
+Each run starts a fresh server (tests/e2e/harness.py), publishes a 1280x720 30 fps 2 Mbit/s
+H.264 + AAC stream with ffmpeg, samples the server's own CPU (/proc/<pid>/stat) and RSS with the
+publisher alone, then runs the load client and samples them again over its measurement window
+(from 1 s after the last viewer started to 0.5 s before the end). The publisher sends a file
+encoded once beforehand (-c copy), so no x264 competes for the two cores. Usage:
+
+    python3 bench/load.py --server build/src/app/airclass --viewers 10 100 300 --seconds 20
+    python3 bench/load.py --server build/src/app/airclass --join-storm 100 --seconds 10
+
+--runs R repeats each case on a fresh server and prints the median row."""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
+import harness as h  # noqa: E402
+
+TICK = os.sysconf("SC_CLK_TCK")
+MEDIA = os.path.join(tempfile.gettempdir(), "airclass-load-720p30-2M-120s.flv")
+MEDIA_SECONDS = 120
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def prepare_media():
+    """720p30 H.264 baseline 2 Mbit/s (GOP 2 s) + AAC-LC 32 kHz stereo, encoded once."""
+    if os.path.exists(MEDIA):
+        return
+    tmp = MEDIA + ".part.flv"
+    cmd = h.FFMPEG + ["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+                      "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=32000",
+                      "-t", str(MEDIA_SECONDS)] + h.VIDEO_2M + [
+        "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
+        "-c:a", "aac", "-ar", "32000", "-ac", "2", "-b:a", "64k", "-f", "flv", "-y", tmp]
+    subprocess.run(cmd, check=True, timeout=600)
+    os.replace(tmp, MEDIA)
+
+
+def publish(url):
+    cmd = h.FFMPEG + ["-re", "-i", MEDIA, "-c", "copy", "-f", "flv", url]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def sample_window(pid, start, end):
+    """Server CPU (% of one core) and peak RSS (KiB) between two time.time() instants."""
+    time.sleep(max(0.0, start - time.time()))
+    c0, t0, peak = cpu_seconds(pid), time.time(), rss_kib(pid)
+    while time.time() < end:
+        time.sleep(min(0.5, max(0.0, end - time.time())))
+        peak = max(peak, rss_kib(pid))
+    return 100.0 * (cpu_seconds(pid) - c0) / (time.time() - t0), peak
+
+
+def one_run(args, viewers, ramp):
+    span = (viewers - 1) / ramp if ramp > 0 else 0.0
+    env = {"AIRCLASS_LOG_LEVEL": "info", "AIRCLASS_TOKEN_RATE_BURST": "10000",
+           "AIRCLASS_TOKEN_RATE_PER_SECOND": "10000"}
+    with h.Server(args.server, webrtc=True, env=env) as srv:
+        pid = srv.proc.pid
+        pub = publish(srv.url())
+        try:
+            if not srv.wait_log("video H264", timeout=15):
+                raise RuntimeError("publisher not live:\n" + srv.log_text()[-2000:])
+            time.sleep(1.0)
+            now = time.time()
+            base_cpu, base_rss = sample_window(pid, now, now + args.baseline)
+            out = os.path.join(tempfile.mkdtemp(prefix="airclass-load-"), "load.json")
+            token_api = srv.api_url("/api/token?user_type=student&user_id=load-bench")
+            cmd = [args.client, "--url", token_api, "-n", str(viewers), "--ramp", str(ramp),
+                   "--seconds", str(args.seconds), "--threads", str(args.threads),
+                   "--sample-auth", str(args.sample_auth), "--json", out]
+            t0 = time.time()
+            client = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True)
+            cpu, rss = sample_window(pid, t0 + 0.2 + span + 1.0,
+                                     t0 + 0.2 + span + args.seconds - 0.5)
+            table, err = client.communicate(timeout=span + args.seconds + 120)
+            if client.returncode not in (0, 1):
+                raise RuntimeError(f"load_client failed ({client.returncode}): {err[-2000:]}")
+            with open(out) as f:
+                report = json.load(f)
+        finally:
+            pub.kill()
+            pub.wait()
+    print(table.rstrip())
+    s, run = report["summary"], report["run"]
+    kf = s["time_to_first_keyframe_ms"] or {}
+    cn = s["time_to_connected_ms"] or {}
+    return {
+        "viewers": viewers, "ramp": ramp, "server_cpu": cpu, "base_cpu": base_cpu,
+        "cpu_per_viewer": (cpu - base_cpu) / viewers, "rss_mib": rss / 1024,
+        "rss_per_viewer_kib": (rss - base_rss) / viewers, "base_rss_mib": base_rss / 1024,
+        "connected": s["connected"], "loss_percent": s["loss_percent"],
+        "min_fps": s["min_fps"] or 0, "median_fps": s["median_fps"] or 0,
+        "kf_p50": kf.get("p50"), "kf_p95": kf.get("p95"), "conn_p50": cn.get("p50"),
+        "conn_p95": cn.get("p95"), "nacks": s["nacks_sent"], "auth_failures": s["auth_failures"],
+        "client_cpu": 100.0 * run["client_cpu_window_s"] / run["seconds"],
+    }
+
+
+def median_row(rows):
+    """The run with the median server CPU per viewer, so one row's figures stay together."""
+    ordered = sorted(rows, key=lambda r: r["cpu_per_viewer"])
+    return ordered[len(ordered) // 2]
+
+
+def fmt(v, spec):
+    return "-" if v is None else format(v, spec)
+
+
+def main():
+    h.in_private_netns()
+    p = argparse.ArgumentParser()
+    p.add_argument("--server", required=True)
+    p.add_argument("--client", default="", help="default: <build>/bench/load_client/load_client")
+    p.add_argument("--viewers", type=int, nargs="*", default=[])
+    p.add_argument("--join-storm", type=int, default=0, help="N viewers at N per second")
+    p.add_argument("--ramp", type=float, default=0.0, help="ramp for --viewers (0: at once)")
+    p.add_argument("--seconds", type=float, default=20.0)
+    p.add_argument("--runs", type=int, default=1)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--sample-auth", type=int, default=10)
+    p.add_argument("--baseline", type=float, default=3.0, help="publisher-only sample, s")
+    args = p.parse_args()
+    if not args.client:
+        args.client = os.path.normpath(os.path.join(os.path.dirname(args.server), "..", "..",
+                                                    "bench", "load_client", "load_client"))
+    cases = [(n, args.ramp) for n in args.viewers]
+    if args.join_storm:
+        cases.append((args.join_storm, float(args.join_storm)))
+    if not cases:
+        p.error("give --viewers and/or --join-storm")
+    prepare_media()
+    results = []
+    for n, ramp in cases:
+        rows = []
+        for i in range(args.runs):
+            print(f"--- {n} viewers, ramp {ramp or 'all at once'}, run {i + 1}/{args.runs}")
+            rows.append(one_run(args, n, ramp))
+            sys.stdout.flush()
+        results.append((median_row(rows), rows))
+    print()
+    print("| viewers | ramp | server CPU (% of a core) | per viewer | RSS (MiB) | RSS per viewer "
+          "(KiB) | connected | loss % | min fps | median fps | first keyframe p50 / p95 (ms) "
+          "| connected p50 / p95 (ms) | client CPU (% of a core) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r, rows in results:
+        ramp = f"{r['ramp']:g}/s" if r["ramp"] else "at once"
+        print(f"| {r['viewers']} | {ramp} | {r['server_cpu']:.1f} | {r['cpu_per_viewer']:.3f} | "
+              f"{r['rss_mib']:.1f} | {r['rss_per_viewer_kib']:.0f} | {r['connected']}/"
+              f"{r['viewers']} | {r['loss_percent']:.4f} | {r['min_fps']:.1f} | "
+              f"{r['median_fps']:.1f} | {fmt(r['kf_p50'], '.0f')} / {fmt(r['kf_p95'], '.0f')} | "
+              f"{fmt(r['conn_p50'], '.0f')} / {fmt(r['conn_p95'], '.0f')} | "
+              f"{r['client_cpu']:.1f} |")
+        if len(rows) > 1:
+            per = ", ".join(f"{x['cpu_per_viewer']:.3f}" for x in rows)
+            print(f"|   (runs: CPU per viewer {per}; publisher-only "
+                  f"{statistics.median(x['base_cpu'] for x in rows):.1f} %, "
+                  f"{statistics.median(x['base_rss_mib'] for x in rows):.1f} MiB) |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+#pragma once
+// One load run: N WHEP viewers in this process on T threads (one io_context each, viewers
+// dealt round-robin), started all at once or R per second, measured for D seconds after the
+// last start, then DELETEd. Prints the table, writes the JSON, returns the exit code.
+#include <cstdint>
+#include <string>
+
+namespace bench::load_client {
+
+struct LoadOptions {
+  std::string url;  // a WHEP endpoint (with ?jwt=) or the token API's URL
+  size_t viewers = 10;
+  double ramp = 0;  // viewers per second; 0: all at once
+  double seconds = 10;
+  unsigned threads = 1;
+  uint32_t sample_auth = 10;
+  std::string json_path;  // "-": stdout; empty: none
+  bool audio = true;
+  bool nack = true;
+  size_t max_http = 32;  // concurrent HTTP exchanges over all threads
+};
+
+// Exit codes: 0 every viewer connected and received a whole keyframe, 1 some did not,
+// 2 the run could not start (bad URL, token API refused).
+int run_load(const LoadOptions& options);
+
+}  // namespace bench::load_client

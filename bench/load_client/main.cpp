@@ -1,0 +1,42 @@
+// load_client: N concurrent WHEP viewers in one process, event-driven, no decoding (issue 8).
+// See load_run.hpp for the run's shape and report.hpp for what it prints.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "load_client/load_run.hpp"
+
+int main(int argc, char** argv) {
+  bench::load_client::LoadOptions o;
+  bool no_audio = false;
+  bool no_nack = false;
+  CLI::App app{"WHEP load client: N viewers, time to connected and to first keyframe, loss, fps"};
+  app.add_option("--url", o.url,
+                 "WHEP URL (webrtc_url with ?jwt=) or the token API URL "
+                 "(http://host:port/api/token?user_type=student&user_id=x), POSTed once")
+      ->required();
+  app.add_option("-n,--viewers", o.viewers, "Concurrent viewers")->check(CLI::Range(1, 20000));
+  app.add_option("--ramp", o.ramp, "Viewers started per second; 0 starts all at once")
+      ->check(CLI::Range(0.0, 100000.0));
+  app.add_option("--seconds", o.seconds, "Measurement window after the last viewer started")
+      ->check(CLI::Range(0.1, 86400.0));
+  app.add_option("--threads", o.threads, "Threads (one io_context each)")->check(CLI::Range(1, 64));
+  app.add_option("--sample-auth", o.sample_auth,
+                 "Fully unprotect (decrypt + authenticate) every Kth RTP packet once the first "
+                 "keyframe is in; the others are counted from the clear header. 1: all")
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--json", o.json_path, "Write the JSON report to FILE ('-': stdout)");
+  app.add_option("--max-http", o.max_http, "Concurrent HTTP exchanges (POST/DELETE)")
+      ->check(CLI::Range(1, 1000));
+  app.add_flag("--no-audio", no_audio, "Offer video only");
+  app.add_flag("--no-nack", no_nack, "Send no NACKs");
+  CLI11_PARSE(app, argc, argv);
+  o.audio = !no_audio;
+  o.nack = !no_nack;
+  try {
+    return bench::load_client::run_load(o);
+  } catch (const std::exception& e) {  // startup failures (certificate, OpenSSL)
+    std::fprintf(stderr, "load_client: %s\n", e.what());
+    return 2;
+  }
+}

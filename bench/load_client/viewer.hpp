@@ -1,0 +1,96 @@
+#pragma once
+// The I/O shell of one load viewer on its thread's io_context: POST the offer (WHEP,
+// draft-ietf-wish-whep 4.2), one UDP socket connected to the answer's candidate, a receive
+// coroutine draining the socket on readiness, a timer driving ViewerSession, DELETE at the end.
+// All of a viewer runs on one thread, so nothing is locked.
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "load_client/viewer_result.hpp"
+#include "load_client/viewer_session.hpp"
+#include "whep_client/whep_url.hpp"
+
+namespace bench::load_client {
+
+using Clock = std::chrono::steady_clock;
+
+// Per thread: the receive buffers shared by its viewers (a batch is handled before the next
+// read) and the cap on concurrent HTTP exchanges (the server admits 64 connections per address).
+struct ThreadShared {
+  static constexpr size_t BufferSize = 2048;
+  static constexpr size_t Batch = 16;  // datagrams per recvmmsg(2)
+  ThreadShared() noexcept;
+  ThreadShared(const ThreadShared&) = delete;
+  ThreadShared& operator=(const ThreadShared&) = delete;
+
+  std::array<std::array<uint8_t, BufferSize>, Batch> buffers{};
+  std::array<iovec, Batch> iov{};
+  std::array<mmsghdr, Batch> msgs{};
+  size_t http_in_flight = 0;
+  size_t http_limit = 16;
+};
+
+// Per run, read-only once the threads start.
+struct RunShared {
+  tools::whep_client::HttpUrl url;
+  std::shared_ptr<const webrtc::dtls::DtlsContext> dtls_context;
+  std::string fingerprint;  // ours, for the offer
+  bool audio = true;
+  ViewerSessionConfig session;  // local_ice, tie_breaker and rtcp_ssrc are set per viewer
+  std::chrono::milliseconds http_timeout{10'000};
+  Clock::time_point run_start{};
+  Clock::time_point window_start{};  // the last viewer's start: fps counts from here
+  Clock::time_point end{};
+};
+
+class Viewer {
+ public:
+  Viewer(boost::asio::io_context& io, ThreadShared& thread, const RunShared& run, size_t index,
+         Clock::time_point start_at);
+  ~Viewer();
+
+  boost::asio::awaitable<void> run();
+  const ViewerResult& result() const noexcept { return result_; }
+
+ private:
+  boost::asio::awaitable<bool> post();
+  bool open_socket();
+  boost::asio::awaitable<void> receive_loop();
+  boost::asio::awaitable<void> tick_loop();
+  boost::asio::awaitable<void> delete_session();
+  boost::asio::awaitable<void> acquire_http();
+  void rearm(Clock::time_point at);
+  void flush();
+  void finish(Clock::time_point stopped);
+
+  boost::asio::io_context& io_;
+  ThreadShared& thread_;
+  const RunShared& run_;
+  Clock::time_point start_at_;
+  boost::asio::ip::udp::socket socket_;
+  boost::asio::steady_timer timer_;
+  Clock::time_point timer_at_{};
+  bool stopping_ = false;
+  bool receiving_ = false;
+  Clock::time_point post_at_{};
+  webrtc::ice::IceCredentials local_ice_;
+  std::optional<tools::whep_client::HttpUrl> location_;
+  std::optional<tools::whep_client::AnswerInfo> answer_;
+  std::unique_ptr<ViewerSession> session_;
+  ViewerResult result_;
+};
+
+}  // namespace bench::load_client

@@ -1,0 +1,24 @@
+#pragma once
+// What one load viewer reports at the end of a run (see report.hpp for the JSON).
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "load_client/viewer_session.hpp"
+
+namespace bench::load_client {
+
+struct ViewerResult {
+  size_t index = 0;
+  double started_s = 0;  // POST sent, seconds after the run's start
+  int post_status = 0;   // 0: no answer
+  int delete_status = 0;
+  std::string error;                                // empty when all went well
+  std::optional<double> time_to_connected_ms;       // POST sent -> first SRTP packet
+  std::optional<double> time_to_first_keyframe_ms;  // POST sent -> last packet of the first IDR
+  ViewerCounters counters;
+  double fps_seconds = 0;  // the window fps is measured over
+  double fps = 0;          // whole frames per second in that window
+};
+
+}  // namespace bench::load_client

@@ -1,0 +1,339 @@
+#include "load_client/viewer_session.hpp"
+
+#include <algorithm>
+
+#include "webrtc/rtcp/compound_reader.hpp"
+#include "webrtc/rtcp/rtcp_packet.hpp"
+#include "webrtc/rtcp/sender_report.hpp"
+#include "webrtc/stun/stun_message.hpp"
+#include "whep_client/feedback_writer.hpp"
+
+namespace bench::load_client {
+
+namespace dtls = webrtc::dtls;
+namespace srtp = webrtc::srtp;
+namespace rtp = webrtc::rtp;
+using tools::whep_client::AnswerInfo;
+using tools::whep_client::IceCheckState;
+
+namespace {
+
+dtls::DtlsConfig dtls_config(const AnswerInfo& answer) {
+  dtls::DtlsConfig c;
+  c.role = answer.our_dtls_role;
+  c.remote_fingerprint = answer.fingerprint;
+  return c;
+}
+
+}  // namespace
+
+ViewerSession::Stream::Stream(uint32_t s, Kind k, NackTrackerConfig nack_config)
+    : ssrc(s), kind(k), stats(s, k == Kind::Audio ? 48000 : 90000), nacks(nack_config) {}
+
+ViewerSession::ViewerSession(ViewerSessionConfig config, const AnswerInfo& answer, TimePoint now)
+    : config_(std::move(config)),
+      answer_(answer),
+      ice_(config_.local_ice, answer.ice, config_.tie_breaker, now, config_.ice),
+      dtls_(config_.dtls_context, dtls_config(answer)),
+      remote_(answer.candidate.address) {
+  streams_.reserve(MaxStreams);
+  if (config_.sample_auth == 0) config_.sample_auth = 1;
+  if (dtls_.state() == dtls::DtlsState::Failed) fail("DTLS setup: " + dtls_.failure_reason());
+}
+
+ViewerSession::~ViewerSession() = default;
+
+void ViewerSession::handle_datagram(std::span<uint8_t> d, TimePoint now) {
+  if (d.empty() || state_ == ViewerState::Failed) return;
+  const uint8_t b = d[0];
+  // RFC 7983 7: 0-3 STUN, 20-63 DTLS, 128-191 RTP/RTCP.
+  if (b <= 3) {
+    on_stun(d, now);
+  } else if (b >= 20 && b <= 63) {
+    on_dtls(d);
+  } else if (b >= 128 && b <= 191) {
+    on_srtp(d, now);
+  } else {
+    ++counters_.unknown;
+  }
+}
+
+void ViewerSession::on_stun(std::span<const uint8_t> d, TimePoint now) {
+  auto msg = webrtc::stun::StunMessage::parse(d);
+  if (!msg) {
+    ++counters_.unknown;
+    return;
+  }
+  // The socket is connected to the server's candidate: every datagram comes from there.
+  const size_t n = ice_.handle(*msg, now, scratch_, remote_);
+  if (n > 0) queue(std::span(scratch_).first(n));
+  if (state_ == ViewerState::Checking && ice_.state() == IceCheckState::Connected) {
+    state_ = ViewerState::Handshaking;
+    dtls_started_ = true;
+    if (dtls_.role() == dtls::DtlsRole::Client) dtls_.start();  // RFC 6347 4.2.1
+    after_dtls();
+  }
+}
+
+void ViewerSession::on_dtls(std::span<const uint8_t> d) {
+  if (!dtls_started_) {
+    if (dtls_.role() == dtls::DtlsRole::Client) return;
+    dtls_started_ = true;  // setup:active: the server's ClientHello may come first
+  }
+  dtls_.feed(d);
+  after_dtls();
+}
+
+void ViewerSession::after_dtls() {
+  for (auto& out : dtls_.take_outgoing())
+    outgoing_.push_back(std::move(out));
+  if (dtls_.state() == dtls::DtlsState::Failed) {
+    fail("DTLS: " + dtls_.failure_reason());
+  } else if (dtls_.state() == dtls::DtlsState::Connected && !srtp_in_) {
+    if (!start_srtp()) fail("SRTP: could not create sessions from the DTLS keys");
+  }
+}
+
+bool ViewerSession::start_srtp() {
+  const auto& keys = dtls_.srtp_keys();
+  if (!keys) return false;
+  const auto profile = srtp::srtp_profile_from_id(keys->profile);
+  if (!profile) return false;
+  srtp_in_ = srtp::SrtpSession::create(*profile, srtp::SrtpDirection::Inbound, keys->remote_key,
+                                       keys->remote_salt);
+  srtp_out_ = srtp::SrtpSession::create(*profile, srtp::SrtpDirection::Outbound, keys->local_key,
+                                        keys->local_salt);
+  return srtp_in_ && srtp_out_;
+}
+
+ViewerSession::Kind ViewerSession::classify(uint8_t pt) const noexcept {
+  const auto& v = answer_.video_pts;
+  if (std::find(v.begin(), v.end(), pt) != v.end()) return Kind::Video;
+  for (const auto& m : answer_.rtx) {
+    if (m.rtx_pt == pt) return Kind::Rtx;
+  }
+  if (answer_.audio_pt && *answer_.audio_pt == pt) return Kind::Audio;
+  return Kind::Unknown;
+}
+
+void ViewerSession::on_srtp(std::span<uint8_t> d, TimePoint now) {
+  if (!srtp_in_) {
+    ++counters_.unknown;  // media before the keys: cannot be read
+    return;
+  }
+  if (webrtc::rtcp::is_rtcp(d)) {
+    if (auto n = srtp_in_->unprotect_rtcp(d, d.size())) on_rtcp(d.first(*n), now);
+    return;
+  }
+  const size_t tag = srtp_in_->rtp_trailer();
+  if (d.size() < rtp::FixedHeaderSize + tag) {
+    ++counters_.unknown;
+    return;
+  }
+  // RFC 3711 3.1: the RTP header travels in clear; only the payload is encrypted. Payloads are
+  // read until the first keyframe is whole, RTX for its original sequence number, and a sample.
+  const Kind kind = classify(d[1] & 0x7F);
+  std::optional<rtp::RtpPacketView> packet;
+  const bool must_read =
+      !connected_at_ || kind == Kind::Rtx || (kind == Kind::Video && !keyframe_.done());
+  const bool sampled = ++sample_counter_ % config_.sample_auth == 0;
+  if (!must_read && !sampled) packet = rtp::RtpPacketView::parse(d.first(d.size() - tag));
+  const bool clear = !packet;  // also when the header-only parse failed (encrypted padding)
+  if (clear) {
+    ++counters_.auth_checked;
+    const auto n = srtp_in_->unprotect_rtp(d, d.size());
+    if (!n) return;  // counted by the session (auth failures, replays)
+    packet = rtp::RtpPacketView::parse(d.first(*n));
+    if (!packet) {
+      ++counters_.unknown;
+      return;
+    }
+  }
+  if (!connected_at_) {
+    connected_at_ = now;
+    state_ = ViewerState::Connected;
+  }
+  on_rtp(*packet, kind, clear, now);
+}
+
+void ViewerSession::on_rtp(const rtp::RtpPacketView& p, Kind kind, bool clear, TimePoint now) {
+  if (kind == Kind::Rtx) {
+    ++counters_.rtx_packets;
+    on_rtx(p, now);
+    return;
+  }
+  if (kind == Kind::Unknown) {
+    ++counters_.unknown;
+    return;
+  }
+  Stream* s = stream(p.ssrc(), kind);
+  if (!s) {
+    ++counters_.unknown;
+    return;
+  }
+  if (!s->stats.on_packet(p.sequence_number(), p.timestamp(), now)) return;
+  if (kind == Kind::Audio) {
+    ++counters_.audio_packets;
+    counters_.audio_bytes += p.payload().size();
+    return;
+  }
+  on_video(*s, p, clear, now);
+}
+
+void ViewerSession::on_video(Stream& s, const rtp::RtpPacketView& p, bool clear, TimePoint now) {
+  ++counters_.video_packets;
+  counters_.video_bytes += p.payload().size();
+  if (config_.nack) s.nacks.on_packet(p.sequence_number(), now);
+  const auto since = frames_counted_since();
+  const double arrival_ms =
+      std::chrono::duration<double, std::milli>(now.time_since_epoch()).count();
+  s.frames.on_packet(p.sequence_number(), p.marker(), since && now >= *since, p.timestamp(),
+                     arrival_ms);
+  if (clear && keyframe_.on_packet(p.sequence_number(), p.timestamp(), p.marker(), p.payload()))
+    first_keyframe_at_ = now;
+}
+
+// RFC 4588 4: the RTX payload starts with the original sequence number (OSN). The repair fills
+// the loss count and stops further NACKs; one video stream in practice.
+void ViewerSession::on_rtx(const rtp::RtpPacketView& p, TimePoint now) {
+  const auto payload = p.payload();
+  if (payload.size() < 2) return;  // padding-only probes carry no OSN
+  const auto osn = static_cast<uint16_t>((payload[0] << 8) | payload[1]);
+  for (auto& s : streams_) {
+    if (s.kind != Kind::Video) continue;
+    s.stats.on_packet(osn, p.timestamp(), now);
+    s.nacks.on_packet(osn, now);
+    return;
+  }
+}
+
+std::optional<ViewerSession::TimePoint> ViewerSession::frames_counted_since() const noexcept {
+  if (!first_keyframe_at_) return std::nullopt;
+  return std::max(count_from_, *first_keyframe_at_ + settle_);
+}
+
+ViewerSession::Stream* ViewerSession::stream(uint32_t ssrc, Kind kind) {
+  for (auto& s : streams_) {
+    if (s.ssrc == ssrc) return s.kind == kind ? &s : nullptr;
+  }
+  if (streams_.size() >= MaxStreams) return nullptr;
+  return &streams_.emplace_back(ssrc, kind, config_.nack_config);
+}
+
+void ViewerSession::on_rtcp(std::span<const uint8_t> packet, TimePoint now) {
+  webrtc::rtcp::CompoundReader reader(packet);
+  while (auto p = reader.next()) {
+    const auto sr = webrtc::rtcp::SenderReport::parse(*p);
+    if (!sr) continue;
+    for (auto& s : streams_) {
+      if (s.ssrc == sr->sender_ssrc) s.stats.on_sender_report(sr->ntp_timestamp, now);
+    }
+  }
+}
+
+void ViewerSession::on_timer(TimePoint now) {
+  if (state_ == ViewerState::Failed) return;
+  if (size_t n = ice_.poll(now, scratch_); n > 0) queue(std::span(scratch_).first(n));
+  ice_.on_timer(now);
+  if (ice_.state() == IceCheckState::Failed) {
+    fail(ice_.failure_reason());
+    return;
+  }
+  if (dtls_started_) {
+    if (auto at = dtls_.next_timeout(now); at && *at <= now) dtls_.handle_timeout(now);
+    after_dtls();
+  }
+  if (!srtp_out_) return;
+  // Reports start with the keys: an RR before media tells the sender we are listening.
+  if (now >= next_report_) {
+    send_report(now);
+    next_report_ = now + config_.report_interval;
+  }
+  if (config_.nack) send_nacks(now);
+}
+
+ViewerSession::TimePoint ViewerSession::next_timeout(TimePoint now) const noexcept {
+  TimePoint next = ice_.next_check();
+  if (dtls_started_ && !srtp_out_) {
+    if (auto at = dtls_.next_timeout(now)) next = std::min(next, *at);
+  }
+  if (!srtp_out_) return next;
+  next = std::min(next, next_report_);
+  if (config_.nack) {
+    for (const auto& s : streams_) {
+      if (auto at = s.nacks.next_due()) next = std::min(next, *at);
+    }
+  }
+  return next;
+}
+
+void ViewerSession::send_report(TimePoint now) {
+  std::array<webrtc::rtcp::ReportBlock, MaxStreams> blocks{};
+  size_t count = 0;
+  for (auto& s : streams_)
+    blocks[count++] = s.stats.make_report_block(now);
+  const size_t n = tools::whep_client::write_receiver_report(scratch_, config_.rtcp_ssrc, "load",
+                                                             std::span(blocks).first(count));
+  if (n == 0) return;
+  send_rtcp(n);
+  ++counters_.reports_sent;
+}
+
+void ViewerSession::send_nacks(TimePoint now) {
+  for (auto& s : streams_) {
+    if (s.kind != Kind::Video) continue;
+    const size_t count = s.nacks.due(now, nack_scratch_);
+    if (count == 0) continue;
+    const size_t n = tools::whep_client::write_nack(scratch_, config_.rtcp_ssrc, s.ssrc,
+                                                    std::span(nack_scratch_).first(count));
+    if (n == 0) continue;
+    send_rtcp(n);
+    ++counters_.nacks_sent;
+    counters_.nacked_packets += count;
+  }
+}
+
+void ViewerSession::send_rtcp(size_t size) {
+  if (auto n = srtp_out_->protect_rtcp(scratch_, size)) queue(std::span(scratch_).first(*n));
+}
+
+void ViewerSession::queue(std::span<const uint8_t> bytes) {
+  outgoing_.emplace_back(bytes.begin(), bytes.end());
+}
+
+void ViewerSession::close() {
+  if (dtls_.state() != dtls::DtlsState::Connected) return;
+  dtls_.close();
+  for (auto& out : dtls_.take_outgoing())
+    outgoing_.push_back(std::move(out));
+}
+
+void ViewerSession::fail(std::string reason) {
+  if (state_ == ViewerState::Failed) return;
+  state_ = ViewerState::Failed;
+  failure_reason_ = std::move(reason);
+}
+
+ViewerCounters ViewerSession::counters() const noexcept {
+  ViewerCounters c = counters_;
+  for (const auto& s : streams_) {
+    if (s.kind == Kind::Video) {
+      c.video_expected += s.stats.expected();
+      c.video_lost += s.stats.lost();
+      c.whole_frames += s.frames.whole_frames();
+      c.broken_frames += s.frames.broken_frames();
+      c.lag_ms = std::max(c.lag_ms, s.frames.lag_ms());
+      c.nack_recovered += s.nacks.recovered();
+    } else if (s.kind == Kind::Audio) {
+      c.audio_expected += s.stats.expected();
+      c.audio_lost += s.stats.lost();
+    }
+  }
+  if (srtp_in_) {
+    c.auth_failures = srtp_in_->errors().auth_fail;
+    c.replays = srtp_in_->errors().replay;
+  }
+  return c;
+}
+
+}  // namespace bench::load_client

@@ -1,0 +1,188 @@
+#include "load_client/viewer_session.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <thread>
+
+#include "webrtc/rtcp/compound_reader.hpp"
+#include "webrtc/rtcp/generic_nack.hpp"
+#include "webrtc/rtcp/receiver_report.hpp"
+#include "whep_client/offer_builder.hpp"
+#include "whep_client/whep_test_support.hpp"
+
+namespace bench::load_client {
+namespace {
+
+using namespace std::chrono_literals;
+namespace wc = tools::whep_client;
+using wc::test::Clock;
+using wc::test::FakeServer;
+
+// The load viewer and the WHEP client's in-process server back to back.
+struct Loopback {
+  explicit Loopback(uint32_t sample_auth) {
+    auto ice = webrtc::ice::IceCredentials::generate();
+    wc::OfferParams op;
+    op.session_id = 7;
+    op.ice = *ice;
+    op.fingerprint = context->certificate().fingerprint().to_sdp();
+    server = std::make_unique<FakeServer>(wc::build_offer(op));
+    auto answer = wc::parse_answer(server->answer);
+    EXPECT_TRUE(answer) << answer.error;
+    info = *answer.answer;
+    ViewerSessionConfig config;
+    config.local_ice = *ice;
+    config.dtls_context = context;
+    config.tie_breaker = 99;
+    config.rtcp_ssrc = 4242;
+    config.sample_auth = sample_auth;
+    config.nack_config.reorder_wait = 5ms;
+    client = std::make_unique<ViewerSession>(config, info, Clock::now());
+  }
+
+  std::vector<std::vector<uint8_t>> take() {
+    std::vector<std::vector<uint8_t>> out;
+    client->drain([&](std::span<const uint8_t> d) { out.emplace_back(d.begin(), d.end()); });
+    return out;
+  }
+
+  bool pump() {
+    bool moved = false;
+    for (int round = 0; round < 50; ++round) {
+      auto up = take();
+      for (auto& d : up)
+        server->handle(d);
+      server->pump_dtls();
+      auto down = std::move(server->to_client);
+      server->to_client.clear();
+      for (auto& d : down)
+        client->handle_datagram(d, Clock::now());
+      if (up.empty() && down.empty()) break;
+      moved = true;
+    }
+    return moved;
+  }
+
+  void connect() {
+    const auto deadline = Clock::now() + 5s;
+    while (Clock::now() < deadline && !server->srtp_ready()) {
+      client->on_timer(Clock::now());
+      if (!pump()) std::this_thread::sleep_for(2ms);
+    }
+    ASSERT_TRUE(server->srtp_ready()) << client->failure_reason();
+    pump();
+  }
+
+  void deliver(std::vector<uint8_t> packet, bool corrupt = false) {
+    auto p = server->protect(std::move(packet), corrupt);
+    client->handle_datagram(p, Clock::now());
+  }
+
+  std::vector<std::vector<uint8_t>> video() {
+    const auto h264 = wc::test::load_file("rtp/720p.h264");
+    EXPECT_FALSE(h264.empty());
+    return wc::test::packetize(wc::test::access_units(h264), info.video_pts.at(0),
+                               wc::test::VideoSsrc);
+  }
+
+  std::shared_ptr<const webrtc::dtls::DtlsContext> context = wc::test::make_dtls_context();
+  std::unique_ptr<FakeServer> server;
+  wc::AnswerInfo info;
+  std::unique_ptr<ViewerSession> client;
+};
+
+TEST(ViewerSession, FindsTheFirstKeyframeAndCountsEveryPacketWhileSampling) {
+  Loopback lb(4);
+  ASSERT_NO_FATAL_FAILURE(lb.connect());
+  EXPECT_EQ(lb.client->state(), ViewerState::Handshaking);
+  const auto packets = lb.video();
+  lb.client->count_frames_from(Clock::now(), 0ms);
+  for (auto p : packets)
+    lb.deliver(std::move(p));
+  const std::vector<uint8_t> opus(80, 0x42);
+  for (uint16_t i = 0; i < 40; ++i) {
+    lb.deliver(
+        wc::test::rtp_packet(*lb.info.audio_pt, wc::test::AudioSsrc, 500 + i, 960u * i, opus));
+  }
+  EXPECT_EQ(lb.client->state(), ViewerState::Connected);
+  ASSERT_TRUE(lb.client->first_keyframe_at());
+  const ViewerCounters c = lb.client->counters();
+  EXPECT_EQ(c.video_packets, packets.size());
+  EXPECT_EQ(c.audio_packets, 40u);
+  EXPECT_EQ(c.audio_bytes, 40u * 80u);  // the SRTP tag is not payload
+  EXPECT_EQ(c.video_lost, 0u);
+  EXPECT_EQ(c.auth_failures, 0u);
+  // The fixture: 30 one-slice frames; counting starts after the first (the keyframe).
+  EXPECT_EQ(c.whole_frames, 29u);
+  EXPECT_EQ(c.broken_frames, 0u);
+  // Everything up to the keyframe, then about one packet in four.
+  EXPECT_LT(c.auth_checked, c.video_packets + c.audio_packets);
+  EXPECT_GT(c.auth_checked, (c.video_packets + c.audio_packets) / 4);
+}
+
+TEST(ViewerSession, SampledPacketsFailingAuthenticationAreCountedAndDropped) {
+  Loopback lb(1);
+  ASSERT_NO_FATAL_FAILURE(lb.connect());
+  const std::vector<uint8_t> opus(40, 1);
+  lb.deliver(wc::test::rtp_packet(*lb.info.audio_pt, wc::test::AudioSsrc, 1, 0, opus), true);
+  lb.deliver(wc::test::rtp_packet(*lb.info.audio_pt, wc::test::AudioSsrc, 2, 960, opus));
+  const ViewerCounters c = lb.client->counters();
+  EXPECT_EQ(c.auth_failures, 1u);
+  EXPECT_EQ(c.auth_checked, 2u);
+  EXPECT_EQ(c.audio_packets, 1u);
+}
+
+TEST(ViewerSession, NacksAGapAfterTheReorderWaitAndReportsReceptions) {
+  Loopback lb(10);
+  ASSERT_NO_FATAL_FAILURE(lb.connect());
+  auto packets = lb.video();
+  ASSERT_GT(packets.size(), 10u);
+  for (size_t i = 0; i < 10; ++i) {
+    if (i != 5) lb.deliver(packets[i]);
+  }
+  lb.server->rtcp.clear();
+  const auto t = Clock::now();
+  lb.client->on_timer(t + 1ms);
+  lb.pump();
+  lb.client->on_timer(t + 20ms);  // past the 5 ms reorder wait (and the first report)
+  lb.pump();
+  bool saw_nack = false, saw_rr = false;
+  for (const auto& pkt : lb.server->rtcp) {
+    webrtc::rtcp::CompoundReader reader(pkt);
+    while (auto p = reader.next()) {
+      if (auto n = webrtc::rtcp::GenericNack::parse(*p)) {
+        saw_nack = true;
+        EXPECT_EQ(n->media_ssrc(), wc::test::VideoSsrc);
+      }
+      if (webrtc::rtcp::ReceiverReport::parse(*p)) saw_rr = true;
+    }
+  }
+  EXPECT_TRUE(saw_nack);
+  EXPECT_TRUE(saw_rr);
+  const ViewerCounters c = lb.client->counters();
+  EXPECT_EQ(c.nacks_sent, 1u);
+  EXPECT_EQ(c.nacked_packets, 1u);
+  EXPECT_EQ(c.video_lost, 1u);
+  EXPECT_GE(c.reports_sent, 1u);
+}
+
+TEST(ViewerSession, GarbageNeverCrashes) {
+  Loopback lb(3);
+  ASSERT_NO_FATAL_FAILURE(lb.connect());
+  std::mt19937 rng(11);
+  for (int i = 0; i < 4000; ++i) {
+    std::vector<uint8_t> d(rng() % 200);
+    for (auto& b : d)
+      b = static_cast<uint8_t>(rng());
+    if (!d.empty() && i % 2 == 0) d[0] = static_cast<uint8_t>(0x80 | (d[0] & 0x3F));  // RTP-ish
+    if (d.size() > 1 && i % 4 == 0) d[1] = *lb.info.audio_pt;
+    lb.client->handle_datagram(d, Clock::now());
+  }
+  lb.client->on_timer(Clock::now());
+  EXPECT_NE(lb.client->state(), ViewerState::Failed);
+  EXPECT_GT(lb.client->counters().auth_failures + lb.client->counters().unknown, 0u);
+}
+
+}  // namespace
+}  // namespace bench::load_client
