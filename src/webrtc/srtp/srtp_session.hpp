@@ -1,16 +1,20 @@
 #pragma once
 // One direction of SRTP/SRTCP keyed from DTLS-SRTP (RFC 5764), protecting or unprotecting in
-// place. A session is not thread-safe: it belongs to one peer session's strand. The data path
-// never throws and never allocates once an SSRC has been seen; failures are counted by kind.
+// place; our own implementation of RFC 3711 and RFC 7714 on OpenSSL (no libsrtp). A session is
+// not thread-safe: it belongs to one peer session's strand. The data path never throws, never
+// allocates and never locks; failures are counted by kind.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
 
-struct srtp_ctx_t_;
+#include "webrtc/srtp/srtp_replay_window.hpp"
 
 namespace webrtc::srtp {
+
+class SrtpCipher;
 
 // RFC 5764 4.1.2 and RFC 7714 14.2 protection profile ids; DtlsTransport reports the same
 // numbers, so the integrator maps between the two folders with srtp_profile_from_id().
@@ -36,12 +40,15 @@ class SrtpSession {
   // Bytes added by protect: the auth tag (CM 10, GCM 16); SRTCP also adds the 4-byte E+index.
   static constexpr size_t MaxRtpTrailer = 16;
   static constexpr size_t MaxRtcpTrailer = 20;
-  // Largest packet accepted, so every length fits libsrtp's int and a UDP datagram.
+  // Largest packet accepted, so every length fits OpenSSL's int and a UDP datagram.
   static constexpr size_t MaxPacketSize = 65535 - MaxRtcpTrailer;
   // RTP retransmissions (NACK, RFC 4585) arrive late; 1024 packets is ~1 s at 8 Mbit/s.
   static constexpr unsigned long ReplayWindow = 1024;
+  // SSRCs tracked per session and per RTP/RTCP (video, RTX, audio and their RTCP senders fit);
+  // packets of a further SSRC are refused and counted in errors().other.
+  static constexpr size_t MaxSsrcs = 8;
 
-  // Returns nullptr if key/salt lengths do not match the profile or libsrtp refuses the policy.
+  // Returns nullptr if key/salt lengths do not match the profile or OpenSSL fails.
   // Outbound sessions allow repeated sequence numbers (NACK retransmissions resend them).
   static std::unique_ptr<SrtpSession> create(SrtpProfile profile, SrtpDirection direction,
                                              std::span<const uint8_t> master_key,
@@ -64,16 +71,34 @@ class SrtpSession {
   const SrtpErrorCounts& errors() const noexcept { return errors_; }
 
  private:
-  SrtpSession(srtp_ctx_t_* ctx, SrtpProfile profile, SrtpDirection direction) noexcept
-      : ctx_(ctx), profile_(profile), direction_(direction) {}
+  SrtpSession(SrtpProfile profile, SrtpDirection direction) noexcept;
 
-  enum class Op : uint8_t { ProtectRtp, ProtectRtcp, UnprotectRtp, UnprotectRtcp };
-  std::optional<size_t> run(Op op, std::span<uint8_t> buffer, size_t len) noexcept;
+  // Per-SSRC state: the highest index and replay bitmap (RFC 3711 3.3.1, 3.3.2). Outbound it
+  // holds the highest index sent (RTP) or the last SRTCP index used.
+  struct Stream {
+    uint32_t ssrc = 0;
+    SrtpReplayWindow window;
+  };
+  struct StreamTable {
+    std::array<Stream, MaxSsrcs> slots;
+    size_t count = 0;
+    Stream* find(uint32_t ssrc) noexcept;
+  };
 
-  srtp_ctx_t_* ctx_;
+  bool ready(bool protect, std::span<uint8_t> buffer, size_t len, size_t min_len) noexcept;
+  // A stream by SSRC; a new one only once the packet is authentic (inbound) so that forged
+  // SSRCs cannot fill the table. Null (counted) when the table is full.
+  Stream* stream_for(StreamTable& table, uint32_t ssrc, Stream& scratch) noexcept;
+  void commit(StreamTable& table, Stream* stream, const Stream& scratch, uint64_t index) noexcept;
+  std::optional<size_t> fail(uint64_t& counter) noexcept;
+
+  std::unique_ptr<SrtpCipher> rtp_cipher_;
+  std::unique_ptr<SrtpCipher> rtcp_cipher_;
   SrtpProfile profile_;
   SrtpDirection direction_;
   SrtpErrorCounts errors_;
+  StreamTable rtp_streams_;
+  StreamTable rtcp_streams_;
 };
 
 }  // namespace webrtc::srtp

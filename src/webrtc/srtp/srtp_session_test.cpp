@@ -1,6 +1,7 @@
 #include "webrtc/srtp/srtp_session.hpp"
 
 #include <gtest/gtest.h>
+#include <srtp2/srtp.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -9,6 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "webrtc/srtp/srtp_cipher_cm.hpp"
+#include "webrtc/srtp/srtp_cipher_gcm.hpp"
+#include "webrtc/srtp/srtp_kdf.hpp"
+#include "webrtc/srtp/srtp_replay_window.hpp"
+
 // Counts every global operator new in this binary, so a test can assert that the data path
 // does not allocate (style guide (b) 3). GCC cannot tell that these replacements pair malloc
 // with free on purpose once they are inlined into std::allocator.
@@ -16,6 +22,28 @@
 namespace {
 std::atomic<size_t> g_allocations{0};
 }  // namespace
+
+// OpenSSL allocates with malloc, which operator new does not see: count it too (as
+// bench/alloc_counter.cpp does), except under AddressSanitizer, which owns malloc.
+#if !defined(__SANITIZE_ADDRESS__)
+extern "C" {
+void* __libc_malloc(size_t size);
+void* __libc_calloc(size_t count, size_t size);
+void* __libc_realloc(void* ptr, size_t size);
+void* malloc(size_t size) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_malloc(size);
+}
+void* calloc(size_t count, size_t size) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_calloc(count, size);
+}
+void* realloc(void* ptr, size_t size) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_realloc(ptr, size);
+}
+}
+#endif
 
 void* operator new(size_t size) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
@@ -274,10 +302,10 @@ TEST_P(SrtpRoundTripTest, ReplayIsRejectedButRetransmissionsPass) {
   EXPECT_EQ(rx->errors().replay, 3u);
 }
 
-TEST_P(SrtpRoundTripTest, ManySsrcsShareOneSession) {
+TEST_P(SrtpRoundTripTest, SsrcsShareOneSessionUpToTheLimit) {
   auto [tx, rx] = make_pair(GetParam());
   ASSERT_TRUE(tx && rx);
-  for (uint32_t ssrc = 1000; ssrc < 1050; ++ssrc) {
+  for (uint32_t ssrc = 1000; ssrc < 1000 + SrtpSession::MaxSsrcs; ++ssrc) {
     for (uint16_t seq = 0; seq < 3; ++seq) {
       auto buf = make_rtp(ssrc, seq, 100);
       const size_t len = buf.size();
@@ -287,24 +315,43 @@ TEST_P(SrtpRoundTripTest, ManySsrcsShareOneSession) {
       ASSERT_EQ(rx->unprotect_rtp(buf, *n), len);
     }
   }
+  // One SSRC more than the fixed table holds: refused on both sides, counted as other.
+  auto buf = make_rtp(999, 0, 100);
+  const size_t len = buf.size();
+  buf.resize(len + SrtpSession::MaxRtpTrailer);
+  EXPECT_FALSE(tx->protect_rtp(buf, len));
+  EXPECT_EQ(tx->errors().other, 1u);
+  // RTCP has its own table: a new SSRC there still works.
+  auto rr = make_rtcp_rr(999);
+  const size_t rlen = rr.size();
+  rr.resize(rlen + SrtpSession::MaxRtcpTrailer);
+  auto rn = tx->protect_rtcp(rr, rlen);
+  ASSERT_TRUE(rn);
+  EXPECT_EQ(rx->unprotect_rtcp(rr, *rn), rlen);
 }
 
-TEST_P(SrtpRoundTripTest, ProtectDoesNotAllocatePerPacket) {
+// Counts malloc as well as operator new, so OpenSSL's allocations would show here.
+TEST_P(SrtpRoundTripTest, ProtectAndUnprotectDoNotAllocatePerPacket) {
   auto [tx, rx] = make_pair(GetParam());
   ASSERT_TRUE(tx && rx);
-  std::vector<uint8_t> buf(1200 + SrtpSession::MaxRtpTrailer);
+  std::vector<uint8_t> buf(1200 + SrtpSession::MaxRtcpTrailer);
   auto plain = make_rtp(42, 0, 1188);
   std::copy(plain.begin(), plain.end(), buf.begin());
-  ASSERT_TRUE(tx->protect_rtp(buf, plain.size()));  // first packet of an SSRC clones a stream
+  auto first = tx->protect_rtp(buf, plain.size());
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(rx->unprotect_rtp(buf, *first));
   const size_t before = g_allocations.load();
   size_t ok = 0;
   for (uint16_t seq = 1; seq <= 1000; ++seq) {
     buf[2] = uint8_t(seq >> 8);
     buf[3] = uint8_t(seq);
-    ok += tx->protect_rtp(buf, plain.size()).has_value();
+    auto n = tx->protect_rtp(buf, plain.size());
+    ok += n && rx->unprotect_rtp(buf, *n) == plain.size();
+    auto m = tx->protect_rtcp(buf, 100);
+    ok += m && rx->unprotect_rtcp(buf, *m) == 100u;
   }
   EXPECT_EQ(g_allocations.load() - before, 0u);
-  EXPECT_EQ(ok, 1000u);
+  EXPECT_EQ(ok, 2000u);
 }
 
 TEST_P(SrtpRoundTripTest, BadCallsAreCountedNotFatal) {
@@ -347,6 +394,99 @@ TEST_P(SrtpRoundTripTest, RandomGarbageNeverUnprotects) {
   const auto& e = rx->errors();
   EXPECT_EQ(e.auth_fail + e.replay + e.other, 4000u);
   EXPECT_GT(e.auth_fail, 0u);
+}
+
+// RFC 3711 3.3.1: sequence numbers wrap 65535 -> 0 and the ROC increments on both sides; a
+// packet from before the wrap that arrives after it still maps to the old ROC.
+TEST_P(SrtpRoundTripTest, RolloverCounterAcrossSequenceWrap) {
+  auto [tx, rx] = make_pair(GetParam());
+  ASSERT_TRUE(tx && rx);
+  std::vector<std::vector<uint8_t>> sent;
+  for (uint32_t i = 0; i < 40; ++i) {
+    const auto seq = static_cast<uint16_t>(65516 + i);  // 65516..65535, 0..19
+    auto buf = make_rtp(77, seq, 60);
+    const size_t len = buf.size();
+    buf.resize(len + SrtpSession::MaxRtpTrailer);
+    auto n = tx->protect_rtp(buf, len);
+    ASSERT_TRUE(n);
+    buf.resize(*n);
+    sent.push_back(buf);
+  }
+  // Deliver all but the last packet before the wrap (65535), then it, late.
+  for (size_t i = 0; i < sent.size(); ++i) {
+    if (i == 19) continue;
+    auto b = sent[i];
+    ASSERT_EQ(rx->unprotect_rtp(b, b.size()), b.size() - tx->rtp_trailer()) << i;
+    EXPECT_EQ(b[12], uint8_t(0 * 7 + (65516 + i))) << i;  // decrypted payload byte 0
+  }
+  auto late = sent[19];
+  EXPECT_TRUE(rx->unprotect_rtp(late, late.size()));
+  EXPECT_EQ(rx->errors().auth_fail + rx->errors().replay + rx->errors().other, 0u);
+
+  // The same bytes again under a receiver that never saw the wrap (ROC 0) do not verify:
+  // the ROC is part of the tag (CM, RFC 3711 4.2) or the IV (GCM, RFC 7714 8.1).
+  auto fresh = make_pair(GetParam()).rx;
+  auto after_wrap = sent[25];
+  EXPECT_FALSE(fresh->unprotect_rtp(after_wrap, after_wrap.size()));
+  EXPECT_EQ(fresh->errors().auth_fail, 1u);
+}
+
+// 5000 random buffers (fixed seed) through all four calls with random lengths and room: each
+// is refused or (protect) accepted, counted, and never reads or writes outside the span (ASan).
+TEST_P(SrtpRoundTripTest, FiveThousandRandomBuffersAllCalls) {
+  auto [tx, rx] = make_pair(GetParam());
+  ASSERT_TRUE(tx && rx);
+  std::mt19937 rng(20261124);
+  size_t refused_in = 0;
+  size_t protected_ok = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::vector<uint8_t> buf(rng() % 1600);
+    for (auto& b : buf)
+      b = uint8_t(rng());
+    if (!buf.empty() && i % 2 == 0) buf[0] = uint8_t(0x80 | (buf[0] & 0x3f));
+    const size_t len = buf.empty() ? 0 : rng() % (buf.size() + 2);  // sometimes past the end
+    switch (i % 4) {
+      case 0:
+        refused_in += !rx->unprotect_rtp(buf, len);
+        break;
+      case 1:
+        refused_in += !rx->unprotect_rtcp(buf, len);
+        break;
+      case 2:
+        protected_ok += tx->protect_rtp(buf, len).has_value();
+        break;
+      default:
+        protected_ok += tx->protect_rtcp(buf, len).has_value();
+        break;
+    }
+  }
+  EXPECT_EQ(refused_in, 2500u);
+  const auto& e = rx->errors();
+  EXPECT_EQ(e.auth_fail + e.replay + e.other, 2500u);
+  const auto& t = tx->errors();
+  EXPECT_EQ(protected_ok + t.auth_fail + t.replay + t.other, 2500u);
+  EXPECT_GT(protected_ok, 0u);
+  EXPECT_EQ(t.auth_fail + t.replay, 0u);
+}
+
+// A forged packet with a new SSRC must not take a slot of the SSRC table.
+TEST_P(SrtpRoundTripTest, ForgedSsrcsDoNotFillTheTable) {
+  auto [tx, rx] = make_pair(GetParam());
+  ASSERT_TRUE(tx && rx);
+  for (uint32_t ssrc = 1; ssrc <= 100; ++ssrc) {
+    auto junk = make_rtp(ssrc, 1, 100);
+    junk.resize(junk.size() + 16, 0x5a);
+    EXPECT_FALSE(rx->unprotect_rtp(junk, junk.size()));
+  }
+  EXPECT_EQ(rx->errors().auth_fail, 100u);
+  for (uint32_t ssrc = 500; ssrc < 500 + SrtpSession::MaxSsrcs; ++ssrc) {
+    auto buf = make_rtp(ssrc, 1, 100);
+    const size_t len = buf.size();
+    buf.resize(len + SrtpSession::MaxRtpTrailer);
+    auto n = tx->protect_rtp(buf, len);
+    ASSERT_TRUE(n);
+    EXPECT_EQ(rx->unprotect_rtp(buf, *n), len) << ssrc;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Profiles, SrtpRoundTripTest,
