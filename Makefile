@@ -60,19 +60,7 @@ bench: setup build
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
-check-# Every benchmark of bench/RESULTS.md, each printing its table (about 10 minutes; run it on a
-# quiet machine and read medians and ratios).
-AIRCLASS_BIN = $(BUILD_DIR)/src/app/airclass
-bench: setup build
-	./$(BUILD_DIR)/bench/egress_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
-	./$(BUILD_DIR)/bench/transcoder_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
-	$(PYTHON) bench/first_frame.py --server $(AIRCLASS_BIN) --gop 2 --runs 10
-	$(PYTHON) bench/glass_to_glass.py --server $(AIRCLASS_BIN) --runs 3 --no-audio
-	$(PYTHON) bench/glass_to_glass.py --server $(AIRCLASS_BIN) --runs 1
-	$(PYTHON) bench/load.py --server $(AIRCLASS_BIN) --viewers 300 --seconds 20
-	$(PYTHON) bench/load.py --server $(AIRCLASS_BIN) --join-storm 100 --viewers 100 --seconds 10
-
-format:
+check-format:
 	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
