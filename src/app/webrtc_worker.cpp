@@ -21,22 +21,6 @@ webrtc::TransportAddress to_transport(const boost::asio::ip::udp::endpoint& ep) 
   return webrtc::TransportAddress::ipv6(addr.to_v6().to_bytes(), ep.port()).unmapped();
 }
 
-boost::asio::ip::udp::endpoint to_endpoint(const webrtc::TransportAddress& a, bool v6_socket) {
-  const auto ip = a.ip_bytes();
-  if (a.is_ipv4()) {
-    std::array<uint8_t, 4> b{};
-    std::copy(ip.begin(), ip.end(), b.begin());
-    const boost::asio::ip::address_v4 v4(b);
-    if (v6_socket) {
-      return {boost::asio::ip::make_address_v6(boost::asio::ip::v4_mapped, v4), a.port()};
-    }
-    return {v4, a.port()};
-  }
-  std::array<uint8_t, 16> b{};
-  std::copy(ip.begin(), ip.end(), b.begin());
-  return {boost::asio::ip::address_v6(b), a.port()};
-}
-
 const char* state_name(webrtc::PeerState s) {
   switch (s) {
     case webrtc::PeerState::New:
@@ -52,6 +36,21 @@ const char* state_name(webrtc::PeerState s) {
 }
 
 }  // namespace
+
+// Everything sent while one is open (nested scopes join the outer one) is batched and flushed
+// when the outermost closes: one fan-out, one tick, one received datagram's answers.
+class WebRtcWorker::BatchScope {
+ public:
+  explicit BatchScope(WebRtcWorker& w) : w_(w) { ++w_.batch_depth_; }
+  ~BatchScope() {
+    if (--w_.batch_depth_ == 0) w_.batch_->flush();
+  }
+  BatchScope(const BatchScope&) = delete;
+  BatchScope& operator=(const BatchScope&) = delete;
+
+ private:
+  WebRtcWorker& w_;
+};
 
 struct WebRtcWorker::Viewer {
   uint64_t key = 0;
@@ -89,6 +88,7 @@ WebRtcWorker::WebRtcWorker(boost::asio::io_context& loop,
     throw std::runtime_error("cannot bind WebRTC UDP port " + std::to_string(endpoint.port()) +
                              ": " + ec.message());
   }
+  batch_ = std::make_unique<UdpBatchSender>(socket_.native_handle(), v6_socket_);
 }
 
 WebRtcWorker::~WebRtcWorker() = default;
@@ -99,8 +99,11 @@ void WebRtcWorker::start() {
 }
 
 void WebRtcWorker::stop() {
-  for (auto& [key, v] : viewers_)
-    v->session->close("server shutting down");
+  {
+    BatchScope batch(*this);
+    for (auto& [key, v] : viewers_)
+      v->session->close("server shutting down");
+  }
   boost::system::error_code ec;
   timer_.cancel();
   socket_.close(ec);
@@ -134,6 +137,7 @@ void WebRtcWorker::forward(int owner, std::span<const uint8_t> datagram,
 }
 
 void WebRtcWorker::deliver(std::span<uint8_t> datagram, const webrtc::TransportAddress& from) {
+  BatchScope batch(*this);  // a PLI or a join replays a GOP; a NACK asks for many packets
   Viewer* viewer = nullptr;
   if (auto key = demux_.lookup(datagram, from)) {
     viewer = viewers_.at(*key).get();
@@ -200,11 +204,14 @@ void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFram
   auto& stream = streams_[feed];
   const bool audio = frame->kind == webrtc::TrackKind::Audio;
   (audio ? stream.audio_history : stream.history)->append(frame);
-  for (auto* v : stream.viewers) {
-    if (audio)
-      v->session->send_audio(*frame);
-    else
-      v->session->send_video(*frame);
+  {
+    BatchScope batch(*this);
+    for (auto* v : stream.viewers) {
+      if (audio)
+        v->session->send_audio(*frame);
+      else
+        v->session->send_video(*frame);
+    }
   }
   auto* latency = audio ? audio_latency_ : video_latency_;
   if (latency && !stream.viewers.empty() && frame->arrival_ns > 0) {
@@ -216,15 +223,17 @@ void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFram
 
 void WebRtcWorker::send_datagram(std::span<const uint8_t> bytes,
                                  const webrtc::TransportAddress& to) {
-  boost::system::error_code ec;
-  socket_.send_to(boost::asio::buffer(bytes.data(), bytes.size()), to_endpoint(to, v6_socket_), 0,
-                  ec);
-  if (ec) ++send_errors_;  // would_block: the viewer recovers through NACK
+  // A full socket buffer drops, counted: the viewer recovers through NACK.
+  if (batch_depth_ > 0)
+    batch_->add(bytes, to);
+  else
+    batch_->send_now(bytes, to);
 }
 
 void WebRtcWorker::tick() {
   const auto now = std::chrono::steady_clock::now();
   const auto wall = std::chrono::system_clock::now();
+  BatchScope batch(*this);  // every viewer's reports and retransmitted handshake flights
   std::vector<Viewer*> all;
   all.reserve(viewers_.size());
   for (auto& [key, v] : viewers_)
@@ -241,6 +250,7 @@ void WebRtcWorker::tick() {
 }
 
 void WebRtcWorker::close_viewer(const std::string& id, const std::string& reason) {
+  BatchScope batch(*this);
   for (auto& [key, v] : viewers_) {
     if (v->id != id) continue;
     v->session->close(reason);
@@ -307,7 +317,7 @@ void WebRtcWorker::publish_status() {
     live.handshakes_failed = 0;  // still trying
     totals += live;
   }
-  totals.send_errors = send_errors_;
+  totals.send_errors = batch_->counters().would_block + batch_->counters().errors;
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(status_mutex_);
   if (last_status_ != std::chrono::steady_clock::time_point{} && totals.bytes >= totals_.bytes) {

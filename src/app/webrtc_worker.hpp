@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/udp_batch_sender.hpp"
 #include "app/webrtc_feed.hpp"
 #include "metrics/latency_histogram.hpp"
 #include "webrtc/ice/ufrag_demux.hpp"
@@ -101,6 +102,7 @@ class WebRtcWorker : public webrtc::DatagramSink {
 
  private:
   struct Viewer;
+  class BatchScope;
   struct StreamState {
     std::shared_ptr<webrtc::PacketHistory> history = std::make_shared<webrtc::PacketHistory>();
     std::shared_ptr<webrtc::PacketHistory> audio_history =
@@ -136,7 +138,9 @@ class WebRtcWorker : public webrtc::DatagramSink {
   // Remote addresses whose sessions live on another worker (bounded; refilled by STUN).
   std::unordered_map<webrtc::TransportAddress, int> forward_to_;
   bool v6_socket_ = false;
-  uint64_t send_errors_ = 0;
+  // Sends while a BatchScope is open go out together through sendmmsg.
+  std::unique_ptr<UdpBatchSender> batch_;
+  int batch_depth_ = 0;
   int ticks_ = 0;
   EgressTotals closed_totals_;
   std::chrono::steady_clock::time_point last_status_{};

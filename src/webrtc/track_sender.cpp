@@ -1,5 +1,6 @@
 #include "webrtc/track_sender.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "webrtc/rtp/rtp_header_writer.hpp"
@@ -49,6 +50,8 @@ void TrackSender::send_live(const PacketizedFrame& frame) {
 }
 
 void TrackSender::send_frame(const PacketizedFrame& frame, uint32_t viewer_ts) {
+  frame_marks_[frames_marked_++ % FrameMapSize] = {static_cast<uint32_t>(stats_.packets),
+                                                   viewer_ts};
   for (size_t i = 0; i < frame.count(); ++i) {
     send_packet(frame.packet(i), static_cast<uint16_t>(frame.first_seq + i), viewer_ts);
   }
@@ -68,7 +71,7 @@ void TrackSender::send_packet(std::span<const uint8_t> packet, uint16_t stream_s
   rtp::set_timestamp(buf, viewer_ts);
   rtp::set_payload_type(buf, config_.payload_type);
   rtp::set_ssrc(buf, config_.ssrc);
-  sent_[seq % SeqMapSize] = {stream_seq, viewer_ts, true};
+  stream_seq_[seq % SeqMapSize] = stream_seq;
   ++stats_.packets;
   stats_.bytes += packet.size();
   sink_.send_rtp(buf, packet.size());
@@ -76,10 +79,11 @@ void TrackSender::send_packet(std::span<const uint8_t> packet, uint16_t stream_s
 
 void TrackSender::retransmit(uint16_t viewer_seq, const PacketHistory& history) {
   ++stats_.nacked;
-  const auto& sent = sent_[viewer_seq % SeqMapSize];
   // Only recent sequence numbers map back: older slots were reused by newer packets.
-  const bool recent = static_cast<uint16_t>(next_seq_ - viewer_seq) <= SeqMapSize;
-  auto packet = sent.valid && recent ? history.find(sent.stream_seq) : std::nullopt;
+  const uint16_t age = static_cast<uint16_t>(next_seq_ - viewer_seq);
+  const bool recent = age >= 1 && age <= SeqMapSize && age <= stats_.packets;
+  const auto viewer_ts = recent ? viewer_ts_of(viewer_seq) : std::nullopt;
+  auto packet = viewer_ts ? history.find(stream_seq_[viewer_seq % SeqMapSize]) : std::nullopt;
   if (!packet || packet->size() < kRtpHeaderSize) {
     ++stats_.not_in_history;
     return;
@@ -102,9 +106,31 @@ void TrackSender::retransmit(uint16_t viewer_seq, const PacketHistory& history) 
     rtp::set_payload_type(buf, config_.payload_type);
     rtp::set_ssrc(buf, config_.ssrc);
   }
-  rtp::set_timestamp(buf, sent.viewer_ts);
+  rtp::set_timestamp(buf, *viewer_ts);
   ++stats_.retransmitted;
   sink_.send_rtp(buf, packet->size() + (config_.rtx_payload_type ? 2 : 0));
+}
+
+std::optional<uint32_t> TrackSender::viewer_ts_of(uint16_t viewer_seq) const noexcept {
+  // The packet belongs to the newest frame that began at or before it; marks are in sending
+  // order, so a binary search over the kept ones finds it. A frame older than the kept marks
+  // is no longer answerable.
+  const auto sent = static_cast<uint32_t>(stats_.packets);
+  const uint32_t age = static_cast<uint16_t>(next_seq_ - viewer_seq);  // 1 = the newest packet
+  const uint64_t marks = std::min<uint64_t>(frames_marked_, FrameMapSize);
+  auto mark_age = [&](uint64_t k) {  // k = 1: the newest mark
+    return sent - frame_marks_[(frames_marked_ - k) % FrameMapSize].first_packet;
+  };
+  if (marks == 0 || mark_age(marks) < age) return std::nullopt;
+  uint64_t lo = 1, hi = marks;  // mark_age(hi) >= age
+  while (lo < hi) {
+    const uint64_t mid = (lo + hi) / 2;
+    if (mark_age(mid) >= age)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return frame_marks_[(frames_marked_ - lo) % FrameMapSize].viewer_ts;
 }
 
 std::optional<std::pair<uint32_t, int64_t>> TrackSender::last_frame() const noexcept {

@@ -43,7 +43,10 @@ struct TrackSenderStats {
 
 class TrackSender {
  public:
-  static constexpr size_t SeqMapSize = 2048;  // sent packets remembered for NACKs
+  // Sent packets remembered for NACKs (2 s of 8 Mbit/s video), and the frames they belong to
+  // (for their timestamps; 256 frames of one packet each is 5 s of audio).
+  static constexpr size_t SeqMapSize = 2048;
+  static constexpr size_t FrameMapSize = 256;
 
   TrackSender(TrackSenderConfig config, RtpSink& sink);
 
@@ -65,11 +68,13 @@ class TrackSender {
  private:
   void send_frame(const PacketizedFrame& frame, uint32_t viewer_ts);
   void send_packet(std::span<const uint8_t> packet, uint16_t stream_seq, uint32_t viewer_ts);
+  std::optional<uint32_t> viewer_ts_of(uint16_t viewer_seq) const noexcept;
 
-  struct SentPacket {
-    uint16_t stream_seq = 0;
+  // A frame's packets share one timestamp and take consecutive viewer sequence numbers, so one
+  // mark per frame (the count of packets sent before it) gives every packet's timestamp back.
+  struct FrameMark {
+    uint32_t first_packet = 0;
     uint32_t viewer_ts = 0;
-    bool valid = false;
   };
 
   const TrackSenderConfig config_;
@@ -81,7 +86,11 @@ class TrackSender {
   bool have_sent_ = false;
   uint32_t last_ts_ = 0;
   int64_t last_sync_ns_ = 0;
-  std::array<SentPacket, SeqMapSize> sent_{};
+  // Viewer sequence number (low bits) to stream sequence number: all a NACK needs to find the
+  // shared packet. 4 KB per track instead of a map of full records.
+  std::array<uint16_t, SeqMapSize> stream_seq_{};
+  std::array<FrameMark, FrameMapSize> frame_marks_{};
+  uint64_t frames_marked_ = 0;
   TrackSenderStats stats_;
 };
 

@@ -143,3 +143,48 @@ TEST(TrackSender, NackWithoutRtxResendsTheSamePacket) {
   EXPECT_EQ(sink.packets.back().seq, original.seq);
   EXPECT_EQ(sink.packets.back().payload, original.payload);
 }
+
+TEST(TrackSender, EveryNackedPacketGetsItsOwnFramesTimestampAfterReplayAndLive) {
+  Fixture f;
+  f.add(true, 0);
+  for (int i = 1; i < 5; ++i)
+    f.add(false, i * 33);
+  f.sender.replay(f.history.since_keyframe());  // squeezed timestamps, one per frame
+  for (int i = 5; i < 12; ++i)
+    f.sender.send_live(*f.add(false, i * 33));
+  const auto sent = f.sink.packets;
+  ASSERT_GT(sent.size(), 12u);
+  f.sink.packets.clear();
+  for (const auto& p : sent)
+    f.sender.retransmit(p.seq, f.history);
+  ASSERT_EQ(f.sink.packets.size(), sent.size());
+  for (size_t i = 0; i < sent.size(); ++i) {
+    const auto& rtx = f.sink.packets[i];
+    EXPECT_EQ(rtx.ts, sent[i].ts) << i;
+    ASSERT_GE(rtx.payload.size(), 2u);
+    EXPECT_EQ((rtx.payload[0] << 8) | rtx.payload[1], sent[i].seq);  // RFC 4588 OSN
+    EXPECT_EQ(std::vector<uint8_t>(rtx.payload.begin() + 2, rtx.payload.end()), sent[i].payload);
+  }
+  EXPECT_EQ(f.sender.stats().not_in_history, 0u);
+}
+
+TEST(TrackSender, NackOutsideTheRememberedWindowIsNotAnswered) {
+  Fixture f;
+  f.sender.send_live(*f.add(true, 0));
+  const uint16_t first = f.sink.packets.front().seq;
+  const uint16_t unsent = static_cast<uint16_t>(f.sink.packets.back().seq + 1);
+  f.sender.retransmit(unsent, f.history);                            // never sent
+  f.sender.retransmit(static_cast<uint16_t>(first - 1), f.history);  // before the first
+  EXPECT_EQ(f.sender.stats().not_in_history, 2u);
+  // More frames than the frame marks keep: the first frame's timestamp is gone.
+  for (size_t i = 1; i <= webrtc::TrackSender::FrameMapSize; ++i) {
+    auto p =
+        f.packetizer.packetize(*webrtc::test::h264_frame(false, static_cast<int64_t>(i) * 33, 100));
+    f.history.append(p);
+    f.sender.send_live(*p);
+  }
+  f.sink.packets.clear();
+  f.sender.retransmit(first, f.history);
+  EXPECT_TRUE(f.sink.packets.empty());
+  EXPECT_EQ(f.sender.stats().not_in_history, 3u);
+}

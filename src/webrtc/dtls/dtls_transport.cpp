@@ -174,6 +174,10 @@ void DtlsTransport::feed(std::span<const uint8_t> datagram) noexcept {
     ++ignored_datagrams_;
     return;
   }
+  if (released()) {
+    on_released_input(datagram);
+    return;
+  }
   if (state_ == DtlsState::New) state_ = DtlsState::Handshaking;
   ERR_clear_error();
   if (BIO_write(rbio_, datagram.data(), static_cast<int>(datagram.size())) !=
@@ -182,6 +186,7 @@ void DtlsTransport::feed(std::span<const uint8_t> datagram) noexcept {
     return;
   }
   if (state_ == DtlsState::Handshaking) drive_handshake();
+  if (released()) return;  // the handshake just ended and the SSL object went with it
   if (state_ == DtlsState::Connected) drain_application_data();
   // DTLS reads a whole datagram per record-layer read; anything left was refused with the
   // datagram (e.g. after a failure). Drop it so the BIO never grows.
@@ -236,7 +241,47 @@ bool DtlsTransport::on_handshake_done() noexcept {
   OPENSSL_cleanse(material.data(), material.size());
   keys_ = std::move(keys);
   state_ = DtlsState::Connected;
+  if (config_.release_after_handshake) release();
   return true;
+}
+
+void DtlsTransport::release() noexcept {
+  // What this call wrote is our last flight (the server's ChangeCipherSpec + Finished): the
+  // peer retransmits its own last flight until that arrives (RFC 6347 4.2.4).
+  try {
+    final_flight_ = sink_.datagrams;
+  } catch (const std::bad_alloc&) {
+    return;  // keep the SSL object: nothing is lost but memory
+  }
+  // The close_notify is made now, as the next record of our epoch, and sent by close(). It
+  // stays valid: no other record of ours follows it.
+  const size_t queued = sink_.datagrams.size();
+  ERR_clear_error();
+  (void)SSL_shutdown(ssl_);
+  ERR_clear_error();
+  if (sink_.datagrams.size() == queued + 1) {
+    close_notify_ = std::move(sink_.datagrams.back());
+    sink_.datagrams.pop_back();
+  }
+  SSL_free(ssl_);
+  ssl_ = nullptr;
+  rbio_ = nullptr;
+}
+
+void DtlsTransport::on_released_input(std::span<const uint8_t> datagram) noexcept {
+  // Without the SSL object no record can be authenticated; only a handshake record (the peer
+  // did not get our Finished and repeats its flight) gets an answer, a bounded number of times.
+  constexpr uint8_t Handshake = 22;  // RFC 6347 4.1 content type
+  if (datagram[0] != Handshake || final_flight_resends_ >= MaxFinalFlightResends) {
+    ++ignored_datagrams_;
+    return;
+  }
+  ++final_flight_resends_;
+  if (sink_.datagrams.size() + final_flight_.size() > DatagramSink::MaxQueued) return;
+  try {
+    sink_.datagrams.insert(sink_.datagrams.end(), final_flight_.begin(), final_flight_.end());
+  } catch (const std::bad_alloc&) {
+  }
 }
 
 void DtlsTransport::drain_application_data() noexcept {
@@ -284,10 +329,15 @@ void DtlsTransport::handle_timeout(
 
 void DtlsTransport::close() noexcept {
   if (state_ == DtlsState::Failed || state_ == DtlsState::Closed) return;
-  if (state_ == DtlsState::Connected) {
+  if (state_ == DtlsState::Connected && ssl_) {
     ERR_clear_error();
     (void)SSL_shutdown(ssl_);
     ERR_clear_error();
+  } else if (state_ == DtlsState::Connected && !close_notify_.empty()) {
+    try {
+      sink_.datagrams.push_back(std::move(close_notify_));
+    } catch (const std::bad_alloc&) {
+    }
   }
   state_ = DtlsState::Closed;
 }

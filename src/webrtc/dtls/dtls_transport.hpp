@@ -54,6 +54,11 @@ struct DtlsConfig {
   // WebRTC peers on a LAN benefit from shorter). Valid: initial >= 20 ms, max <= 60 s.
   std::chrono::milliseconds initial_timeout{200};
   std::chrono::milliseconds max_timeout{10000};
+  // Frees the OpenSSL object (about 68 KB) once the SRTP keys are exported, keeping only our
+  // last flight (resent when the peer repeats its own) and a ready close_notify. Later records
+  // from the peer, its close_notify included, are ignored: the owner learns of the end through
+  // signalling or ICE consent. Browsers neither renegotiate nor send DTLS data for media.
+  bool release_after_handshake = false;
 };
 
 class DtlsTransport {
@@ -62,6 +67,8 @@ class DtlsTransport {
   // Per RFC 6347 4.1 a DTLS record carries at most 2^14 + 2048 bytes; bigger datagrams are
   // ignored before OpenSSL sees them.
   static constexpr size_t MaxDatagramSize = 16 * 1024 + 2048;
+  // After release: how often our last flight is resent for repeated peer handshake records.
+  static constexpr uint32_t MaxFinalFlightResends = 8;
 
   // Never throws for protocol reasons; if OpenSSL cannot set up the SSL object the transport
   // starts in Failed with the reason.
@@ -93,6 +100,8 @@ class DtlsTransport {
   const std::optional<SrtpKeyMaterial>& srtp_keys() const noexcept { return keys_; }
   uint64_t ignored_datagrams() const noexcept { return ignored_datagrams_; }
   uint64_t application_bytes_dropped() const noexcept { return app_bytes_dropped_; }
+  // True once the OpenSSL object was freed (DtlsConfig::release_after_handshake).
+  bool released() const noexcept { return state_ == DtlsState::Connected && !ssl_; }
 
  private:
   friend struct DtlsTransportAccess;
@@ -100,6 +109,8 @@ class DtlsTransport {
   bool setup() noexcept;
   void drive_handshake() noexcept;
   void drain_application_data() noexcept;
+  void release() noexcept;
+  void on_released_input(std::span<const uint8_t> datagram) noexcept;
   bool on_handshake_done() noexcept;
   void fail(std::string reason) noexcept;
   void fail_from_openssl(const char* where, int ssl_error = 0) noexcept;
@@ -113,6 +124,9 @@ class DtlsTransport {
   std::string failure_reason_;
   std::optional<SrtpKeyMaterial> keys_;
   bool fingerprint_mismatch_ = false;
+  std::vector<std::vector<uint8_t>> final_flight_;  // after release
+  std::vector<uint8_t> close_notify_;               // after release, until close()
+  uint32_t final_flight_resends_ = 0;
   uint64_t ignored_datagrams_ = 0;
   uint64_t app_bytes_dropped_ = 0;
 };

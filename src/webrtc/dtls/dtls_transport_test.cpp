@@ -231,6 +231,63 @@ TEST(DtlsTransportTest, SurvivesLossOfServerFinishedFlight) {
   expect_crosswise_keys(*call.server, *call.client, SrtpAeadAes128Gcm);
 }
 
+TEST(DtlsTransportTest, ReleasedServerResendsFinalFlightAndStillSendsCloseNotify) {
+  DtlsConfig server;
+  server.release_after_handshake = true;
+  Call call(server);
+  size_t dropped = 0;
+  call.run([&](Dir dir, size_t, std::span<const uint8_t> d) {
+    if (dir == Dir::ToClient && dropped < 2 && d[0] == 20) {  // ChangeCipherSpec + Finished
+      ++dropped;
+      return true;
+    }
+    return false;
+  });
+  EXPECT_EQ(dropped, 2u);  // the first send and the first resend from the released server
+  expect_crosswise_keys(*call.server, *call.client, SrtpAeadAes128Gcm);
+  EXPECT_TRUE(call.server->released());
+  EXPECT_FALSE(call.client->released());
+
+  call.server->close();
+  EXPECT_EQ(call.server->state(), DtlsState::Closed);
+  auto out = call.server->take_outgoing();
+  ASSERT_EQ(out.size(), 1u);
+  call.client->feed(out[0]);
+  EXPECT_EQ(call.client->state(), DtlsState::Closed);  // a valid close_notify, made earlier
+  EXPECT_TRUE(call.client->failure_reason().empty());
+}
+
+TEST(DtlsTransportTest, ReleasedServerIgnoresLaterRecordsAndBoundsResends) {
+  DtlsConfig server;
+  server.release_after_handshake = true;
+  Call call(server);
+  call.run();
+  ASSERT_TRUE(call.server->released());
+  (void)call.server->take_outgoing();
+  call.client->close();
+  auto notify = call.client->take_outgoing();
+  ASSERT_EQ(notify.size(), 1u);
+  const uint64_t ignored = call.server->ignored_datagrams();
+  call.server->feed(notify[0]);  // cannot be authenticated any more: ignored
+  EXPECT_EQ(call.server->state(), DtlsState::Connected);
+  EXPECT_EQ(call.server->ignored_datagrams(), ignored + 1);
+  EXPECT_FALSE(call.server->has_outgoing());
+
+  std::mt19937 rng(7);
+  size_t answered = 0;
+  for (int i = 0; i < 100; ++i) {
+    std::vector<uint8_t> d(13 + rng() % 200);
+    for (auto& b : d)
+      b = static_cast<uint8_t>(rng());
+    d[0] = static_cast<uint8_t>(i % 2 ? 22 : 20 + rng() % 44);
+    call.server->feed(d);
+    if (!call.server->take_outgoing().empty()) ++answered;
+  }
+  EXPECT_EQ(answered, DtlsTransport::MaxFinalFlightResends);
+  EXPECT_EQ(call.server->state(), DtlsState::Connected);
+  EXPECT_TRUE(call.server->srtp_keys());
+}
+
 TEST(DtlsTransportTest, RespectsSmallMtu) {
   DtlsConfig server, client;
   server.mtu = client.mtu = 300;
