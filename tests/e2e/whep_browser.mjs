@@ -103,7 +103,8 @@ async function playInPage({ url, seconds, withAudio, tokenApi }) {
           width: s.frameWidth, height: s.frameHeight, fps: s.framesPerSecond,
           packetsReceived: s.packetsReceived, packetsLost: s.packetsLost,
           nackCount: s.nackCount, pliCount: s.pliCount, firCount: s.firCount,
-          freezeCount: s.freezeCount, framesDropped: s.framesDropped,
+          freezeCount: s.freezeCount, totalFreezesDuration: s.totalFreezesDuration,
+          framesDropped: s.framesDropped,
           jitterBufferDelay: s.jitterBufferDelay, jitterBufferEmittedCount: s.jitterBufferEmittedCount,
         });
       } else if (s.type === 'inbound-rtp' && s.kind === 'audio') {
