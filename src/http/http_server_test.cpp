@@ -299,6 +299,10 @@ TEST_F(HttpServerTest, ConnectionCountsReturnToZeroOnEveryPath) {
   { Client silent(server_->port()); }                                     // client vanishes
   Client slow(server_->port());
   slow.send("GET /he");
+  // The server thread accepts on its own schedule: wait for it rather than race it.
+  const auto until = Clock::now() + 2s;
+  while (server_->open_connections() == 0 && Clock::now() < until)
+    std::this_thread::sleep_for(5ms);
   EXPECT_GE(server_->open_connections(), 1u);
   slow.read(1000ms);  // server times it out
   EXPECT_TRUE(slow.closed());
