@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
 import harness as h  # noqa: E402
@@ -62,14 +63,48 @@ def publish(url):
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def sample_window(pid, start, end):
+def sample_window(pid, start, end, at_start=None, at_end=None):
     """Server CPU (% of one core) and peak RSS (KiB) between two time.time() instants."""
     time.sleep(max(0.0, start - time.time()))
+    if at_start:
+        at_start()
     c0, t0, peak = cpu_seconds(pid), time.time(), rss_kib(pid)
     while time.time() < end:
         time.sleep(min(0.5, max(0.0, end - time.time())))
         peak = max(peak, rss_kib(pid))
-    return 100.0 * (cpu_seconds(pid) - c0) / (time.time() - t0), peak
+    cpu = 100.0 * (cpu_seconds(pid) - c0) / (time.time() - t0)
+    if at_end:
+        at_end()
+    return cpu, peak
+
+
+def egress_buckets(metrics_url):
+    """Cumulative counts of airclass_egress_latency_seconds by kind: {kind: {le: count}}."""
+    with urllib.request.urlopen(metrics_url, timeout=5) as r:
+        text = r.read().decode()
+    out = {}
+    for line in text.splitlines():
+        if not line.startswith("airclass_egress_latency_seconds_bucket{"):
+            continue
+        labels, value = line.split("}", 1)
+        fields = dict(kv.split("=", 1) for kv in labels.split("{", 1)[1].split(","))
+        le = fields["le"].strip('"')
+        out.setdefault(fields["kind"].strip('"'), {})[float(le)] = float(value)
+    return out
+
+
+def window_quantile(before, after, kind, q):
+    """Upper bound (ms) of the bucket holding quantile q of what was recorded between two
+    scrapes: the histogram's resolution (50/100/250/500 us, 1/2/5 ms...), never interpolated."""
+    b, a = before.get(kind, {}), after.get(kind, {})
+    bounds = sorted(a)
+    total = a[bounds[-1]] - b.get(bounds[-1], 0.0) if bounds else 0.0
+    if total <= 0:
+        return None
+    for le in bounds:
+        if a[le] - b.get(le, 0.0) >= q * total:
+            return le * 1000.0
+    return None
 
 
 def one_run(args, viewers, ramp):
@@ -93,8 +128,10 @@ def one_run(args, viewers, ramp):
             t0 = time.time()
             client = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                       text=True)
+            scrapes = []
+            scrape = lambda: scrapes.append(egress_buckets(srv.api_url("/metrics")))  # noqa: E731
             cpu, rss = sample_window(pid, t0 + 0.2 + span + 1.0,
-                                     t0 + 0.2 + span + args.seconds - 0.5)
+                                     t0 + 0.2 + span + args.seconds - 0.5, scrape, scrape)
             table, err = client.communicate(timeout=span + args.seconds + 120)
             if client.returncode not in (0, 1):
                 raise RuntimeError(f"load_client failed ({client.returncode}): {err[-2000:]}")
@@ -116,6 +153,9 @@ def one_run(args, viewers, ramp):
         "kf_p50": kf.get("p50"), "kf_p95": kf.get("p95"), "conn_p50": cn.get("p50"),
         "conn_p95": cn.get("p95"), "nacks": s["nacks_sent"], "auth_failures": s["auth_failures"],
         "client_cpu": 100.0 * run["client_cpu_window_s"] / run["seconds"],
+        "added_video_p50": window_quantile(*scrapes, "video", 0.50),
+        "added_video_p99": window_quantile(*scrapes, "video", 0.99),
+        "added_audio_p99": window_quantile(*scrapes, "audio", 0.99),
     }
 
 
@@ -163,8 +203,9 @@ def main():
     print()
     print("| viewers | ramp | server CPU (% of a core) | per viewer | RSS (MiB) | RSS per viewer "
           "(KiB) | connected | loss % | min fps | median fps | first keyframe p50 / p95 (ms) "
-          "| connected p50 / p95 (ms) | client CPU (% of a core) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| connected p50 / p95 (ms) | client CPU (% of a core) | server-added video p50 / p99, "
+          "audio p99 (ms, bucket bound) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r, rows in results:
         ramp = f"{r['ramp']:g}/s" if r["ramp"] else "at once"
         print(f"| {r['viewers']} | {ramp} | {r['server_cpu']:.1f} | {r['cpu_per_viewer']:.3f} | "
@@ -172,7 +213,8 @@ def main():
               f"{r['viewers']} | {r['loss_percent']:.4f} | {r['min_fps']:.1f} | "
               f"{r['median_fps']:.1f} | {fmt(r['kf_p50'], '.0f')} / {fmt(r['kf_p95'], '.0f')} | "
               f"{fmt(r['conn_p50'], '.0f')} / {fmt(r['conn_p95'], '.0f')} | "
-              f"{r['client_cpu']:.1f} |")
+              f"{r['client_cpu']:.1f} | {fmt(r['added_video_p50'], 'g')} / "
+              f"{fmt(r['added_video_p99'], 'g')}, {fmt(r['added_audio_p99'], 'g')} |")
         if len(rows) > 1:
             per = ", ".join(f"{x['cpu_per_viewer']:.3f}" for x in rows)
             print(f"|   (runs: CPU per viewer {per}; publisher-only "

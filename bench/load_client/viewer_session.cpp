@@ -132,10 +132,17 @@ void ViewerSession::on_srtp(std::span<uint8_t> d, TimePoint now) {
   }
   // RFC 3711 3.1: the RTP header travels in clear; only the payload is encrypted. Payloads are
   // read until the first keyframe is whole, RTX for its original sequence number, and a sample.
+  // The first packet of every SSRC is read too: the SRTP receiver starts its rollover counter
+  // there (RFC 3711 3.3.1), and a first sample taken after a sequence wrap would put it one
+  // roll behind the sender for good.
   const Kind kind = classify(d[1] & 0x7F);
   std::optional<rtp::RtpPacketView> packet;
+  const uint32_t ssrc =
+      (uint32_t{d[8]} << 24) | (uint32_t{d[9]} << 16) | (uint32_t{d[10]} << 8) | d[11];
+  const bool new_ssrc = std::none_of(streams_.begin(), streams_.end(),
+                                     [&](const Stream& s) { return s.ssrc == ssrc; });
   const bool must_read =
-      !connected_at_ || kind == Kind::Rtx || (kind == Kind::Video && !keyframe_.done());
+      !connected_at_ || new_ssrc || kind == Kind::Rtx || (kind == Kind::Video && !keyframe_.done());
   const bool sampled = ++sample_counter_ % config_.sample_auth == 0;
   if (!must_read && !sampled) packet = rtp::RtpPacketView::parse(d.first(d.size() - tag));
   const bool clear = !packet;  // also when the header-only parse failed (encrypted padding)

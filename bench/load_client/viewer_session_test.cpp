@@ -121,6 +121,24 @@ TEST(ViewerSession, FindsTheFirstKeyframeAndCountsEveryPacketWhileSampling) {
   EXPECT_GT(c.auth_checked, (c.video_packets + c.audio_packets) / 4);
 }
 
+// A stream whose sequence numbers wrap before the first sample: the receiver must start its
+// rollover counter on the stream's first packet, as the sender did (RFC 3711 3.3.1).
+TEST(ViewerSession, AStreamThatWrapsBeforeItsFirstSampleStillAuthenticates) {
+  Loopback lb(16);
+  ASSERT_NO_FATAL_FAILURE(lb.connect());
+  for (auto p : lb.video())
+    lb.deliver(std::move(p));
+  const std::vector<uint8_t> opus(60, 7);
+  for (uint16_t i = 0; i < 64; ++i) {
+    const auto seq = static_cast<uint16_t>(65530 + i);
+    lb.deliver(wc::test::rtp_packet(*lb.info.audio_pt, wc::test::AudioSsrc, seq, 960u * i, opus));
+  }
+  const ViewerCounters c = lb.client->counters();
+  EXPECT_EQ(c.auth_failures, 0u);
+  EXPECT_EQ(c.audio_packets, 64u);
+  EXPECT_EQ(c.audio_lost, 0u);
+}
+
 TEST(ViewerSession, SampledPacketsFailingAuthenticationAreCountedAndDropped) {
   Loopback lb(1);
   ASSERT_NO_FATAL_FAILURE(lb.connect());
