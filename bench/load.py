@@ -111,6 +111,7 @@ def one_run(args, viewers, ramp):
     span = (viewers - 1) / ramp if ramp > 0 else 0.0
     env = {"AIRCLASS_LOG_LEVEL": "info", "AIRCLASS_TOKEN_RATE_BURST": "10000",
            "AIRCLASS_TOKEN_RATE_PER_SECOND": "10000"}
+    env.update(kv.split("=", 1) for kv in args.server_env)
     with h.Server(args.server, webrtc=True, env=env) as srv:
         pid = srv.proc.pid
         pub = publish(srv.url())
@@ -182,6 +183,8 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--sample-auth", type=int, default=10)
     p.add_argument("--baseline", type=float, default=3.0, help="publisher-only sample, s")
+    p.add_argument("--server-env", nargs="*", default=[], metavar="NAME=VALUE",
+                   help="extra server environment, e.g. AIRCLASS_UDP_SEGMENTATION=no")
     args = p.parse_args()
     if not args.client:
         args.client = os.path.normpath(os.path.join(os.path.dirname(args.server), "..", "..",

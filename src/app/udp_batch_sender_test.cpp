@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <netinet/udp.h>
+
 #include <cerrno>
+#include <cstring>
 #include <vector>
 
 namespace {
@@ -180,7 +183,7 @@ int scripted_sendmmsg(int, mmsghdr* messages, unsigned int count, int) {
 TEST(UdpBatchSender, PartialSendsResumeInOrder) {
   Script s{{5, 3, -EINTR, 64}, 0, {}};
   script = &s;
-  UdpBatchSender batch(-1, false, &scripted_sendmmsg);
+  UdpBatchSender batch(-1, false, &scripted_sendmmsg, false);
   const auto to = TransportAddress::ipv4({127, 0, 0, 1}, 9);
   for (uint32_t i = 0; i < 20; ++i)
     batch.add(datagram(i), to);
@@ -196,7 +199,7 @@ TEST(UdpBatchSender, PartialSendsResumeInOrder) {
 TEST(UdpBatchSender, WouldBlockDropsTheRestAndErrorsSkipOne) {
   Script s{{4, -EAGAIN, -EMSGSIZE, 64}, 0, {}};
   script = &s;
-  UdpBatchSender batch(-1, false, &scripted_sendmmsg);
+  UdpBatchSender batch(-1, false, &scripted_sendmmsg, false);
   const auto to = TransportAddress::ipv4({127, 0, 0, 1}, 9);
   for (uint32_t i = 0; i < 10; ++i)
     batch.add(datagram(i), to);
@@ -212,6 +215,137 @@ TEST(UdpBatchSender, WouldBlockDropsTheRestAndErrorsSkipOne) {
   batch.send_now(datagram(13), to);
   EXPECT_EQ(s.accepted.back(), 13u);
   script = nullptr;
+}
+
+TEST(UdpBatchSender, RunsToOneAddressLeaveAsSegmentedMessagesInOrder) {
+  Socket a(AF_INET, false), b(AF_INET, false), sender(AF_INET, false);
+  ASSERT_GE(sender.fd, 0);
+  UdpBatchSender batch(sender.fd, false);
+  const auto to_a = TransportAddress::ipv4({127, 0, 0, 1}, a.port);
+  const auto to_b = TransportAddress::ipv4({127, 0, 0, 1}, b.port);
+  uint32_t i = 0;
+  for (; i < 10; ++i)
+    batch.add(datagram(i, 1200), to_a);
+  batch.add(datagram(i++, 500), to_a);  // a shorter last segment ends the run
+  for (; i < 16; ++i)
+    batch.add(datagram(i, 1200), to_b);
+  for (; i < 19; ++i)
+    batch.add(datagram(i, 1200), to_a);
+  batch.flush();
+  EXPECT_EQ(batch.counters().syscalls, 1u);
+  EXPECT_EQ(batch.counters().datagrams, 19u);
+  EXPECT_EQ(batch.counters().segmented, 19u);
+  EXPECT_EQ(batch.counters().gso_refused, 0u);
+  const auto got_a = a.receive_all();
+  const auto got_b = b.receive_all();
+  ASSERT_EQ(got_a.size(), 14u);
+  ASSERT_EQ(got_b.size(), 5u);
+  for (uint32_t k = 0; k < got_a.size(); ++k) {
+    const uint32_t want = k < 11 ? k : k + 5;
+    EXPECT_EQ(index_of(got_a[k]), want);
+    EXPECT_EQ(got_a[k].size(), want == 10 ? 500u : 1200u);
+  }
+  for (uint32_t k = 0; k < got_b.size(); ++k)
+    EXPECT_EQ(index_of(got_b[k]), 11 + k);
+}
+
+TEST(UdpBatchSender, DualStackSocketSegmentsToAMappedIpv4Peer) {
+  Socket sender(AF_INET6, true), v4(AF_INET, false);
+  ASSERT_GE(sender.fd, 0);
+  UdpBatchSender batch(sender.fd, true);
+  for (uint32_t i = 0; i < 7; ++i)
+    batch.add(datagram(i, i < 6 ? 1212 : 300), TransportAddress::ipv4({127, 0, 0, 1}, v4.port));
+  batch.flush();
+  EXPECT_EQ(batch.counters().segmented, 7u);
+  const auto got = v4.receive_all();
+  ASSERT_EQ(got.size(), 7u);
+  for (uint32_t i = 0; i < 7; ++i) {
+    EXPECT_EQ(index_of(got[i]), i);
+    EXPECT_EQ(got[i].size(), i < 6 ? 1212u : 300u);
+  }
+}
+
+// Records each message's segment count and UDP_SEGMENT size; refuses offload when asked.
+struct Recorder {
+  bool refuse_offload = false;
+  std::vector<std::pair<size_t, uint16_t>> messages;  // segments, segment size (0: none)
+  std::vector<uint32_t> accepted;
+};
+Recorder* recorder = nullptr;
+
+int recording_sendmmsg(int, mmsghdr* messages, unsigned int count, int) {
+  for (unsigned int i = 0; i < count; ++i) {
+    auto& h = messages[i].msg_hdr;
+    uint16_t segment = 0;
+    if (h.msg_controllen > 0) {
+      const cmsghdr* c = CMSG_FIRSTHDR(&h);
+      EXPECT_EQ(c->cmsg_level, SOL_UDP);
+      EXPECT_EQ(c->cmsg_type, UDP_SEGMENT);
+      std::memcpy(&segment, CMSG_DATA(c), sizeof segment);
+    }
+    if (segment != 0 && recorder->refuse_offload) {
+      if (i == 0) {
+        errno = EIO;
+        return -1;
+      }
+      return static_cast<int>(i);
+    }
+    recorder->messages.emplace_back(h.msg_iovlen, segment);
+    for (size_t k = 0; k < h.msg_iovlen; ++k) {
+      const auto* p = static_cast<const uint8_t*>(h.msg_iov[k].iov_base);
+      recorder->accepted.push_back((uint32_t{p[0]} << 8) | p[1]);
+    }
+  }
+  return static_cast<int>(count);
+}
+
+TEST(UdpBatchSender, ARunBreaksOnALargerDatagramAndAtTheSegmentLimit) {
+  Recorder r;
+  recorder = &r;
+  UdpBatchSender batch(-1, false, &recording_sendmmsg);
+  const auto to = TransportAddress::ipv4({127, 0, 0, 1}, 9);
+  batch.add(datagram(0, 1000), to);
+  batch.add(datagram(1, 1000), to);
+  batch.add(datagram(2, 1200), to);  // larger than the run's segments: a new message
+  batch.add(datagram(3, 1200), to);
+  batch.add(datagram(4, UdpBatchSender::MaxSegmentSize + 1), to);  // never a segment
+  batch.add(datagram(5, UdpBatchSender::MaxSegmentSize + 1), to);
+  batch.flush();
+  using M = std::pair<size_t, uint16_t>;
+  EXPECT_EQ(r.messages, (std::vector<M>{{2, 1000}, {2, 1200}, {1, 0}, {1, 0}}));
+  r.messages.clear();
+  for (uint32_t i = 0; i < 60; ++i)  // 60 x 1200 B: the byte limit splits the run
+    batch.add(datagram(i, 1200), to);
+  batch.flush();
+  ASSERT_EQ(r.messages.size(), 2u);
+  EXPECT_EQ(r.messages[0].first, UdpBatchSender::MaxMessageBytes / 1200);
+  EXPECT_EQ(r.messages[0].first + r.messages[1].first, 60u);
+  recorder = nullptr;
+}
+
+TEST(UdpBatchSender, RefusedOffloadSendsTheRunOneByOneAndStopsSegmenting) {
+  Recorder r;
+  r.refuse_offload = true;
+  recorder = &r;
+  UdpBatchSender batch(-1, false, &recording_sendmmsg);
+  const auto to = TransportAddress::ipv4({127, 0, 0, 1}, 9);
+  batch.add(datagram(0, 200), to);
+  batch.add(datagram(1, 300), to);  // a different size: its own message, no offload
+  for (uint32_t i = 2; i < 6; ++i)
+    batch.add(datagram(i, 1200), to);
+  batch.flush();
+  EXPECT_FALSE(batch.segmentation());
+  EXPECT_EQ(batch.counters().gso_refused, 1u);
+  EXPECT_EQ(batch.counters().datagrams, 6u);
+  EXPECT_EQ(batch.counters().errors, 0u);
+  EXPECT_EQ(r.accepted, (std::vector<uint32_t>{0, 1, 2, 3, 4, 5}));
+  r.messages.clear();
+  for (uint32_t i = 6; i < 9; ++i)
+    batch.add(datagram(i, 1200), to);
+  batch.flush();
+  using M = std::pair<size_t, uint16_t>;
+  EXPECT_EQ(r.messages, (std::vector<M>{{1, 0}, {1, 0}, {1, 0}}));
+  recorder = nullptr;
 }
 
 }  // namespace

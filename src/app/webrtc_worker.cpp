@@ -93,6 +93,10 @@ WebRtcWorker::WebRtcWorker(boost::asio::io_context& loop,
 
 WebRtcWorker::~WebRtcWorker() = default;
 
+void WebRtcWorker::set_udp_segmentation(bool on) {
+  batch_ = std::make_unique<UdpBatchSender>(socket_.native_handle(), v6_socket_, nullptr, on);
+}
+
 void WebRtcWorker::start() {
   receive();
   tick();
@@ -317,7 +321,14 @@ void WebRtcWorker::publish_status() {
     live.handshakes_failed = 0;  // still trying
     totals += live;
   }
-  totals.send_errors = batch_->counters().would_block + batch_->counters().errors;
+  const auto& sent = batch_->counters();
+  totals.send_errors = sent.would_block + sent.errors;
+  if (sent.gso_refused > 0 && !logged_gso_refused_) {
+    logged_gso_refused_ = true;
+    logger("webrtc")->warn(
+        "the kernel refused UDP segmentation offload on the media socket: packets now go one by "
+        "one (set udpSegmentation: no to skip the attempt)");
+  }
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(status_mutex_);
   if (last_status_ != std::chrono::steady_clock::time_point{} && totals.bytes >= totals_.bytes) {

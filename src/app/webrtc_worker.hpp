@@ -88,6 +88,9 @@ class WebRtcWorker : public webrtc::DatagramSink {
     video_latency_ = video;
     audio_latency_ = audio;
   }
+  // UDP_SEGMENT offload (on by default; it turns itself off if the kernel refuses it). Call
+  // before start().
+  void set_udp_segmentation(bool on);
   void start();
   void stop();
   boost::asio::io_context& loop() { return loop_; }
@@ -138,6 +141,7 @@ class WebRtcWorker : public webrtc::DatagramSink {
   // Remote addresses whose sessions live on another worker (bounded; refilled by STUN).
   std::unordered_map<webrtc::TransportAddress, int> forward_to_;
   bool v6_socket_ = false;
+  bool logged_gso_refused_ = false;
   // Sends while a BatchScope is open go out together through sendmmsg.
   std::unique_ptr<UdpBatchSender> batch_;
   int batch_depth_ = 0;

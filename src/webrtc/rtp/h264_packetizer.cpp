@@ -145,11 +145,13 @@ size_t H264Packetizer::write_fu_a(std::span<uint8_t> out) noexcept {
   if (fu_count_ == 0) {
     const size_t room = max_payload_ - FuAHeaderSize;
     fu_count_ = (body + room - 1) / room;
+    fu_chunk_ = (body + fu_count_ - 1) / fu_count_;
     fu_k_ = fu_offset_ = 0;
   }
-  // Equal fragments rather than full ones followed by a runt: same packet count, and no tiny
-  // trailing packet (RFC 6184 leaves the split to the sender).
-  const size_t chunk = body / fu_count_ + (fu_k_ < body % fu_count_ ? 1 : 0);
+  // Fragments of ceil(body / count) bytes and a last one with the rest (RFC 6184 leaves the
+  // split to the sender): the same count as full fragments, no tiny trailing packet, and equal
+  // sizes but the last, so the packets of a NAL can leave as one segmentation-offload send.
+  const size_t chunk = std::min(fu_chunk_, body - fu_offset_);
   const bool start = fu_k_ == 0;
   const bool end = fu_k_ + 1 == fu_count_;
   out[0] = static_cast<uint8_t>((nal[0] & 0xE0) | nal_type::FuA);  // F and NRI kept

@@ -65,6 +65,7 @@ class H264Packetizer {
   size_t fu_count_ = 0;
   size_t fu_k_ = 0;
   size_t fu_offset_ = 0;
+  size_t fu_chunk_ = 0;  // payload bytes in every fragment but the last
 };
 
 }  // namespace webrtc::rtp

@@ -143,6 +143,26 @@ TEST(H264Packetizer, DropsAudAndFillerOnNonIdr) {
   EXPECT_TRUE(pkts[1].marker);
 }
 
+// Equal fragments but the last (what UDP segmentation offload needs), and the last not a
+// runt: 4999 bytes in 5 fragments are 4 x 1000 + 999, not 4 x 1198 + 207.
+TEST(H264Packetizer, FragmentsAreEqualButTheLastWhichIsNotARunt) {
+  for (size_t size : {5000u, 2399u, 2400u, 60'001u}) {
+    const Bytes idr = make_nal(0x65, size);
+    const NalUnit nals[] = {idr};
+    H264Packetizer p;
+    ASSERT_TRUE(p.begin(nals));
+    const auto pkts = drain(p);
+    const size_t body = size - 1;
+    const size_t count = (body + 1197) / 1198;
+    ASSERT_EQ(pkts.size(), count) << size;
+    const size_t chunk = (body + count - 1) / count;
+    for (size_t i = 0; i + 1 < pkts.size(); ++i)
+      EXPECT_EQ(pkts[i].payload.size(), 2 + chunk) << size << " fragment " << i;
+    EXPECT_LE(pkts.back().payload.size(), 2 + chunk);
+    EXPECT_GT(pkts.back().payload.size() + count, 2 + chunk) << size;  // within count bytes
+  }
+}
+
 TEST(H264Packetizer, ConfigurablePayloadSize) {
   const Bytes slice = make_nal(0x41, 1000);
   const NalUnit nals[] = {slice};
