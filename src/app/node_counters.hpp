@@ -29,8 +29,10 @@ struct NodeCounters {
   Counter rtmp_connections{};
   Counter rtmp_handshakes_failed{};
   // Server-added latency: from the publisher's RTMP message being complete to the last RTP
-  // packet of that frame handed to the socket for the last viewer on a loop.
-  metrics::LatencyHistogram video_egress_latency;
+  // packet of that frame handed to the socket for the last viewer on a loop. Keyframes apart:
+  // one in a GOP, several times a delta frame's packets, so they alone set a video p99.
+  metrics::LatencyHistogram delta_egress_latency;
+  metrics::LatencyHistogram keyframe_egress_latency;
   metrics::LatencyHistogram audio_egress_latency;
 
   void refuse(Entry entry, Refusal refusal) noexcept {

@@ -95,8 +95,10 @@ void egress(metrics::PrometheusWriter& w, const NodeMetricsInput& in) {
   w.family("airclass_egress_latency_seconds",
            "Server-added latency: RTMP message complete to the frame's last RTP packet sent",
            Type::Histogram);
-  w.histogram("airclass_egress_latency_seconds", {{"kind", "video"}},
-              in.counters.video_egress_latency.snapshot());
+  w.histogram("airclass_egress_latency_seconds", {{"kind", "delta"}},
+              in.counters.delta_egress_latency.snapshot());
+  w.histogram("airclass_egress_latency_seconds", {{"kind", "keyframe"}},
+              in.counters.keyframe_egress_latency.snapshot());
   w.histogram("airclass_egress_latency_seconds", {{"kind", "audio"}},
               in.counters.audio_egress_latency.snapshot());
 }

@@ -77,6 +77,7 @@ void PeerSession::on_stun(std::span<const uint8_t> datagram, const TransportAddr
                           TimePoint now) {
   if (auto response = ice_.handle_binding_request(datagram, from, now)) {
     sink_.send_datagram(response->bytes(), from);
+    last_heard_ = now;
   }
   if (state_ == PeerState::New && ice_.selected_address()) state_ = PeerState::Connecting;
 }
@@ -88,6 +89,10 @@ void PeerSession::on_dtls(std::span<const uint8_t> datagram, TimePoint now) {
   }
   dtls_.feed(datagram);
   flush_dtls();
+  if (dtls_.alerts_after_release() != alerts_seen_) {
+    alerts_seen_ = dtls_.alerts_after_release();
+    leave_hint_at_ = now;
+  }
   if (dtls_.state() == dtls::DtlsState::Failed) {
     close("DTLS failed: " + dtls_.failure_reason());
   } else if (dtls_.state() == dtls::DtlsState::Closed) {
@@ -152,6 +157,7 @@ void PeerSession::on_srtcp(std::span<uint8_t> datagram, TimePoint now, WallTime 
     return;
   }
   ++stats_.rtcp_received;
+  last_heard_ = now;
   on_feedback(datagram.first(*n), now, wall);
 }
 
@@ -237,6 +243,14 @@ void PeerSession::on_timer(TimePoint now, WallTime wall) {
     flush_dtls();
     if (dtls_.state() == dtls::DtlsState::Failed) {
       close("DTLS failed: " + dtls_.failure_reason());
+      return;
+    }
+  }
+  if (leave_hint_at_) {
+    if (last_heard_ > *leave_hint_at_) {
+      leave_hint_at_.reset();  // still there: the alert was stale or forged
+    } else if (now - *leave_hint_at_ >= config_.leave_confirmation) {
+      close("viewer left (DTLS alert, then no RTCP or STUN)");
       return;
     }
   }

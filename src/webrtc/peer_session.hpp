@@ -35,7 +35,11 @@ struct PeerSessionConfig {
   std::optional<TrackSenderConfig> audio;  // when the viewer accepted Opus and the stream has audio
   std::string cname;
   std::chrono::milliseconds report_interval{1000};
-  std::chrono::milliseconds connect_timeout{15000};          // offer to SRTP keys
+  std::chrono::milliseconds connect_timeout{15000};  // offer to SRTP keys
+  // After a DTLS alert that cannot be authenticated any more (the SSL object is gone once the
+  // keys are out): the viewer counts as gone when no RTCP or STUN follows for this long. A
+  // browser sends RTCP about every second; a forged alert cannot silence it.
+  std::chrono::milliseconds leave_confirmation{3000};
   std::chrono::milliseconds keyframe_request_interval{500};  // PLI/FIR replays at most this often
   ice::IceLiteConfig ice;
 };
@@ -128,6 +132,9 @@ class PeerSession : private RtpSink {
   TimePoint created_;
   TimePoint next_report_{};
   TimePoint last_keyframe_request_{};
+  TimePoint last_heard_{};                  // last authenticated RTCP or STUN check
+  std::optional<TimePoint> leave_hint_at_;  // a DTLS alert after release: maybe gone
+  uint64_t alerts_seen_ = 0;
   bool keyframe_requested_ = false;
   uint64_t last_sr_ntp_ = 0;
   PeerStats stats_;

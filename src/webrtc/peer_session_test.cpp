@@ -9,6 +9,7 @@
 
 #include "webrtc/rtcp/generic_nack.hpp"
 #include "webrtc/rtcp/pli.hpp"
+#include "webrtc/rtcp/receiver_report.hpp"
 #include "webrtc/rtp/rtp_packet.hpp"
 #include "webrtc/stun/stun_message.hpp"
 #include "webrtc/stun/stun_writer.hpp"
@@ -213,4 +214,42 @@ TEST(PeerSession, NoCheckMeansTimeout) {
   f.session->on_timer(Clock::now() + std::chrono::seconds(31), std::chrono::system_clock::now());
   EXPECT_TRUE(f.session->closed());
   EXPECT_NE(f.session->close_reason().find("ICE"), std::string::npos) << f.session->close_reason();
+}
+
+// The browser closes its peer connection without a WHEP DELETE: its close_notify cannot be
+// authenticated after release, so the session ends only once RTCP and STUN stop too.
+TEST(PeerSession, ACloseNotifyFollowedBySilenceEndsTheSession) {
+  Fixture f;
+  f.check_in();
+  f.handshake();
+  ASSERT_TRUE(f.session->ready());
+  f.dtls_client->close();
+  auto alert = f.dtls_client->take_outgoing();
+  ASSERT_EQ(alert.size(), 1u);
+  const auto t0 = Clock::now();
+  f.session->on_datagram(alert[0], f.client, t0, std::chrono::system_clock::now());
+  EXPECT_FALSE(f.session->closed());
+  f.session->on_timer(t0 + std::chrono::milliseconds(2900), std::chrono::system_clock::now());
+  EXPECT_FALSE(f.session->closed());
+  f.session->on_timer(t0 + std::chrono::milliseconds(3100), std::chrono::system_clock::now());
+  ASSERT_TRUE(f.session->closed());
+  EXPECT_NE(f.session->close_reason().find("left"), std::string::npos) << f.session->close_reason();
+}
+
+TEST(PeerSession, AnAlertWhileRtcpKeepsComingIsIgnored) {
+  Fixture f;
+  f.check_in();
+  f.handshake();
+  ASSERT_TRUE(f.session->ready());
+  // A forged alert record (epoch 1, as after the handshake): content type 21 in clear.
+  std::vector<uint8_t> forged = {21, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 26};
+  forged.resize(13 + 26, 0x5a);
+  f.feed(forged);
+  rtcp::ReceiverReport report;
+  report.sender_ssrc = 0x5555;
+  std::vector<uint8_t> rr(report.size());
+  ASSERT_EQ(report.write_to(rr), rr.size());
+  f.send_rtcp(rr);  // the viewer is still there
+  f.session->on_timer(Clock::now() + std::chrono::seconds(5), std::chrono::system_clock::now());
+  EXPECT_FALSE(f.session->closed()) << f.session->close_reason();
 }

@@ -271,7 +271,9 @@ void DtlsTransport::release() noexcept {
 void DtlsTransport::on_released_input(std::span<const uint8_t> datagram) noexcept {
   // Without the SSL object no record can be authenticated; only a handshake record (the peer
   // did not get our Finished and repeats its flight) gets an answer, a bounded number of times.
-  constexpr uint8_t Handshake = 22;  // RFC 6347 4.1 content type
+  constexpr uint8_t Alert = 21;  // RFC 6347 4.1 content types
+  constexpr uint8_t Handshake = 22;
+  if (datagram[0] == Alert) ++alerts_after_release_;
   if (datagram[0] != Handshake || final_flight_resends_ >= MaxFinalFlightResends) {
     ++ignored_datagrams_;
     return;

@@ -56,8 +56,10 @@ struct DtlsConfig {
   std::chrono::milliseconds max_timeout{10000};
   // Frees the OpenSSL object (about 68 KB) once the SRTP keys are exported, keeping only our
   // last flight (resent when the peer repeats its own) and a ready close_notify. Later records
-  // from the peer, its close_notify included, are ignored: the owner learns of the end through
-  // signalling or ICE consent. Browsers neither renegotiate nor send DTLS data for media.
+  // from the peer cannot be authenticated: its close_notify is only counted as a hint
+  // (alerts_after_release) that the owner confirms by the peer's silence; otherwise the end
+  // comes through signalling or ICE consent. Browsers neither renegotiate nor send DTLS data
+  // for media.
   bool release_after_handshake = false;
 };
 
@@ -99,6 +101,9 @@ class DtlsTransport {
   // Set once Connected.
   const std::optional<SrtpKeyMaterial>& srtp_keys() const noexcept { return keys_; }
   uint64_t ignored_datagrams() const noexcept { return ignored_datagrams_; }
+  // Alert records (close_notify, most likely) that arrived after release: they cannot be
+  // authenticated, so they are only a hint that the peer is leaving.
+  uint64_t alerts_after_release() const noexcept { return alerts_after_release_; }
   uint64_t application_bytes_dropped() const noexcept { return app_bytes_dropped_; }
   // True once the OpenSSL object was freed (DtlsConfig::release_after_handshake).
   bool released() const noexcept { return state_ == DtlsState::Connected && !ssl_; }
@@ -128,6 +133,7 @@ class DtlsTransport {
   std::vector<uint8_t> close_notify_;               // after release, until close()
   uint32_t final_flight_resends_ = 0;
   uint64_t ignored_datagrams_ = 0;
+  uint64_t alerts_after_release_ = 0;
   uint64_t app_bytes_dropped_ = 0;
 };
 
