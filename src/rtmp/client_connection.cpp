@@ -1,37 +1,24 @@
 #include "rtmp/client_connection.hpp"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <cmath>
 
-#include "base/byte_reader.hpp"
 #include "base/byte_writer.hpp"
 #include "rtmp/amf0.hpp"
-#include "rtmp/chunk_reader.hpp"
-#include "rtmp/chunk_writer.hpp"
 #include "rtmp/command.hpp"
 #include "rtmp/control_message.hpp"
 #include "rtmp/handshake.hpp"
+#include "rtmp/message_channel.hpp"
 
 namespace rtmp {
 namespace {
 
-// Outgoing chunk stream ids as ffmpeg uses them: control, invoke, and the play "source" channel.
-constexpr uint32_t ControlCsid = 2;
-constexpr uint32_t CommandCsid = 3;
+// Outgoing chunk stream ids as ffmpeg uses them: invoke, and the play "source" channel.
+constexpr uint32_t CommandCsid = MessageChannel::CommandCsid;
 constexpr uint32_t PlayCsid = 8;
 constexpr double ConnectTxn = 1;
 constexpr double CreateStreamTxn = 2;
 constexpr size_t HandshakeReplySize = 1 + 2 * Handshake::PacketSize;  // S0 + S1 + S2
-
-void default_random(std::span<uint8_t> out) {
-  if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) {
-    // The filler needs no secrecy; a failing RNG must not block the handshake.
-    for (size_t i = 0; i < out.size(); ++i)
-      out[i] = static_cast<uint8_t>(i * 131 + 7);
-  }
-}
 
 bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
@@ -65,56 +52,53 @@ StatusInfo status_of(const Command& c) {
           info->find_string("description").value_or("")};
 }
 
+MessageChannel::Config channel_config(const ClientOptions& options) {
+  MessageChannel::Config config;
+  config.chunk = {options.max_chunk_size, options.max_message_size, options.max_chunk_streams};
+  config.max_amf_depth = options.max_amf_depth;
+  config.ack_window = 0;  // until the server sets one
+  config.malformed_command = "malformed command from server";
+  return config;
+}
+
 }  // namespace
 
-struct ClientConnection::Impl final : ChunkReader::Listener {
+struct ClientConnection::Impl final : MessageChannel::Listener {
   Impl(ClientConnection::Listener& l, ClientOptions o, RandomFill random)
-      : listener(l),
-        options(std::move(o)),
-        reader({options.max_chunk_size, options.max_message_size, options.max_chunk_streams}) {
-    amf_limits.max_depth = options.max_amf_depth;
-    send_c0c1(random ? random : RandomFill(default_random));
+      : listener(l), options(std::move(o)), channel(*this, channel_config(options)) {
+    send_c0c1(random ? random : RandomFill(Handshake::default_random));
   }
 
   bool feed(std::span<const uint8_t> bytes);
   bool feed_handshake(std::span<const uint8_t>& bytes);
-  bool on_message(const Message& m) override;
   bool fail(std::string message);
   bool refuse(std::string_view what, std::string_view code, std::string_view description);
 
   void send_c0c1(const RandomFill& random);
-  void send_control(MessageType type, std::span<const uint8_t> payload);
-  void send_command(uint32_t csid, uint32_t msid, const Command& c);
   void send_connect();
   void send_play();
 
-  bool on_command(const Message& m);
+  // MessageChannel::Listener
+  bool wants_media() const override { return playing; }
+  void on_media(const Message& m) override { listener.on_media(m); }
+  bool on_command(const Command& c, const Message& m) override;
+  void on_user_control(const UserControl& event) override;
+  void on_peer_bandwidth(uint32_t window) override;
+
   bool on_result(const Command& c);
   bool on_error_reply(const Command& c);
   bool on_status(const Command& c);
-  bool on_user_control(const Message& m);
-  bool on_data(const Message& m);
-  bool on_aggregate(const Message& m);
   void start_playing();
   void stop_playing(std::string_view code, std::string_view description);
 
   ClientConnection::Listener& listener;
   const ClientOptions options;
-  ChunkReader reader;
-  ChunkWriter writer;
-  amf0::DecodeLimits amf_limits;
+  MessageChannel channel;
   State state = State::Handshake;
-  std::string error;
-  std::vector<uint8_t> out;
   std::vector<uint8_t> handshake;  // S0+S1+S2 until complete
   bool c2_sent = false;
   bool playing = false;
-  uint64_t received = 0;
-  uint64_t acked = 0;
-  uint32_t peer_window = 0;  // 0 until the server sets one: no acknowledgements
   uint32_t announced_window = 0;
-  uint64_t acks_sent = 0;
-  uint64_t pings_answered = 0;
   uint32_t stream_id = 0;
 };
 
@@ -122,12 +106,13 @@ void ClientConnection::Impl::send_c0c1(const RandomFill& random) {
   // Section 5.2.3: C1 = time (0: we read no clock) + 4 zero bytes (plain, not digest) + random.
   std::vector<uint8_t> c1(Handshake::PacketSize, 0);
   random(std::span<uint8_t>(c1).subspan(8));
+  auto& out = channel.output();
   out.push_back(Handshake::Version);
   out.insert(out.end(), c1.begin(), c1.end());
 }
 
 bool ClientConnection::Impl::fail(std::string message) {
-  if (error.empty()) error = std::move(message);
+  channel.fail(std::move(message));
   state = State::Failed;
   return false;
 }
@@ -154,7 +139,8 @@ bool ClientConnection::Impl::feed_handshake(std::span<const uint8_t>& bytes) {
                 " (only plain RTMP 3 is supported)");
   }
   if (!c2_sent && handshake.size() >= 1 + Handshake::PacketSize) {
-    out.insert(out.end(), handshake.begin() + 1, handshake.begin() + 1 + Handshake::PacketSize);
+    channel.output().insert(channel.output().end(), handshake.begin() + 1,
+                            handshake.begin() + 1 + Handshake::PacketSize);
     c2_sent = true;
   }
   if (handshake.size() < HandshakeReplySize) return true;
@@ -166,34 +152,18 @@ bool ClientConnection::Impl::feed_handshake(std::span<const uint8_t>& bytes) {
 
 bool ClientConnection::Impl::feed(std::span<const uint8_t> bytes) {
   if (state == State::Failed) return false;
-  received += bytes.size();
+  channel.count_received(bytes.size());
   if (state == State::Handshake) {
     if (!feed_handshake(bytes)) return false;
     if (state == State::Handshake) return true;
   }
-  if (!reader.feed(bytes, *this)) return fail(reader.error());
-  // Section 5.4.3: acknowledge each time the server's window of bytes has been received.
-  if (peer_window > 0 && received - acked >= peer_window) {
-    acked = received;
-    ++acks_sent;
-    send_control(MessageType::Acknowledgement, encode_u32_control(static_cast<uint32_t>(received)));
-  }
+  if (!channel.feed(bytes)) return fail(channel.error());
   return true;
 }
 
-void ClientConnection::Impl::send_control(MessageType type, std::span<const uint8_t> payload) {
-  writer.write(out, ControlCsid, type, 0, 0, payload);
-}
-
-void ClientConnection::Impl::send_command(uint32_t csid, uint32_t msid, const Command& c) {
-  const auto payload = c.encode();
-  writer.write(out, csid, MessageType::CommandAmf0, 0, msid, payload);
-}
-
 void ClientConnection::Impl::send_connect() {
-  send_control(MessageType::SetChunkSize, encode_u32_control(options.out_chunk_size));
-  writer.set_chunk_size(options.out_chunk_size);
-  send_control(MessageType::WindowAckSize, encode_u32_control(options.window_ack_size));
+  channel.send_chunk_size(options.out_chunk_size);
+  channel.send_control(MessageType::WindowAckSize, encode_u32_control(options.window_ack_size));
   announced_window = options.window_ack_size;
   using amf0::Value;
   Command c;
@@ -211,7 +181,7 @@ void ClientConnection::Impl::send_connect() {
       {"videoFunction", Value::make_number(1)},
       {"objectEncoding", Value::make_number(0)},
   });
-  send_command(CommandCsid, 0, c);
+  channel.send_command(CommandCsid, 0, c);
 }
 
 void ClientConnection::Impl::send_play() {
@@ -220,69 +190,29 @@ void ClientConnection::Impl::send_play() {
   c.transaction_id = 0;  // section 7.2.2.1: play has no reply of its own
   c.object = amf0::Value::make_null();
   c.args = {amf0::Value::make_string(options.stream), amf0::Value::make_number(options.play_start)};
-  send_command(PlayCsid, stream_id, c);
+  channel.send_command(PlayCsid, stream_id, c);
   // Section 7.1.7 SetBufferLength: event, stream id, buffer length in ms.
   std::vector<uint8_t> payload;
   base::ByteWriter w(payload);
   w.u16(static_cast<uint16_t>(UserControlEvent::SetBufferLength));
   w.u32(stream_id);
   w.u32(options.buffer_ms);
-  send_control(MessageType::UserControl, payload);
+  channel.send_control(MessageType::UserControl, payload);
 }
 
-bool ClientConnection::Impl::on_message(const Message& m) {
-  bool ok = true;
-  switch (m.type) {
-    case MessageType::Audio:
-    case MessageType::Video:
-      if (playing) listener.on_media(m);
-      break;
-    case MessageType::DataAmf0:
-    case MessageType::DataAmf3:
-      ok = on_data(m);
-      break;
-    case MessageType::Aggregate:
-      ok = on_aggregate(m);
-      break;
-    case MessageType::CommandAmf0:
-    case MessageType::CommandAmf3:
-      ok = on_command(m);
-      break;
-    case MessageType::UserControl:
-      ok = on_user_control(m);
-      break;
-    case MessageType::WindowAckSize:
-      // Section 5.4.4: how often the server wants acknowledgements; 0 would mean every read.
-      if (auto v = parse_u32_control(m.payload); v && *v > 0) peer_window = *v;
-      break;
-    case MessageType::SetPeerBandwidth:
-      // Section 5.4.5: answer with our Window Acknowledgement Size when it differs.
-      if (auto v = parse_u32_control(m.payload); v && *v > 0 && *v != announced_window) {
-        announced_window = *v;
-        send_control(MessageType::WindowAckSize, encode_u32_control(*v));
-      }
-      break;
-    default:  // Acknowledgement, shared objects: nothing to do
-      break;
-  }
-  if (!ok) reader.set_error(error);
-  return ok;
-}
-
-bool ClientConnection::Impl::on_command(const Message& m) {
-  auto payload = m.payload;
-  // Type 17 carries an AMF3 format byte before AMF0 values (section 7.1.1).
-  if (m.type == MessageType::CommandAmf3 && !payload.empty() && payload[0] == 0) {
-    payload = payload.subspan(1);
-  }
-  std::string why;
-  const auto c = Command::parse(payload, amf_limits, why);
-  if (!c) return fail("malformed command from server: " + why);
-  if (c->name == "_result") return on_result(*c);
-  if (c->name == "_error") return on_error_reply(*c);
-  if (c->name == "onStatus") return on_status(*c);
+bool ClientConnection::Impl::on_command(const Command& c, const Message& /*m*/) {
+  if (c.name == "_result") return on_result(c);
+  if (c.name == "_error") return on_error_reply(c);
+  if (c.name == "onStatus") return on_status(c);
   // onBWDone, onFCSubscribe, close, ...: nothing a player has to answer.
   return true;
+}
+
+// Section 5.4.5: answer with our Window Acknowledgement Size when it differs.
+void ClientConnection::Impl::on_peer_bandwidth(uint32_t window) {
+  if (window == announced_window) return;
+  announced_window = window;
+  channel.send_control(MessageType::WindowAckSize, encode_u32_control(window));
 }
 
 bool ClientConnection::Impl::on_result(const Command& c) {
@@ -293,7 +223,7 @@ bool ClientConnection::Impl::on_result(const Command& c) {
     Command create;
     create.name = "createStream";
     create.transaction_id = CreateStreamTxn;
-    send_command(CommandCsid, 0, create);
+    channel.send_command(CommandCsid, 0, create);
     return true;
   }
   if (c.transaction_id == CreateStreamTxn && state == State::CreatingStream) {
@@ -351,64 +281,10 @@ void ClientConnection::Impl::stop_playing(std::string_view code, std::string_vie
   listener.on_play_stop(code, description);
 }
 
-bool ClientConnection::Impl::on_user_control(const Message& m) {
-  const auto uc = UserControl::parse(m.payload);
-  if (!uc) return true;  // unknown short events are harmless
-  if (uc->event == UserControlEvent::PingRequest) {
-    ++pings_answered;
-    send_control(MessageType::UserControl,
-                 UserControl::encode(UserControlEvent::PingResponse, uc->value));
-  } else if (uc->event == UserControlEvent::StreamEof && uc->value == stream_id) {
+void ClientConnection::Impl::on_user_control(const UserControl& event) {
+  if (event.event == UserControlEvent::StreamEof && event.value == stream_id) {
     stop_playing("StreamEOF", "the server ended the stream");
   }
-  return true;
-}
-
-bool ClientConnection::Impl::on_data(const Message& m) {
-  if (!playing) return true;
-  Message data = m;
-  data.type = MessageType::DataAmf0;
-  // Type 15 carries an AMF3 format byte before AMF0 values (section 7.1.2).
-  if (m.type == MessageType::DataAmf3 && !m.payload.empty() && m.payload[0] == 0) {
-    data.payload = m.payload.subspan(1);
-  }
-  amf0::Decoder d(data.payload, amf_limits);
-  const auto name = d.next();
-  if (!name || !name->is_string()) return true;  // not metadata; ignore rather than fail
-  if (name->string == "onMetaData" || name->string == "@setDataFrame") listener.on_media(data);
-  return true;
-}
-
-// Aggregate (section 7.1.6): FLV-tag-like sub-messages whose timestamps are offsets from the
-// first one, rebased on the aggregate's own timestamp.
-bool ClientConnection::Impl::on_aggregate(const Message& m) {
-  if (!playing) return true;
-  base::ByteReader r(m.payload);
-  bool first = true;
-  uint32_t base_ts = 0;
-  while (!r.empty()) {
-    const auto type = r.u8();
-    const auto size = r.u24();
-    const auto ts = r.u24();
-    const auto ts_ext = r.u8();
-    if (!type || !size || !ts || !ts_ext || !r.skip(3)) return fail("truncated aggregate message");
-    const auto body = r.bytes(*size);
-    if (!body || !r.skip(4)) return fail("truncated aggregate message");
-    const uint32_t sub_ts = (uint32_t{*ts_ext} << 24) | *ts;
-    if (first) base_ts = sub_ts;
-    first = false;
-    Message sub = m;
-    sub.type = static_cast<MessageType>(*type);
-    sub.timestamp = m.timestamp + (sub_ts - base_ts);
-    sub.payload = *body;
-    if (sub.type == MessageType::Audio || sub.type == MessageType::Video) {
-      listener.on_media(sub);
-    } else if (sub.type == MessageType::DataAmf0) {
-      on_data(sub);
-    }
-    if (!playing) break;  // a listener may not expect media after it was stopped
-  }
-  return true;
 }
 
 // --- URL helpers -------------------------------------------------------------------------
@@ -485,34 +361,31 @@ bool ClientConnection::feed(std::span<const uint8_t> bytes) {
   return impl_->feed(bytes);
 }
 const std::string& ClientConnection::error() const noexcept {
-  return impl_->error;
+  return impl_->channel.error();
 }
 ClientConnection::State ClientConnection::state() const noexcept {
   return impl_->state;
 }
 bool ClientConnection::has_output() const noexcept {
-  return !impl_->out.empty();
+  return impl_->channel.has_output();
 }
 std::vector<uint8_t> ClientConnection::take_output() {
-  std::vector<uint8_t> result;
-  result.swap(impl_->out);
-  return result;
+  return impl_->channel.take_output();
 }
 
 void ClientConnection::send_ping(uint32_t value) {
   if (impl_->state == State::Handshake || impl_->state == State::Failed) return;
-  impl_->send_control(MessageType::UserControl,
-                      UserControl::encode(UserControlEvent::PingRequest, value));
+  impl_->channel.send_user_control(UserControlEvent::PingRequest, value);
 }
 
 uint64_t ClientConnection::bytes_received() const noexcept {
-  return impl_->received;
+  return impl_->channel.bytes_received();
 }
 uint64_t ClientConnection::acknowledgements_sent() const noexcept {
-  return impl_->acks_sent;
+  return impl_->channel.acknowledgements_sent();
 }
 uint64_t ClientConnection::pings_answered() const noexcept {
-  return impl_->pings_answered;
+  return impl_->channel.pings_answered();
 }
 uint32_t ClientConnection::stream_id() const noexcept {
   return impl_->stream_id;

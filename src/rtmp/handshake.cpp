@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/crypto.hpp"
+
 namespace rtmp {
 namespace {
 
@@ -31,6 +33,13 @@ constexpr auto ServerKey = make_key<36>("Genuine Adobe Flash Media Server 001");
 constexpr uint8_t ServerVersion[4] = {0x0D, 0x0E, 0x0A, 0x0D};
 
 }  // namespace
+
+void Handshake::default_random(std::span<uint8_t> out) noexcept {
+  if (!base::random_bytes(out)) {
+    for (size_t i = 0; i < out.size(); ++i)
+      out[i] = static_cast<uint8_t>(i * 131 + 7);
+  }
+}
 
 std::span<const uint8_t> Handshake::client_key() noexcept {
   return ClientKey;

@@ -21,6 +21,10 @@ class Handshake {
 
   // Fills a buffer with random bytes (S1/S2 filler). Injected so tests are deterministic.
   using RandomFill = std::function<void(std::span<uint8_t>)>;
+  // The RandomFill both connection roles use when none is injected: the system CSPRNG, or a
+  // fixed pattern should it fail (the filler needs no secrecy; a failing generator must not
+  // block the handshake).
+  static void default_random(std::span<uint8_t> out) noexcept;
 
   enum class Status { NeedMore, Done, Error };
 
