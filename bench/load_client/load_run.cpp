@@ -103,7 +103,7 @@ int run_load(const LoadOptions& o) {
   run.dtls_context = webrtc::dtls::DtlsContext::create(
       webrtc::dtls::DtlsCertificate::generate(std::chrono::system_clock::now()));
   run.fingerprint = run.dtls_context->certificate().fingerprint().to_sdp();
-  run.session.dtls_context = run.dtls_context;
+  run.session.transport.dtls_context = run.dtls_context;
   run.audio = o.audio;
   run.session.sample_auth = std::max<uint32_t>(1, o.sample_auth);
   run.session.nack = o.nack;

@@ -14,7 +14,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "base/crypto.hpp"
+#include "whep_client/candidate_socket.hpp"
 #include "whep_client/http_client.hpp"
 #include "whep_client/offer_builder.hpp"
 
@@ -31,15 +31,6 @@ constexpr size_t MaxErrorBody = 300;
 constexpr size_t MaxRounds = 4;  // recvmmsg calls per readiness: one busy socket cannot starve
 constexpr auto MaxTick = 500ms;
 constexpr auto FpsSettle = 1000ms;  // after the first keyframe: the GOP replay is over by then
-
-uint64_t random_u64() {
-  std::array<uint8_t, 8> b{};
-  base::random_bytes(b);
-  uint64_t v = 0;
-  for (uint8_t x : b)
-    v = (v << 8) | x;
-  return v;
-}
 
 double ms_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double, std::milli>(to - from).count();
@@ -72,9 +63,9 @@ asio::awaitable<void> Viewer::run() {
   --thread_.http_in_flight;
   if (posted && open_socket()) {
     ViewerSessionConfig config = run_.session;
-    config.local_ice = local_ice_;
-    config.tie_breaker = random_u64();
-    config.rtcp_ssrc = static_cast<uint32_t>(random_u64()) | 1u;
+    config.transport.local_ice = identity_.ice;
+    config.transport.tie_breaker = identity_.tie_breaker;
+    config.rtcp_ssrc = identity_.rtcp_ssrc;
     session_ = std::make_unique<ViewerSession>(std::move(config), *answer_, Clock::now());
     session_->count_frames_from(run_.window_start, FpsSettle);
     receiving_ = true;
@@ -112,10 +103,10 @@ asio::awaitable<void> Viewer::acquire_http() {
 }
 
 asio::awaitable<bool> Viewer::post() {
-  local_ice_ = webrtc::ice::IceCredentials::generate().value_or(webrtc::ice::IceCredentials{});
+  identity_ = tools::whep_client::LocalIdentity::generate();
   tools::whep_client::OfferParams params;
-  params.session_id = random_u64() >> 2;  // JSEP 5.2.1: fits in 63 bits
-  params.ice = local_ice_;
+  params.session_id = identity_.session_id;
+  params.ice = identity_.ice;
   params.fingerprint = run_.fingerprint;
   params.audio = run_.audio;
   HttpRequest req;
@@ -146,26 +137,14 @@ asio::awaitable<bool> Viewer::post() {
 }
 
 bool Viewer::open_socket() {
-  const auto& candidate = answer_->candidate.address;
-  boost::system::error_code ec;
-  const auto ip = asio::ip::make_address(candidate.ip_string(), ec);
-  if (ec) {
-    result_.error = "candidate address: " + ec.message();
-    return false;
-  }
-  const asio::ip::udp::endpoint remote(ip, candidate.port());
-  socket_.open(remote.protocol(), ec);
-  if (!ec) {
-    boost::system::error_code ignored;  // capped by net.core.rmem_max; only risks drops
-    socket_.set_option(asio::socket_base::receive_buffer_size(1024 * 1024), ignored);
-    socket_.connect(remote, ec);  // binds an ephemeral port on the right interface
-  }
-  if (!ec) socket_.non_blocking(true, ec);
-  if (ec) {
-    result_.error = "UDP socket: " + ec.message();
-    return false;
-  }
-  return true;
+  namespace wc = tools::whep_client;
+  const auto error = wc::open_candidate_socket(
+      socket_, answer_->candidate.address, {.receive_buffer = 1024 * 1024, .non_blocking = true});
+  if (!error) return true;
+  result_.error = (error->stage == wc::CandidateSocketError::Stage::Address ? "candidate address: "
+                                                                            : "UDP socket: ") +
+                  error->code.message();
+  return false;
 }
 
 asio::awaitable<void> Viewer::receive_loop() {

@@ -21,6 +21,7 @@
 
 #include "load_client/viewer_result.hpp"
 #include "load_client/viewer_session.hpp"
+#include "whep_client/local_identity.hpp"
 #include "whep_client/whep_url.hpp"
 
 namespace bench::load_client {
@@ -86,7 +87,7 @@ class Viewer {
   bool stopping_ = false;
   bool receiving_ = false;
   Clock::time_point post_at_{};
-  webrtc::ice::IceCredentials local_ice_;
+  tools::whep_client::LocalIdentity identity_;
   std::optional<tools::whep_client::HttpUrl> location_;
   std::optional<tools::whep_client::AnswerInfo> answer_;
   std::unique_ptr<ViewerSession> session_;

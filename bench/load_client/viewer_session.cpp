@@ -10,100 +10,22 @@
 
 namespace bench::load_client {
 
-namespace dtls = webrtc::dtls;
-namespace srtp = webrtc::srtp;
 namespace rtp = webrtc::rtp;
 using tools::whep_client::AnswerInfo;
-using tools::whep_client::IceCheckState;
 
-namespace {
-
-dtls::DtlsConfig dtls_config(const AnswerInfo& answer) {
-  dtls::DtlsConfig c;
-  c.role = answer.our_dtls_role;
-  c.remote_fingerprint = answer.fingerprint;
-  return c;
-}
-
-}  // namespace
-
-ViewerSession::Stream::Stream(uint32_t s, Kind k, NackTrackerConfig nack_config)
+ViewerSession::Stream::Stream(uint32_t s, Kind k, tools::whep_client::NackTrackerConfig nack_config)
     : ssrc(s), kind(k), stats(s, k == Kind::Audio ? 48000 : 90000), nacks(nack_config) {}
 
 ViewerSession::ViewerSession(ViewerSessionConfig config, const AnswerInfo& answer, TimePoint now)
-    : config_(std::move(config)),
-      answer_(answer),
-      ice_(config_.local_ice, answer.ice, config_.tie_breaker, now, config_.ice),
-      dtls_(config_.dtls_context, dtls_config(answer)),
-      remote_(answer.candidate.address) {
+    : config_(std::move(config)), answer_(answer), transport_(config_.transport, answer, now) {
   streams_.reserve(MaxStreams);
   if (config_.sample_auth == 0) config_.sample_auth = 1;
-  if (dtls_.state() == dtls::DtlsState::Failed) fail("DTLS setup: " + dtls_.failure_reason());
 }
 
 ViewerSession::~ViewerSession() = default;
 
 void ViewerSession::handle_datagram(std::span<uint8_t> d, TimePoint now) {
-  if (d.empty() || state_ == ViewerState::Failed) return;
-  const uint8_t b = d[0];
-  // RFC 7983 7: 0-3 STUN, 20-63 DTLS, 128-191 RTP/RTCP.
-  if (b <= 3) {
-    on_stun(d, now);
-  } else if (b >= 20 && b <= 63) {
-    on_dtls(d);
-  } else if (b >= 128 && b <= 191) {
-    on_srtp(d, now);
-  } else {
-    ++counters_.unknown;
-  }
-}
-
-void ViewerSession::on_stun(std::span<const uint8_t> d, TimePoint now) {
-  auto msg = webrtc::stun::StunMessage::parse(d);
-  if (!msg) {
-    ++counters_.unknown;
-    return;
-  }
-  // The socket is connected to the server's candidate: every datagram comes from there.
-  const size_t n = ice_.handle(*msg, now, scratch_, remote_);
-  if (n > 0) queue(std::span(scratch_).first(n));
-  if (state_ == ViewerState::Checking && ice_.state() == IceCheckState::Connected) {
-    state_ = ViewerState::Handshaking;
-    dtls_started_ = true;
-    if (dtls_.role() == dtls::DtlsRole::Client) dtls_.start();  // RFC 6347 4.2.1
-    after_dtls();
-  }
-}
-
-void ViewerSession::on_dtls(std::span<const uint8_t> d) {
-  if (!dtls_started_) {
-    if (dtls_.role() == dtls::DtlsRole::Client) return;
-    dtls_started_ = true;  // setup:active: the server's ClientHello may come first
-  }
-  dtls_.feed(d);
-  after_dtls();
-}
-
-void ViewerSession::after_dtls() {
-  for (auto& out : dtls_.take_outgoing())
-    outgoing_.push_back(std::move(out));
-  if (dtls_.state() == dtls::DtlsState::Failed) {
-    fail("DTLS: " + dtls_.failure_reason());
-  } else if (dtls_.state() == dtls::DtlsState::Connected && !srtp_in_) {
-    if (!start_srtp()) fail("SRTP: could not create sessions from the DTLS keys");
-  }
-}
-
-bool ViewerSession::start_srtp() {
-  const auto& keys = dtls_.srtp_keys();
-  if (!keys) return false;
-  const auto profile = srtp::srtp_profile_from_id(keys->profile);
-  if (!profile) return false;
-  srtp_in_ = srtp::SrtpSession::create(*profile, srtp::SrtpDirection::Inbound, keys->remote_key,
-                                       keys->remote_salt);
-  srtp_out_ = srtp::SrtpSession::create(*profile, srtp::SrtpDirection::Outbound, keys->local_key,
-                                        keys->local_salt);
-  return srtp_in_ && srtp_out_;
+  if (transport_.handle_datagram(d, now)) on_srtp(d, now);
 }
 
 ViewerSession::Kind ViewerSession::classify(uint8_t pt) const noexcept {
@@ -117,15 +39,16 @@ ViewerSession::Kind ViewerSession::classify(uint8_t pt) const noexcept {
 }
 
 void ViewerSession::on_srtp(std::span<uint8_t> d, TimePoint now) {
-  if (!srtp_in_) {
+  webrtc::srtp::SrtpSession* srtp_in = transport_.srtp_in();
+  if (!srtp_in) {
     ++counters_.unknown;  // media before the keys: cannot be read
     return;
   }
   if (webrtc::rtcp::is_rtcp(d)) {
-    if (auto n = srtp_in_->unprotect_rtcp(d, d.size())) on_rtcp(d.first(*n), now);
+    if (auto n = srtp_in->unprotect_rtcp(d, d.size())) on_rtcp(d.first(*n), now);
     return;
   }
-  const size_t tag = srtp_in_->rtp_trailer();
+  const size_t tag = srtp_in->rtp_trailer();
   if (d.size() < rtp::FixedHeaderSize + tag) {
     ++counters_.unknown;
     return;
@@ -141,14 +64,14 @@ void ViewerSession::on_srtp(std::span<uint8_t> d, TimePoint now) {
       (uint32_t{d[8]} << 24) | (uint32_t{d[9]} << 16) | (uint32_t{d[10]} << 8) | d[11];
   const bool new_ssrc = std::none_of(streams_.begin(), streams_.end(),
                                      [&](const Stream& s) { return s.ssrc == ssrc; });
-  const bool must_read =
-      !connected_at_ || new_ssrc || kind == Kind::Rtx || (kind == Kind::Video && !keyframe_.done());
+  const bool must_read = !transport_.connected_at() || new_ssrc || kind == Kind::Rtx ||
+                         (kind == Kind::Video && !keyframe_.done());
   const bool sampled = ++sample_counter_ % config_.sample_auth == 0;
   if (!must_read && !sampled) packet = rtp::RtpPacketView::parse(d.first(d.size() - tag));
   const bool clear = !packet;  // also when the header-only parse failed (encrypted padding)
   if (clear) {
     ++counters_.auth_checked;
-    const auto n = srtp_in_->unprotect_rtp(d, d.size());
+    const auto n = srtp_in->unprotect_rtp(d, d.size());
     if (!n) return;  // counted by the session (auth failures, replays)
     packet = rtp::RtpPacketView::parse(d.first(*n));
     if (!packet) {
@@ -156,10 +79,7 @@ void ViewerSession::on_srtp(std::span<uint8_t> d, TimePoint now) {
       return;
     }
   }
-  if (!connected_at_) {
-    connected_at_ = now;
-    state_ = ViewerState::Connected;
-  }
+  transport_.on_media(now);
   on_rtp(*packet, kind, clear, now);
 }
 
@@ -239,34 +159,14 @@ void ViewerSession::on_rtcp(std::span<const uint8_t> packet, TimePoint now) {
 }
 
 void ViewerSession::on_timer(TimePoint now) {
-  if (state_ == ViewerState::Failed) return;
-  if (size_t n = ice_.poll(now, scratch_); n > 0) queue(std::span(scratch_).first(n));
-  ice_.on_timer(now);
-  if (ice_.state() == IceCheckState::Failed) {
-    fail(ice_.failure_reason());
-    return;
-  }
-  if (dtls_started_) {
-    if (auto at = dtls_.next_timeout(now); at && *at <= now) dtls_.handle_timeout(now);
-    after_dtls();
-  }
-  if (!srtp_out_) return;
-  // Reports start with the keys: an RR before media tells the sender we are listening.
-  if (now >= next_report_) {
-    send_report(now);
-    next_report_ = now + config_.report_interval;
-  }
-  if (config_.nack) send_nacks(now);
+  if (!transport_.on_timer(now)) return;
+  if (transport_.report_due(now)) send_report(now);
+  if (config_.nack && transport_.can_send_rtcp()) send_nacks(now);
 }
 
 ViewerSession::TimePoint ViewerSession::next_timeout(TimePoint now) const noexcept {
-  TimePoint next = ice_.next_check();
-  if (dtls_started_ && !srtp_out_) {
-    if (auto at = dtls_.next_timeout(now)) next = std::min(next, *at);
-  }
-  if (!srtp_out_) return next;
-  next = std::min(next, next_report_);
-  if (config_.nack) {
+  TimePoint next = transport_.next_timeout(now);
+  if (config_.nack && transport_.can_send_rtcp()) {
     for (const auto& s : streams_) {
       if (auto at = s.nacks.next_due()) next = std::min(next, *at);
     }
@@ -279,10 +179,10 @@ void ViewerSession::send_report(TimePoint now) {
   size_t count = 0;
   for (auto& s : streams_)
     blocks[count++] = s.stats.make_report_block(now);
-  const size_t n = tools::whep_client::write_receiver_report(scratch_, config_.rtcp_ssrc, "load",
-                                                             std::span(blocks).first(count));
+  const size_t n = tools::whep_client::write_receiver_report(
+      transport_.rtcp_buffer(), config_.rtcp_ssrc, "load", std::span(blocks).first(count));
   if (n == 0) return;
-  send_rtcp(n);
+  transport_.send_rtcp(n);
   ++counters_.reports_sent;
 }
 
@@ -291,38 +191,18 @@ void ViewerSession::send_nacks(TimePoint now) {
     if (s.kind != Kind::Video) continue;
     const size_t count = s.nacks.due(now, nack_scratch_);
     if (count == 0) continue;
-    const size_t n = tools::whep_client::write_nack(scratch_, config_.rtcp_ssrc, s.ssrc,
-                                                    std::span(nack_scratch_).first(count));
+    const size_t n = tools::whep_client::write_nack(transport_.rtcp_buffer(), config_.rtcp_ssrc,
+                                                    s.ssrc, std::span(nack_scratch_).first(count));
     if (n == 0) continue;
-    send_rtcp(n);
+    transport_.send_rtcp(n);
     ++counters_.nacks_sent;
     counters_.nacked_packets += count;
   }
 }
 
-void ViewerSession::send_rtcp(size_t size) {
-  if (auto n = srtp_out_->protect_rtcp(scratch_, size)) queue(std::span(scratch_).first(*n));
-}
-
-void ViewerSession::queue(std::span<const uint8_t> bytes) {
-  outgoing_.emplace_back(bytes.begin(), bytes.end());
-}
-
-void ViewerSession::close() {
-  if (dtls_.state() != dtls::DtlsState::Connected) return;
-  dtls_.close();
-  for (auto& out : dtls_.take_outgoing())
-    outgoing_.push_back(std::move(out));
-}
-
-void ViewerSession::fail(std::string reason) {
-  if (state_ == ViewerState::Failed) return;
-  state_ = ViewerState::Failed;
-  failure_reason_ = std::move(reason);
-}
-
 ViewerCounters ViewerSession::counters() const noexcept {
   ViewerCounters c = counters_;
+  c.unknown += transport_.unknown_datagrams();
   for (const auto& s : streams_) {
     if (s.kind == Kind::Video) {
       c.video_expected += s.stats.expected();
@@ -336,9 +216,9 @@ ViewerCounters ViewerSession::counters() const noexcept {
       c.audio_lost += s.stats.lost();
     }
   }
-  if (srtp_in_) {
-    c.auth_failures = srtp_in_->errors().auth_fail;
-    c.replays = srtp_in_->errors().replay;
+  if (const auto* srtp_in = transport_.srtp_in()) {
+    c.auth_failures = srtp_in->errors().auth_fail;
+    c.replays = srtp_in->errors().replay;
   }
   return c;
 }

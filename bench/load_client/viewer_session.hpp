@@ -1,11 +1,12 @@
 #pragma once
 // One load viewer's WebRTC receive path, sans-I/O: UDP datagrams from the server's candidate
-// and `now` in, datagrams to send out. ICE controlling checks and consent (via the WHEP
-// client's IceChecker), DTLS client, SRTP. Unlike tools/whep_client it never depacketizes or
-// decodes: it counts RTP packets per SSRC from the clear-text header, fully unprotects (decrypts
-// and authenticates) only what it must read or was told to sample, finds the first whole
-// keyframe from the payload's NAL headers, counts whole frames by marker bit, and sends what a
-// browser sends: receiver reports and generic NACKs. Not thread-safe: one owner drives it.
+// and `now` in, datagrams to send out. ICE controlling checks and consent, DTLS and the SRTP
+// keys come from the WHEP client's PeerTransport. Unlike tools/whep_client it never
+// depacketizes or decodes: it counts RTP packets per SSRC from the clear-text header, fully
+// unprotects (decrypts and authenticates) only what it must read or was told to sample, finds
+// the first whole keyframe from the payload's NAL headers, counts whole frames by marker bit,
+// and sends what a browser sends: receiver reports and generic NACKs. Not thread-safe: one
+// owner drives it.
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -13,34 +14,30 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "load_client/frame_counter.hpp"
 #include "load_client/keyframe_detector.hpp"
-#include "load_client/nack_tracker.hpp"
-#include "webrtc/dtls/dtls_transport.hpp"
 #include "webrtc/rtp/rtp_packet.hpp"
-#include "webrtc/srtp/srtp_session.hpp"
 #include "whep_client/answer_info.hpp"
-#include "whep_client/ice_checker.hpp"
+#include "whep_client/nack_tracker.hpp"
+#include "whep_client/peer_transport.hpp"
 #include "whep_client/rtp_stream_stats.hpp"
 
 namespace bench::load_client {
 
-enum class ViewerState : uint8_t { Checking, Handshaking, Connected, Failed };
+using ViewerState = tools::whep_client::PeerState;
 
 struct ViewerSessionConfig {
-  webrtc::ice::IceCredentials local_ice;  // as in our offer
-  std::shared_ptr<const webrtc::dtls::DtlsContext> dtls_context;
-  uint64_t tie_breaker = 0;
+  tools::whep_client::PeerTransportConfig transport{
+      .ice = {.check_interval = std::chrono::milliseconds(50),
+              .consent_interval = std::chrono::milliseconds(5000)}};
   uint32_t rtcp_ssrc = 1;
   // After the first keyframe, every Kth RTP packet is fully unprotected; 1 checks them all.
   uint32_t sample_auth = 10;
   bool nack = true;
-  std::chrono::milliseconds report_interval{1000};
-  tools::whep_client::IceCheckerConfig ice{.check_interval = std::chrono::milliseconds(50),
-                                           .consent_interval = std::chrono::milliseconds(5000)};
-  NackTrackerConfig nack_config;
+  tools::whep_client::NackTrackerConfig nack_config;
 };
 
 struct ViewerCounters {
@@ -69,7 +66,6 @@ struct ViewerCounters {
 class ViewerSession {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
-  static constexpr size_t MaxDatagram = 1500;
   static constexpr size_t MaxStreams = 4;
 
   ViewerSession(ViewerSessionConfig config, const tools::whep_client::AnswerInfo& answer,
@@ -89,33 +85,31 @@ class ViewerSession {
   std::optional<TimePoint> frames_counted_since() const noexcept;
   // Calls send(std::span<const uint8_t>) for every queued datagram, in order, and empties it.
   template <typename Fn>
-  void drain(Fn&& send);
-  bool has_outgoing() const noexcept { return !outgoing_.empty(); }
-  void close();  // DTLS close_notify
+  void drain(Fn&& send) {
+    transport_.drain(std::forward<Fn>(send));
+  }
+  bool has_outgoing() const noexcept { return transport_.has_outgoing(); }
+  void close() { transport_.close(); }  // DTLS close_notify
 
-  ViewerState state() const noexcept { return state_; }
-  const std::string& failure_reason() const noexcept { return failure_reason_; }
-  std::optional<TimePoint> connected_at() const noexcept { return connected_at_; }
+  ViewerState state() const noexcept { return transport_.state(); }
+  const std::string& failure_reason() const noexcept { return transport_.failure_reason(); }
+  std::optional<TimePoint> connected_at() const noexcept { return transport_.connected_at(); }
   std::optional<TimePoint> first_keyframe_at() const noexcept { return first_keyframe_at_; }
   ViewerCounters counters() const noexcept;
 
  private:
   enum class Kind : uint8_t { Video, Rtx, Audio, Unknown };
   struct Stream {
-    Stream(uint32_t ssrc, Kind kind, NackTrackerConfig nack_config);
+    Stream(uint32_t ssrc, Kind kind, tools::whep_client::NackTrackerConfig nack_config);
     uint32_t ssrc;
     Kind kind;
     tools::whep_client::RtpStreamStats stats;
-    NackTracker nacks;
+    tools::whep_client::NackTracker nacks;
     FrameCounter frames;
   };
 
   Kind classify(uint8_t payload_type) const noexcept;
   Stream* stream(uint32_t ssrc, Kind kind);
-  void on_stun(std::span<const uint8_t> datagram, TimePoint now);
-  void on_dtls(std::span<const uint8_t> datagram);
-  void after_dtls();
-  bool start_srtp();
   void on_srtp(std::span<uint8_t> datagram, TimePoint now);
   void on_rtp(const webrtc::rtp::RtpPacketView& packet, Kind kind, bool clear, TimePoint now);
   void on_video(Stream& s, const webrtc::rtp::RtpPacketView& p, bool clear, TimePoint now);
@@ -123,39 +117,18 @@ class ViewerSession {
   void on_rtcp(std::span<const uint8_t> packet, TimePoint now);
   void send_report(TimePoint now);
   void send_nacks(TimePoint now);
-  void send_rtcp(size_t size);
-  void queue(std::span<const uint8_t> bytes);
-  void fail(std::string reason);
 
   ViewerSessionConfig config_;
   tools::whep_client::AnswerInfo answer_;
-  tools::whep_client::IceChecker ice_;
-  webrtc::dtls::DtlsTransport dtls_;
-  bool dtls_started_ = false;
-  std::unique_ptr<webrtc::srtp::SrtpSession> srtp_in_;
-  std::unique_ptr<webrtc::srtp::SrtpSession> srtp_out_;
-  webrtc::stun::TransportAddress remote_;
-  ViewerState state_ = ViewerState::Checking;
-  std::string failure_reason_;
-  std::optional<TimePoint> connected_at_;
+  tools::whep_client::PeerTransport transport_;
   std::optional<TimePoint> first_keyframe_at_;
   TimePoint count_from_{};
   std::chrono::milliseconds settle_{0};
-  TimePoint next_report_{};
   KeyframeDetector keyframe_;
   std::vector<Stream> streams_;  // bounded by MaxStreams
   uint32_t sample_counter_ = 0;
   ViewerCounters counters_;
-  std::vector<std::vector<uint8_t>> outgoing_;
-  std::array<uint8_t, MaxDatagram> scratch_{};
-  std::array<uint16_t, NackTracker::MaxMissing> nack_scratch_{};
+  std::array<uint16_t, tools::whep_client::NackTracker::MaxMissing> nack_scratch_{};
 };
-
-template <typename Fn>
-void ViewerSession::drain(Fn&& send) {
-  for (const auto& d : outgoing_)
-    send(std::span<const uint8_t>(d));
-  outgoing_.clear();
-}
 
 }  // namespace bench::load_client

@@ -3,12 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <random>
-#include <thread>
 
 #include "webrtc/rtcp/compound_reader.hpp"
 #include "webrtc/rtcp/generic_nack.hpp"
 #include "webrtc/rtcp/receiver_report.hpp"
-#include "whep_client/offer_builder.hpp"
 #include "whep_client/whep_test_support.hpp"
 
 namespace bench::load_client {
@@ -17,67 +15,18 @@ namespace {
 using namespace std::chrono_literals;
 namespace wc = tools::whep_client;
 using wc::test::Clock;
-using wc::test::FakeServer;
+
+ViewerSessionConfig session_config(uint32_t sample_auth) {
+  ViewerSessionConfig config;
+  config.sample_auth = sample_auth;
+  config.nack_config.reorder_wait = 5ms;
+  return config;
+}
 
 // The load viewer and the WHEP client's in-process server back to back.
-struct Loopback {
-  explicit Loopback(uint32_t sample_auth) {
-    auto ice = webrtc::ice::IceCredentials::generate();
-    wc::OfferParams op;
-    op.session_id = 7;
-    op.ice = *ice;
-    op.fingerprint = context->certificate().fingerprint().to_sdp();
-    server = std::make_unique<FakeServer>(wc::build_offer(op));
-    auto answer = wc::parse_answer(server->answer);
-    EXPECT_TRUE(answer) << answer.error;
-    info = *answer.answer;
-    ViewerSessionConfig config;
-    config.local_ice = *ice;
-    config.dtls_context = context;
-    config.tie_breaker = 99;
-    config.rtcp_ssrc = 4242;
-    config.sample_auth = sample_auth;
-    config.nack_config.reorder_wait = 5ms;
-    client = std::make_unique<ViewerSession>(config, info, Clock::now());
-  }
-
-  std::vector<std::vector<uint8_t>> take() {
-    std::vector<std::vector<uint8_t>> out;
-    client->drain([&](std::span<const uint8_t> d) { out.emplace_back(d.begin(), d.end()); });
-    return out;
-  }
-
-  bool pump() {
-    bool moved = false;
-    for (int round = 0; round < 50; ++round) {
-      auto up = take();
-      for (auto& d : up)
-        server->handle(d);
-      server->pump_dtls();
-      auto down = std::move(server->to_client);
-      server->to_client.clear();
-      for (auto& d : down)
-        client->handle_datagram(d, Clock::now());
-      if (up.empty() && down.empty()) break;
-      moved = true;
-    }
-    return moved;
-  }
-
-  void connect() {
-    const auto deadline = Clock::now() + 5s;
-    while (Clock::now() < deadline && !server->srtp_ready()) {
-      client->on_timer(Clock::now());
-      if (!pump()) std::this_thread::sleep_for(2ms);
-    }
-    ASSERT_TRUE(server->srtp_ready()) << client->failure_reason();
-    pump();
-  }
-
-  void deliver(std::vector<uint8_t> packet, bool corrupt = false) {
-    auto p = server->protect(std::move(packet), corrupt);
-    client->handle_datagram(p, Clock::now());
-  }
+struct Loopback : wc::test::Loopback<ViewerSession> {
+  explicit Loopback(uint32_t sample_auth)
+      : wc::test::Loopback<ViewerSession>(session_config(sample_auth)) {}
 
   std::vector<std::vector<uint8_t>> video() {
     const auto h264 = wc::test::load_file("rtp/720p.h264");
@@ -85,11 +34,6 @@ struct Loopback {
     return wc::test::packetize(wc::test::access_units(h264), info.video_pts.at(0),
                                wc::test::VideoSsrc);
   }
-
-  std::shared_ptr<const webrtc::dtls::DtlsContext> context = wc::test::make_dtls_context();
-  std::unique_ptr<FakeServer> server;
-  wc::AnswerInfo info;
-  std::unique_ptr<ViewerSession> client;
 };
 
 TEST(ViewerSession, FindsTheFirstKeyframeAndCountsEveryPacketWhileSampling) {

@@ -1,6 +1,5 @@
 #include "whep_client/client_runner.hpp"
 
-#include <array>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -16,11 +15,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "base/crypto.hpp"
 #include "webrtc/dtls/dtls_context.hpp"
 #include "whep_client/answer_info.hpp"
+#include "whep_client/candidate_socket.hpp"
 #include "whep_client/client_report.hpp"
 #include "whep_client/http_client.hpp"
+#include "whep_client/local_identity.hpp"
 #include "whep_client/offer_builder.hpp"
 #include "whep_client/whep_peer.hpp"
 
@@ -34,15 +34,6 @@ namespace {
 
 constexpr int ExitSignaling = 2;
 constexpr size_t MaxErrorBody = 2000;
-
-uint64_t random_u64() {
-  std::array<uint8_t, 8> b{};
-  base::random_bytes(b);
-  uint64_t v = 0;
-  for (uint8_t x : b)
-    v = (v << 8) | x;
-  return v;
-}
 
 int64_t ms_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
@@ -97,7 +88,7 @@ class Runner {
   Clock::time_point start_{};
   std::optional<HttpUrl> location_;
   std::optional<AnswerInfo> answer_;
-  webrtc::ice::IceCredentials local_ice_;
+  LocalIdentity identity_;
   std::shared_ptr<const webrtc::dtls::DtlsContext> dtls_context_;
   std::unique_ptr<WhepPeer> peer_;
   ClientReport report_;
@@ -113,10 +104,10 @@ asio::awaitable<void> Runner::session() {
   }
   if (!stop_ && open_socket()) {
     PeerConfig config;
-    config.local_ice = local_ice_;
-    config.dtls_context = dtls_context_;
-    config.tie_breaker = random_u64();
-    config.rtcp_ssrc = static_cast<uint32_t>(random_u64()) | 1u;
+    config.transport.local_ice = identity_.ice;
+    config.transport.dtls_context = dtls_context_;
+    config.transport.tie_breaker = identity_.tie_breaker;
+    config.rtcp_ssrc = identity_.rtcp_ssrc;
     config.nack = options_.nack;
     peer_ = std::make_unique<WhepPeer>(std::move(config), *answer_, Clock::now());
     asio::co_spawn(io_, receive_loop(), asio::detached);
@@ -136,12 +127,12 @@ asio::awaitable<void> Runner::session() {
 }
 
 asio::awaitable<bool> Runner::post() {
-  local_ice_ = webrtc::ice::IceCredentials::generate().value_or(webrtc::ice::IceCredentials{});
+  identity_ = LocalIdentity::generate();
   dtls_context_ = webrtc::dtls::DtlsContext::create(
       webrtc::dtls::DtlsCertificate::generate(std::chrono::system_clock::now()));
   OfferParams params;
-  params.session_id = random_u64() >> 2;  // JSEP 5.2.1: fits in 63 bits
-  params.ice = local_ice_;
+  params.session_id = identity_.session_id;
+  params.ice = identity_.ice;
   params.fingerprint = dtls_context_->certificate().fingerprint().to_sdp();
   params.audio = options_.audio;
 
@@ -182,24 +173,12 @@ asio::awaitable<bool> Runner::post() {
 
 bool Runner::open_socket() {
   const auto& candidate = answer_->candidate.address;
-  boost::system::error_code ec;
-  const auto ip = asio::ip::make_address(candidate.ip_string(), ec);
-  if (ec) {
-    report_.error = "candidate address: " + ec.message();
-    return false;
-  }
-  const asio::ip::udp::endpoint remote(ip, candidate.port());
-  socket_.open(remote.protocol(), ec);
-  if (!ec) {
-    boost::system::error_code ignored;  // a smaller buffer only risks drops at high rates
-    socket_.set_option(asio::socket_base::receive_buffer_size(4 * 1024 * 1024), ignored);
-    socket_.connect(remote, ec);  // binds an ephemeral port on the right interface
-  }
-  if (ec) {
-    report_.error = "UDP socket to " + candidate.to_string() + ": " + ec.message();
-    return false;
-  }
-  return true;
+  const auto error = open_candidate_socket(socket_, candidate, {.receive_buffer = 4 * 1024 * 1024});
+  if (!error) return true;
+  report_.error = error->stage == CandidateSocketError::Stage::Address
+                      ? "candidate address: " + error->code.message()
+                      : "UDP socket to " + candidate.to_string() + ": " + error->code.message();
+  return false;
 }
 
 asio::awaitable<void> Runner::receive_loop() {

@@ -8,12 +8,21 @@
 namespace tools::whep_client {
 
 namespace rtp = webrtc::rtp;
+using namespace std::chrono_literals;
+
+namespace {
+
+// As RFC 4585 3.1 "early feedback": a gap is asked for at once, then retried a few times.
+constexpr NackTrackerConfig NackAtOnce{
+    .reorder_wait = 0ms, .retry_interval = 100ms, .max_sends = 3};
+
+}  // namespace
 
 MediaReceiver::Stream::Stream(uint32_t ssrc, Kind k, uint32_t clock_rate, bool nack)
     : kind(k), stats(ssrc, clock_rate) {
   if (kind == Kind::Video) {
     depacketizer = std::make_unique<rtp::H264Depacketizer>();
-    if (nack) nacks = std::make_unique<NackList>();
+    if (nack) nacks = std::make_unique<NackTracker>(NackAtOnce);
   }
 }
 

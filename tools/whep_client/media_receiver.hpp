@@ -21,7 +21,7 @@
 #include "webrtc/rtp/h264_depacketizer.hpp"
 #include "webrtc/rtp/rtp_packet.hpp"
 #include "whep_client/answer_info.hpp"
-#include "whep_client/nack_list.hpp"
+#include "whep_client/nack_tracker.hpp"
 #include "whep_client/rtp_stream_stats.hpp"
 
 namespace tools::whep_client {
@@ -86,7 +86,7 @@ class MediaReceiver {
     Kind kind;
     RtpStreamStats stats;
     std::unique_ptr<webrtc::rtp::H264Depacketizer> depacketizer;  // video only
-    std::unique_ptr<NackList> nacks;                              // video with --nack only
+    std::unique_ptr<NackTracker> nacks;                           // video with --nack only
   };
 
   Stream* find_or_add(uint32_t ssrc, Kind kind);

@@ -2,13 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
-
 #include "webrtc/rtcp/compound_reader.hpp"
 #include "webrtc/rtcp/generic_nack.hpp"
 #include "webrtc/rtcp/receiver_report.hpp"
 #include "webrtc/rtcp/sdes.hpp"
-#include "whep_client/offer_builder.hpp"
 #include "whep_client/whep_test_support.hpp"
 
 namespace tools::whep_client {
@@ -16,66 +13,15 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::Clock;
-using test::FakeServer;
 
-// Client and server wired back to back; datagrams are shuttled by pump().
-struct Loopback {
-  explicit Loopback(bool nack = false) {
-    auto ice = webrtc::ice::IceCredentials::generate();
-    OfferParams op;
-    op.session_id = 7;
-    op.ice = *ice;
-    op.fingerprint = client_context->certificate().fingerprint().to_sdp();
-    server = std::make_unique<FakeServer>(build_offer(op));
-    AnswerResult answer = parse_answer(server->answer);
-    EXPECT_TRUE(answer) << answer.error;
-    PeerConfig config;
-    config.local_ice = *ice;
-    config.dtls_context = client_context;
-    config.tie_breaker = 99;
-    config.rtcp_ssrc = 4242;
-    config.nack = nack;
-    info = *answer.answer;
-    client = std::make_unique<WhepPeer>(config, info, Clock::now());
-  }
+PeerConfig peer_config(bool nack) {
+  PeerConfig config;
+  config.nack = nack;
+  return config;
+}
 
-  // Moves datagrams both ways until quiet; returns whether any moved.
-  bool pump() {
-    bool moved = false;
-    for (int round = 0; round < 50; ++round) {
-      auto up = client->take_outgoing();
-      for (auto& d : up)
-        server->handle(d);
-      server->pump_dtls();
-      auto down = std::move(server->to_client);
-      server->to_client.clear();
-      for (auto& d : down)
-        client->handle_datagram(d, Clock::now());
-      if (up.empty() && down.empty()) break;
-      moved = true;
-    }
-    return moved;
-  }
-
-  // Ticks the client until the DTLS handshake is done on both sides.
-  void connect() {
-    const auto deadline = Clock::now() + 5s;
-    while (Clock::now() < deadline && !server->srtp_ready()) {
-      client->on_timer(Clock::now());
-      if (!pump()) std::this_thread::sleep_for(2ms);
-    }
-    ASSERT_TRUE(server->srtp_ready()) << client->failure_reason();
-    pump();  // the server's last flight
-  }
-
-  void deliver(std::vector<uint8_t> protected_packet) {
-    client->handle_datagram(protected_packet, Clock::now());
-  }
-
-  std::shared_ptr<const webrtc::dtls::DtlsContext> client_context = test::make_dtls_context();
-  std::unique_ptr<FakeServer> server;
-  AnswerInfo info;
-  std::unique_ptr<WhepPeer> client;
+struct Loopback : test::Loopback<WhepPeer> {
+  explicit Loopback(bool nack = false) : test::Loopback<WhepPeer>(peer_config(nack)) {}
 };
 
 TEST(WhepPeer, ConnectsAndCountsFramesFromTheRealStack) {
@@ -92,13 +38,12 @@ TEST(WhepPeer, ConnectsAndCountsFramesFromTheRealStack) {
   ASSERT_EQ(units.size(), 30u);
   ASSERT_EQ(lb.info.video_pts.size(), 1u);
   for (auto& p : test::packetize(units, lb.info.video_pts[0], test::VideoSsrc)) {
-    lb.deliver(lb.server->protect(std::move(p)));
+    lb.deliver(std::move(p));
   }
   ASSERT_TRUE(lb.info.audio_pt.has_value());
   const std::vector<uint8_t> opus(80, 0x42);
   for (uint16_t i = 0; i < 10; ++i) {
-    lb.deliver(lb.server->protect(
-        test::rtp_packet(*lb.info.audio_pt, test::AudioSsrc, 500 + i, 960u * i, opus)));
+    lb.deliver(test::rtp_packet(*lb.info.audio_pt, test::AudioSsrc, 500 + i, 960u * i, opus));
   }
   EXPECT_EQ(lb.client->state(), PeerState::Connected);
   EXPECT_TRUE(lb.client->connected_at().has_value());
@@ -119,8 +64,8 @@ TEST(WhepPeer, CountsSrtpAuthenticationFailuresAndDropsThosePackets) {
   Loopback lb;
   ASSERT_NO_FATAL_FAILURE(lb.connect());
   const std::vector<uint8_t> opus(40, 1);
-  lb.deliver(lb.server->protect(test::rtp_packet(111, test::AudioSsrc, 1, 0, opus), true));
-  lb.deliver(lb.server->protect(test::rtp_packet(111, test::AudioSsrc, 2, 960, opus)));
+  lb.deliver(test::rtp_packet(111, test::AudioSsrc, 1, 0, opus), /*corrupt=*/true);
+  lb.deliver(test::rtp_packet(111, test::AudioSsrc, 2, 960, opus));
   EXPECT_EQ(lb.client->counters().srtp_auth_failures, 1u);
   EXPECT_EQ(lb.client->media().audio().packets, 1u);
 }
@@ -130,7 +75,7 @@ TEST(WhepPeer, SendsCompoundReceiverReportsTheServerCanRead) {
   ASSERT_NO_FATAL_FAILURE(lb.connect());
   const std::vector<uint8_t> opus(40, 1);
   for (uint16_t seq : {10, 11, 13}) {  // 12 lost
-    lb.deliver(lb.server->protect(test::rtp_packet(111, test::AudioSsrc, seq, seq * 960u, opus)));
+    lb.deliver(test::rtp_packet(111, test::AudioSsrc, seq, seq * 960u, opus));
   }
   lb.server->rtcp.clear();
   lb.client->on_timer(Clock::now());
@@ -169,7 +114,7 @@ TEST(WhepPeer, NacksAVideoGapAndCountsTheLoss) {
   const uint16_t dropped = 2000 + 30;
   for (size_t i = 0; i < 40; ++i) {
     if (i == 30) continue;
-    lb.deliver(lb.server->protect(packets[i]));
+    lb.deliver(packets[i]);
   }
   lb.server->rtcp.clear();
   lb.client->on_timer(Clock::now());

@@ -1,14 +1,18 @@
 #pragma once
 // Test-only: a minimal in-process WHEP server side made of the project's own pieces (the SDP
 // offer parser and answer builder, IceLiteAgent, DtlsTransport as server, SrtpSession, the
-// H.264 packetizer), so the client can be exercised end to end without sockets.
+// H.264 packetizer), so the client can be exercised end to end without sockets, and the
+// loopback that wires it to a client (WhepPeer or the load client's ViewerSession).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <span>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "webrtc/dtls/dtls_transport.hpp"
@@ -20,6 +24,8 @@
 #include "webrtc/sdp/offer_parser.hpp"
 #include "webrtc/srtp/srtp_session.hpp"
 #include "webrtc/stun/stun_message.hpp"
+#include "whep_client/answer_info.hpp"
+#include "whep_client/offer_builder.hpp"
 
 namespace tools::whep_client::test {
 
@@ -187,6 +193,76 @@ class FakeServer {
   std::unique_ptr<webrtc::dtls::DtlsTransport> dtls_;
   std::unique_ptr<webrtc::srtp::SrtpSession> out_;
   std::unique_ptr<webrtc::srtp::SrtpSession> in_;
+};
+
+// A client and a FakeServer back to back; datagrams are shuttled by pump(). `Client` takes a
+// config with a PeerTransportConfig `transport` and an `rtcp_ssrc`, and drains its datagrams.
+template <typename Client>
+struct Loopback {
+  template <typename Config>
+  explicit Loopback(Config config) {
+    auto ice = webrtc::ice::IceCredentials::generate();
+    OfferParams op;
+    op.session_id = 7;
+    op.ice = *ice;
+    op.fingerprint = client_context->certificate().fingerprint().to_sdp();
+    server = std::make_unique<FakeServer>(build_offer(op));
+    AnswerResult answer = parse_answer(server->answer);
+    EXPECT_TRUE(answer) << answer.error;
+    info = *answer.answer;
+    config.transport.local_ice = *ice;
+    config.transport.dtls_context = client_context;
+    config.transport.tie_breaker = 99;
+    config.rtcp_ssrc = 4242;
+    client = std::make_unique<Client>(std::move(config), info, Clock::now());
+  }
+
+  std::vector<std::vector<uint8_t>> take() {
+    std::vector<std::vector<uint8_t>> out;
+    client->drain([&](std::span<const uint8_t> d) { out.emplace_back(d.begin(), d.end()); });
+    return out;
+  }
+
+  // Moves datagrams both ways until quiet; returns whether any moved.
+  bool pump() {
+    bool moved = false;
+    for (int round = 0; round < 50; ++round) {
+      auto up = take();
+      for (auto& d : up)
+        server->handle(d);
+      server->pump_dtls();
+      auto down = std::move(server->to_client);
+      server->to_client.clear();
+      for (auto& d : down)
+        client->handle_datagram(d, Clock::now());
+      if (up.empty() && down.empty()) break;
+      moved = true;
+    }
+    return moved;
+  }
+
+  // Ticks the client until the DTLS handshake is done on both sides.
+  void connect() {
+    using namespace std::chrono_literals;
+    const auto deadline = Clock::now() + 5s;
+    while (Clock::now() < deadline && !server->srtp_ready()) {
+      client->on_timer(Clock::now());
+      if (!pump()) std::this_thread::sleep_for(2ms);
+    }
+    ASSERT_TRUE(server->srtp_ready()) << client->failure_reason();
+    pump();  // the server's last flight
+  }
+
+  // Protects an RTP packet as the server would (see FakeServer::protect) and hands it over.
+  void deliver(std::vector<uint8_t> packet, bool corrupt = false) {
+    auto p = server->protect(std::move(packet), corrupt);
+    client->handle_datagram(p, Clock::now());
+  }
+
+  std::shared_ptr<const webrtc::dtls::DtlsContext> client_context = make_dtls_context();
+  std::unique_ptr<FakeServer> server;
+  AnswerInfo info;
+  std::unique_ptr<Client> client;
 };
 
 }  // namespace tools::whep_client::test

@@ -1,6 +1,6 @@
-#include "load_client/nack_tracker.hpp"
+#include "whep_client/nack_tracker.hpp"
 
-namespace bench::load_client {
+namespace tools::whep_client {
 
 void NackTracker::on_packet(uint16_t seq, TimePoint now) noexcept {
   if (!started_) {
@@ -29,7 +29,10 @@ void NackTracker::on_packet(uint16_t seq, TimePoint now) noexcept {
 }
 
 void NackTracker::add(uint16_t seq, TimePoint due_at) noexcept {
-  if (count_ == MaxMissing) remove_at(0);  // the oldest is the least likely to be repaired
+  if (count_ == MaxMissing) {
+    remove_at(0);  // the oldest is the least likely to be repaired in time
+    ++given_up_;
+  }
   entries_[count_++] = Entry{seq, 0, due_at};
 }
 
@@ -46,6 +49,7 @@ size_t NackTracker::due(TimePoint now, std::span<uint16_t> out) noexcept {
     Entry& e = entries_[i];
     const auto age = static_cast<uint16_t>(highest_ - e.seq);
     if (age > MaxAge || e.sent >= config_.max_sends) {
+      ++given_up_;
       remove_at(i);
       continue;
     }
@@ -70,4 +74,4 @@ std::optional<NackTracker::TimePoint> NackTracker::next_due() const noexcept {
   return next;
 }
 
-}  // namespace bench::load_client
+}  // namespace tools::whep_client

@@ -1,8 +1,9 @@
 #pragma once
 // Which packets of one RTP stream to request again with generic NACKs (RFC 4585 6.2.1), as a
-// browser does: a gap is first requested after a short reorder wait (a packet merely reordered
-// needs no NACK), then again every retry interval, a few times, unless it arrives. Bounded: at
-// most MaxMissing entries; a jump wider than that is taken as a restart, not requested.
+// browser does: a gap is first requested after a reorder wait (a packet merely reordered needs
+// no NACK; zero asks at once, RFC 4585 3.1's "early feedback"), then again every retry
+// interval, a few times, unless it arrives. Bounded: at most MaxMissing entries; a jump wider
+// than that is taken as a restart, not requested.
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -10,7 +11,7 @@
 #include <optional>
 #include <span>
 
-namespace bench::load_client {
+namespace tools::whep_client {
 
 struct NackTrackerConfig {
   std::chrono::milliseconds reorder_wait{10};
@@ -35,6 +36,7 @@ class NackTracker {
   size_t missing() const noexcept { return count_; }
   uint64_t requested() const noexcept { return requested_; }  // distinct packets NACKed
   uint64_t recovered() const noexcept { return recovered_; }  // NACKed, then received
+  uint64_t given_up() const noexcept { return given_up_; }    // pushed out, aged or sent out
 
  private:
   struct Entry {
@@ -52,6 +54,7 @@ class NackTracker {
   uint16_t highest_ = 0;
   uint64_t requested_ = 0;
   uint64_t recovered_ = 0;
+  uint64_t given_up_ = 0;
 };
 
-}  // namespace bench::load_client
+}  // namespace tools::whep_client
