@@ -133,6 +133,12 @@ async function measureInPage({ url, seconds, withAudio, bits }) {
     'framesAssembledFromMultiplePackets', 'totalInterFrameDelay', 'freezeCount',
     'totalFreezesDuration', 'packetsReceived', 'packetsLost', 'nackCount', 'pliCount',
     'keyFramesDecoded'];
+  // NetEq's view of the audio: target (with A/V sync) against minimum (network only), and
+  // what it did to hold it (time stretching, concealment).
+  const audioFields = ['jitterBufferDelay', 'jitterBufferEmittedCount', 'jitterBufferTargetDelay',
+    'jitterBufferMinimumDelay', 'jitter', 'packetsReceived', 'concealedSamples',
+    'totalSamplesReceived', 'insertedSamplesForDeceleration', 'removedSamplesForAcceleration',
+    'totalInterruptionDuration'];
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) {
     await new Promise((r) => setTimeout(r, 1000));
@@ -141,9 +147,9 @@ async function measureInPage({ url, seconds, withAudio, bits }) {
       if (s.type === 'inbound-rtp' && s.kind === 'video') {
         for (const f of fields) sample[f] = s[f];
       } else if (s.type === 'inbound-rtp' && s.kind === 'audio') {
-        sample.audioJitterBufferDelay = s.jitterBufferDelay;
-        sample.audioJitterBufferEmittedCount = s.jitterBufferEmittedCount;
-        sample.audioJitterBufferTargetDelay = s.jitterBufferTargetDelay;
+        for (const f of audioFields) {
+          sample['audio' + f[0].toUpperCase() + f.slice(1)] = s[f];
+        }
       } else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
         sample.rtt = s.currentRoundTripTime;
       }

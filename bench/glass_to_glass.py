@@ -38,6 +38,9 @@ SIZE, RATE, BLOCK = "1280x720", 30, 16
 # packets, plus encoder delay): about 80 ms with the default 10 s interleave bound, about 35 ms
 # with this. Phones send as they encode.
 INTERLEAVE = ["-max_interleave_delta", "1"]
+# AAC frames are 1024 samples: 32 ms at 32 kHz (the figures in RESULTS.md), 21.3 ms at 48 kHz
+# (what phone encoders use); the transcoder's 20 ms Opus packets come out in steps of a frame.
+AUDIO_RATE = 32000
 
 
 def stamp_graph(bits=BITS):
@@ -59,7 +62,7 @@ def publisher(url, seconds, gop_s=2.0, audio=True, probe=False):
     gop = str(int(gop_s * RATE))
     cmd = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "info" if probe else "error",
            "-re", "-f", "lavfi", "-i", f"testsrc2=size={SIZE}:rate={RATE}[out0]" +
-           (";sine=frequency=1000:sample_rate=32000[out1]" if audio else "")]
+           (f";sine=frequency=1000:sample_rate={AUDIO_RATE}[out1]" if audio else "")]
     # One lavfi input for both: with two -re inputs and a filter graph, ffmpeg 5.1 starves the
     # video (about 12 fps).
     cmd += ["-filter_complex", stamp_graph(), "-map", "[v]"]
@@ -68,7 +71,7 @@ def publisher(url, seconds, gop_s=2.0, audio=True, probe=False):
     cmd += ["-t", str(seconds)] + h.VIDEO_2M + ["-g", gop, "-keyint_min", gop,
                                                 "-sc_threshold", "0"]
     if audio:
-        cmd += ["-c:a", "aac", "-ar", "32000", "-ac", "2", "-b:a", "64k"]
+        cmd += ["-c:a", "aac", "-ar", str(AUDIO_RATE), "-ac", "2", "-b:a", "64k"]
     cmd += ["-flush_packets", "1"] + INTERLEAVE + ["-f", "flv", url]
     return subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE if probe else subprocess.DEVNULL,
@@ -127,6 +130,119 @@ def encode_probe(seconds, warmup, audio=True):
     return {"latency": summary(lat), "captured": len(captures), "sent": len(arrivals)}
 
 
+class RtpCapture:
+    """Records the kernel arrival time of every RTP packet the server sends from its UDP port,
+    with an AF_PACKET socket on lo (root, inside the bench's own namespace; no tcpdump). SRTP
+    leaves the RTP header in clear (RFC 3711 3.1), so SSRC, sequence number and timestamp are
+    readable: enough to see the arrival pattern NetEq sees."""
+
+    def __init__(self, udp_port):
+        import socket
+        self.port = udp_port
+        self.packets = []  # (arrival ns, ssrc, payload type, timestamp, size)
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(3))
+        self.sock.bind(("lo", 0))
+        self.sock.setsockopt(socket.SOL_SOCKET, 35, 1)  # SO_TIMESTAMPNS
+        self.sock.settimeout(0.2)
+        self.stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        import socket
+        while not self.stop:
+            try:
+                data, anc, _, addr = self.sock.recvmsg(2048, 64)
+            except socket.timeout:
+                continue
+            if addr[2] != 0 or len(data) < 14 + 20 + 8 + 12:  # PACKET_HOST only: once per packet
+                continue
+            ip = data[14:]
+            if ip[0] >> 4 != 4 or ip[9] != 17:
+                continue
+            udp = ip[(ip[0] & 15) * 4:]
+            if int.from_bytes(udp[0:2], "big") != self.port:
+                continue
+            rtp = udp[8:]
+            if rtp[0] >> 6 != 2 or 64 <= (rtp[1] & 0x7F) < 96:  # not RTP, or RTCP (RFC 5761 4)
+                continue
+            t = None
+            for level, kind, val in anc:
+                if level == socket.SOL_SOCKET and kind == 35:
+                    sec, nsec = int.from_bytes(val[0:8], "little"), int.from_bytes(val[8:16], "little")
+                    t = sec * 1_000_000_000 + nsec
+            self.packets.append((t or time.time_ns(), int.from_bytes(rtp[8:12], "big"),
+                                 rtp[1] & 0x7F, int.from_bytes(rtp[4:8], "big"), len(rtp)))
+
+    def close(self):
+        self.stop = True
+        self.thread.join(2)
+        self.sock.close()
+
+
+def arrival_analysis(packets, skip_s=5):
+    """Per SSRC: arrival jitter as NetEq measures it (packet_arrival_history.cc: arrival minus
+    RTP time, relative to the earliest packet of the last 2 s; underrun_optimizer.cc: the max of
+    each 500 ms, 95th percentile over 20 ms buckets, + 1 bucket), drift, gaps and bursts."""
+    by_ssrc = {}
+    for p in packets:
+        by_ssrc.setdefault(p[1], []).append(p)
+    out = {}
+    for ssrc, ps in by_ssrc.items():
+        if len(ps) < 100:
+            continue
+        t0 = ps[0][0]
+        ps = [p for p in ps if p[0] - t0 >= skip_s * 1e9]
+        steps = sorted({(b[3] - a[3]) & 0xFFFFFFFF for a, b in zip(ps, ps[1:])} - {0})
+        rate = 48 if steps and steps[0] % 960 == 0 and steps[0] < 5000 else 90
+        kind = "audio" if rate == 48 else "video"
+        # unwrap timestamps; one sample per RTP timestamp (the first packet of a frame)
+        rows, ts_u, last = [], 0, None
+        for p in ps:
+            if last is not None:
+                dt = (p[3] - last) & 0xFFFFFFFF
+                if dt == 0:
+                    continue
+                ts_u += dt if dt < 0x80000000 else dt - 0x100000000
+            last = p[3]
+            rows.append((p[0] / 1e6, ts_u / rate))
+        if len(rows) < 10:
+            continue
+        d = [t - m for t, m in rows]
+        rel, win_maxes, win_start, win_max = [], [], rows[0][0], 0
+        j = 0
+        from collections import deque
+        q = deque()  # monotonic min of d over the last 2 s of media time
+        for i, (t, m) in enumerate(rows):
+            while q and d[q[-1]] >= d[i]:
+                q.pop()
+            q.append(i)
+            while rows[q[0]][1] < m - 2000:
+                q.popleft()
+            r = d[i] - d[q[0]]
+            rel.append(r)
+            if t - win_start > 500:
+                win_maxes.append(win_max)
+                win_start, win_max = t, 0
+            win_max = max(win_max, r)
+        n = len(rows)
+        mt, mm = statistics.fmean(m for _, m in rows), statistics.fmean(d)
+        cov = sum((rows[i][1] - mt) * (d[i] - mm) for i in range(n))
+        var = sum((rows[i][1] - mt) ** 2 for i in range(n))
+        gaps = [b[0] - a[0] for a, b in zip(rows, rows[1:])]
+        wm = sorted(win_maxes)
+        q95 = pct(wm, 0.95) if wm else None
+        out[kind] = {
+            "ssrc": ssrc, "units": n, "relativeDelay": summary(rel),
+            "max500msP95": q95,
+            "netEqUnderrunTargetMs": None if q95 is None else (1 + int(q95 // 20)) * 20,
+            "driftMsPerS": 1000 * cov / var if var else None,
+            "interArrival": summary(gaps),
+            "burstPct": 100 * sum(1 for g in gaps if g < 2) / len(gaps),
+        }
+    return out
+
+
 def pct(sorted_vals, q):
     if not sorted_vals:
         return None
@@ -175,6 +291,13 @@ def stats_window(timeline, warmup_ms):
     if ae:
         out["audioJitterBufferDelayMs"] = d("audioJitterBufferDelay") * 1000 / ae
         out["audioJitterBufferTargetDelayMs"] = d("audioJitterBufferTargetDelay") * 1000 / ae
+        out["audioJitterBufferMinimumDelayMs"] = d("audioJitterBufferMinimumDelay") * 1000 / ae
+        out["audioJitterMs"] = (b.get("audioJitter") or 0) * 1000
+        samples = d("audioTotalSamplesReceived")
+        out["audioConcealedPct"] = 100 * d("audioConcealedSamples") / samples if samples else None
+        out["audioInsertedSamples"] = d("audioInsertedSamplesForDeceleration")
+        out["audioRemovedSamples"] = d("audioRemovedSamplesForAcceleration")
+        out["audioInterruptionMs"] = d("audioTotalInterruptionDuration") * 1000
     return out
 
 
@@ -213,14 +336,22 @@ def one_run(args, workdir):
     run["encode"] = encode_probe(args.probe_seconds, 2, audio=not args.no_audio)
     modes = args.modes if args.index % 2 == 0 else list(reversed(args.modes))
     total = len(modes) * (args.seconds + args.warmup + 30) + 30
-    with h.Server(args.server, webrtc=True, workdir=workdir) as srv:
+    env = dict(kv.split("=", 1) for kv in args.server_env)
+    with h.Server(args.server, webrtc=True, workdir=workdir, env=env) as srv:
         pub = publisher(srv.url(), total, audio=not args.no_audio)
         try:
             if not srv.wait_log("video H264", 15):
                 raise RuntimeError("stream did not start")
             for mode in modes:
-                run[mode] = browser_run(srv.whep_url(), args.seconds, args.warmup, mode == "off",
-                                        audio=not args.no_audio)
+                cap = RtpCapture(srv.udp_port) if args.capture else None
+                try:
+                    run[mode] = browser_run(srv.whep_url(), args.seconds, args.warmup,
+                                            mode == "off", audio=not args.no_audio)
+                finally:
+                    if cap:
+                        cap.close()
+                if cap:
+                    run[mode]["arrivals"] = arrival_analysis(cap.packets, args.warmup)
         finally:
             pub.kill()
             pub.wait()
@@ -269,6 +400,28 @@ def report(runs, modes):
               f"{fmt(med(runs, *s, 'fps'), '')}, dropped {med(runs, *s, 'framesDropped')}, "
               f"skipped callbacks {med(runs, m, 'skippedFrames')}, rejected reads "
               f"{med(runs, m, 'rejected')}")
+        if med(runs, *s, "audioJitterBufferDelayMs") is not None:
+            print(f"  audio NetEq: delay {fmt(med(runs, *s, 'audioJitterBufferDelayMs'))}, target "
+                  f"{fmt(med(runs, *s, 'audioJitterBufferTargetDelayMs'))}, minimum (no A/V "
+                  f"sync) {fmt(med(runs, *s, 'audioJitterBufferMinimumDelayMs'))}, RFC 3550 "
+                  f"jitter {fmt(med(runs, *s, 'audioJitterMs'))}, concealed "
+                  f"{fmt(med(runs, *s, 'audioConcealedPct'), ' %')}, inserted "
+                  f"{med(runs, *s, 'audioInsertedSamples')} removed "
+                  f"{med(runs, *s, 'audioRemovedSamples')} samples")
+        for kind in ("audio", "video"):
+            a = (m, "arrivals", kind)
+            if med(runs, *a, "units") is None:
+                continue
+            print(f"  {kind} arrivals: relative delay (NetEq) p50 "
+                  f"{fmt(med(runs, *a, 'relativeDelay', 'p50'))} p95 "
+                  f"{fmt(med(runs, *a, 'relativeDelay', 'p95'))} max "
+                  f"{fmt(med(runs, *a, 'relativeDelay', 'max'))}; 500 ms max p95 "
+                  f"{fmt(med(runs, *a, 'max500msP95'))} -> underrun target "
+                  f"{fmt(med(runs, *a, 'netEqUnderrunTargetMs'))}; drift "
+                  f"{fmt(med(runs, *a, 'driftMsPerS'), ' ms/s')}; inter-arrival min "
+                  f"{fmt(med(runs, *a, 'interArrival', 'min'))} p95 "
+                  f"{fmt(med(runs, *a, 'interArrival', 'p95'))}; bursts "
+                  f"{fmt(med(runs, *a, 'burstPct'), ' %')}")
 
 
 def main():
@@ -283,7 +436,16 @@ def main():
                    help="Chromium frame smoothing off (--disable-rtc-smoothness-algorithm) / on")
     p.add_argument("--no-audio", action="store_true", help="publish and play video only")
     p.add_argument("--json", action="store_true", help="print every run as one JSON line")
+    p.add_argument("--server-env", nargs="*", default=[], metavar="NAME=VALUE",
+                   help="extra server environment, e.g. AIRCLASS_AUDIO_PACING=yes")
+    p.add_argument("--capture", action="store_true",
+                   help="record each RTP packet's arrival (AF_PACKET on lo) and report the "
+                   "arrival jitter NetEq sees")
+    p.add_argument("--audio-rate", type=int, default=32000, choices=[32000, 44100, 48000],
+                   help="AAC sample rate of the publisher")
     args = p.parse_args()
+    global AUDIO_RATE
+    AUDIO_RATE = args.audio_rate
     runs = []
     with tempfile.TemporaryDirectory(prefix="airclass-g2g-") as workdir:
         for i in range(args.runs):

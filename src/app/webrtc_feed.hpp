@@ -1,7 +1,9 @@
 #pragma once
 // The WebRTC side of one media stream: a reader of the stream that turns each frame into RTP
 // once (on the publisher's thread): H.264 is packetized, AAC is transcoded to Opus once per
-// stream and packetized. The shared packets go to every WebRTC worker loop.
+// stream and packetized. The shared packets go to every WebRTC worker loop. Transcoded audio
+// can be paced (AudioPacer) from a timer on a given executor.
+#include <boost/asio/any_io_executor.hpp>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -17,11 +19,17 @@ namespace app {
 
 class WebRtcFeed : public media::StreamReader {
  public:
-  // Called on the publisher's thread for each packetized frame; must only post.
+  // Called for each packetized frame on the publisher's thread (paced audio: on the pacing
+  // executor), one call at a time and in order per track; must only post.
   using Deliver = std::function<void(const WebRtcFeed*, const webrtc::PacketizedFramePtr&)>;
 
+  // With `pacing`, transcoded audio leaves on its media clock (see AudioPacer) from a timer on
+  // that executor, which then calls `deliver`; without, as the transcoder yields it.
   WebRtcFeed(std::string path, uint32_t video_ssrc, uint32_t audio_ssrc, uint32_t opus_bitrate,
-             Deliver deliver);
+             Deliver deliver, std::optional<boost::asio::any_io_executor> pacing = std::nullopt);
+  ~WebRtcFeed() override;
+  WebRtcFeed(const WebRtcFeed&) = delete;
+  WebRtcFeed& operator=(const WebRtcFeed&) = delete;
 
   void on_frame(const media::FramePtr& frame) override;
   void on_publisher_stopped() override;
@@ -38,6 +46,9 @@ class WebRtcFeed : public media::StreamReader {
  private:
   int64_t sync_ns(int64_t pts_ms, int64_t arrival_ns);
   void on_audio(const media::Frame& frame);
+  void send_transcoded(const webrtc::PacketizedFramePtr& rtp);
+
+  struct Pacing;  // shared with the timer's handlers, which may run after the feed is gone
 
   const std::string path_;
   const uint32_t video_ssrc_;
@@ -52,6 +63,7 @@ class WebRtcFeed : public media::StreamReader {
   webrtc::VideoTrackPacketizer video_;
   webrtc::AudioTrackPacketizer audio_;
   std::unique_ptr<media::AacOpusTranscoder> transcoder_;
+  std::shared_ptr<Pacing> pacing_;
   bool have_audio_base_ = false;  // Opus passthrough: first pts of this publish
   int64_t audio_base_pts_ms_ = 0;
   // One wall-clock mapping for both tracks of a publish: pts -> steady ns.
