@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "alloc_counter.hpp"
+#include "webrtc/stun/stun_writer.hpp"
 #include "webrtc/video_track_packetizer.hpp"
 
 namespace bench {
@@ -62,6 +64,79 @@ LoopbackReceiver::LoopbackReceiver() {
 
 LoopbackReceiver::~LoopbackReceiver() {
   if (fd_ >= 0) ::close(fd_);
+}
+
+DtlsPeers::DtlsPeers()
+    : server_cert(webrtc::dtls::DtlsCertificate::generate(std::chrono::system_clock::now())),
+      server_context(webrtc::dtls::DtlsContext::create(server_cert)),
+      client_cert(webrtc::dtls::DtlsCertificate::generate(std::chrono::system_clock::now())),
+      client_context(webrtc::dtls::DtlsContext::create(client_cert)) {}
+
+void ViewerSink::send_datagram(std::span<const uint8_t> bytes, const webrtc::TransportAddress& to) {
+  if (capture_)
+    captured_.emplace_back(bytes.begin(), bytes.end());
+  else
+    send_live(bytes, to);
+}
+
+std::unique_ptr<webrtc::PeerSession> connect_viewer(const DtlsPeers& peers, ViewerSink& sink,
+                                                    const webrtc::TransportAddress& client,
+                                                    uint16_t profile) {
+  using namespace webrtc;
+  using Clock = std::chrono::steady_clock;
+  const auto local = *ice::IceCredentials::generate();
+  const auto remote = *ice::IceCredentials::generate();
+  PeerSessionConfig config;
+  config.local_ice = local;
+  config.remote_ice = remote;
+  config.dtls_context = peers.server_context;
+  config.remote_fingerprint = peers.client_cert->fingerprint();
+  config.video = {.payload_type = 102,
+                  .ssrc = 0x1111,
+                  .rtx_payload_type = 103,
+                  .rtx_ssrc = 0x2222,
+                  .initial_seq = 10,
+                  .initial_rtx_seq = 20};
+  config.cname = "bench";
+  sink.set_capture(true);
+  auto session = std::make_unique<PeerSession>(config, sink, std::make_shared<PacketHistory>(),
+                                               nullptr, Clock::now());
+  auto feed = [&](std::vector<uint8_t> bytes) {
+    session->on_datagram(bytes, client, Clock::now(), std::chrono::system_clock::now());
+  };
+  const std::string username = local.ufrag + ":" + remote.ufrag;
+  feed(stun::StunWriter::binding_request(
+      stun::TransactionId{1},
+      {.username = username, .priority = 100, .controlling = true, .use_candidate = true},
+      std::span(reinterpret_cast<const uint8_t*>(local.pwd.data()), local.pwd.size())));
+  dtls::DtlsConfig cc;
+  cc.role = dtls::DtlsRole::Client;
+  cc.remote_fingerprint = peers.server_cert->fingerprint();
+  cc.srtp_profiles = {profile};
+  dtls::DtlsTransport dtls_client(peers.client_context, cc);
+  dtls_client.start();
+  for (int round = 0; round < 20 && !session->ready(); ++round) {
+    for (auto& d : dtls_client.take_outgoing())
+      feed(d);
+    for (auto& d : sink.take_captured()) {
+      if (dtls::DtlsTransport::is_dtls(d)) dtls_client.feed(d);
+    }
+  }
+  sink.take_captured();  // unanswered leftovers would reach the next viewer's client
+  sink.set_capture(false);
+  const auto& keys = dtls_client.srtp_keys();
+  if (!session->ready() || !keys || keys->profile != profile) return nullptr;
+  session->take_keyframe_request();
+  return session;
+}
+
+void report_per_packet(benchmark::State& state, double packets, uint64_t allocs_before) {
+  state.counters["ns_per_packet"] =
+      benchmark::Counter(packets * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  if (allocations_counted()) {
+    state.counters["allocs_per_packet"] =
+        static_cast<double>(allocations() - allocs_before) / packets;
+  }
 }
 
 }  // namespace bench

@@ -154,8 +154,9 @@ def one_run(args, viewers, ramp):
         "kf_p50": kf.get("p50"), "kf_p95": kf.get("p95"), "conn_p50": cn.get("p50"),
         "conn_p95": cn.get("p95"), "nacks": s["nacks_sent"], "auth_failures": s["auth_failures"],
         "client_cpu": 100.0 * run["client_cpu_window_s"] / run["seconds"],
-        "added_video_p50": window_quantile(*scrapes, "video", 0.50),
-        "added_video_p99": window_quantile(*scrapes, "video", 0.99),
+        "added_delta_p50": window_quantile(*scrapes, "delta", 0.50),
+        "added_delta_p99": window_quantile(*scrapes, "delta", 0.99),
+        "added_key_p99": window_quantile(*scrapes, "keyframe", 0.99),
         "added_audio_p99": window_quantile(*scrapes, "audio", 0.99),
     }
 
@@ -206,8 +207,8 @@ def main():
     print()
     print("| viewers | ramp | server CPU (% of a core) | per viewer | RSS (MiB) | RSS per viewer "
           "(KiB) | connected | loss % | min fps | median fps | first keyframe p50 / p95 (ms) "
-          "| connected p50 / p95 (ms) | client CPU (% of a core) | server-added video p50 / p99, "
-          "audio p99 (ms, bucket bound) |")
+          "| connected p50 / p95 (ms) | client CPU (% of a core) | server-added (ms, bucket bound): "
+          "delta frames p50 / p99, keyframes p99, audio p99 |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r, rows in results:
         ramp = f"{r['ramp']:g}/s" if r["ramp"] else "at once"
@@ -216,8 +217,9 @@ def main():
               f"{r['viewers']} | {r['loss_percent']:.4f} | {r['min_fps']:.1f} | "
               f"{r['median_fps']:.1f} | {fmt(r['kf_p50'], '.0f')} / {fmt(r['kf_p95'], '.0f')} | "
               f"{fmt(r['conn_p50'], '.0f')} / {fmt(r['conn_p95'], '.0f')} | "
-              f"{r['client_cpu']:.1f} | {fmt(r['added_video_p50'], 'g')} / "
-              f"{fmt(r['added_video_p99'], 'g')}, {fmt(r['added_audio_p99'], 'g')} |")
+              f"{r['client_cpu']:.1f} | {fmt(r['added_delta_p50'], 'g')} / "
+              f"{fmt(r['added_delta_p99'], 'g')}, {fmt(r['added_key_p99'], 'g')}, "
+              f"{fmt(r['added_audio_p99'], 'g')} |")
         if len(rows) > 1:
             per = ", ".join(f"{x['cpu_per_viewer']:.3f}" for x in rows)
             print(f"|   (runs: CPU per viewer {per}; publisher-only "

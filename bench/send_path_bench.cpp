@@ -16,16 +16,13 @@
 
 #include "alloc_counter.hpp"
 #include "egress_fixture.hpp"
-#include "webrtc/peer_session.hpp"
-#include "webrtc/stun/stun_writer.hpp"
 
 namespace {
 
 using namespace webrtc;
-using Clock = std::chrono::steady_clock;
 using Udp = boost::asio::ip::udp;
 
-enum class SinkMode : uint8_t { Capture, Discard, UdpV4, UdpDualStack };
+enum class SinkMode : uint8_t { Discard, UdpV4, UdpDualStack };
 
 // Mirrors WebRtcWorker::send_datagram and its to_endpoint() (src/app/webrtc_worker.cpp).
 Udp::endpoint to_endpoint(const TransportAddress& a, bool v6_socket) {
@@ -37,10 +34,10 @@ Udp::endpoint to_endpoint(const TransportAddress& a, bool v6_socket) {
   return {v4, a.port()};
 }
 
-class BenchSink : public DatagramSink {
+class BenchSink : public bench::ViewerSink {
  public:
   explicit BenchSink(SinkMode mode) : mode_(mode), socket_(loop_) {
-    if (mode == SinkMode::Capture || mode == SinkMode::Discard) return;
+    if (mode == SinkMode::Discard) return;
     const bool dual = mode == SinkMode::UdpDualStack;
     v6_socket_ = dual;
     boost::system::error_code ec;
@@ -55,17 +52,14 @@ class BenchSink : public DatagramSink {
     ok_ = !ec;
   }
 
-  void set_mode(SinkMode mode) noexcept { mode_ = mode; }
   bool ok() const noexcept { return ok_; }
   uint64_t sent() const noexcept { return sent_; }
   uint64_t errors() const noexcept { return errors_; }
-  std::vector<std::vector<uint8_t>> take() { return std::exchange(captured_, {}); }
 
-  void send_datagram(std::span<const uint8_t> bytes, const TransportAddress& to) override {
+ protected:
+  void send_live(std::span<const uint8_t> bytes, const TransportAddress& to) override {
     ++sent_;
-    if (mode_ == SinkMode::Capture) {
-      captured_.emplace_back(bytes.begin(), bytes.end());
-    } else if (mode_ == SinkMode::Discard) {
+    if (mode_ == SinkMode::Discard) {
       benchmark::DoNotOptimize(bytes.data());
     } else {
       boost::system::error_code ec;
@@ -83,58 +77,7 @@ class BenchSink : public DatagramSink {
   bool ok_ = true;
   uint64_t sent_ = 0;
   uint64_t errors_ = 0;
-  std::vector<std::vector<uint8_t>> captured_;
 };
-
-// A PeerSession taken to Connected the way a browser would: ICE check, then DTLS-SRTP.
-std::unique_ptr<PeerSession> connect_viewer(BenchSink& sink, const TransportAddress& client,
-                                            uint16_t profile) {
-  const auto wall = std::chrono::system_clock::now();
-  auto server_cert = dtls::DtlsCertificate::generate(wall);
-  auto client_cert = dtls::DtlsCertificate::generate(wall);
-  const auto local = *ice::IceCredentials::generate();
-  const auto remote = *ice::IceCredentials::generate();
-  PeerSessionConfig c;
-  c.local_ice = local;
-  c.remote_ice = remote;
-  c.dtls_context = dtls::DtlsContext::create(server_cert);
-  c.remote_fingerprint = client_cert->fingerprint();
-  c.video = {.payload_type = 102,
-             .ssrc = 0x1111,
-             .rtx_payload_type = 103,
-             .rtx_ssrc = 0x2222,
-             .initial_seq = 10,
-             .initial_rtx_seq = 20};
-  c.cname = "bench";
-  auto session = std::make_unique<PeerSession>(c, sink, std::make_shared<PacketHistory>(), nullptr,
-                                               Clock::now());
-  auto feed = [&](std::vector<uint8_t> bytes) {
-    session->on_datagram(bytes, client, Clock::now(), std::chrono::system_clock::now());
-  };
-  const std::string username = local.ufrag + ":" + remote.ufrag;
-  feed(stun::StunWriter::binding_request(
-      stun::TransactionId{1},
-      {.username = username, .priority = 100, .controlling = true, .use_candidate = true},
-      std::span(reinterpret_cast<const uint8_t*>(local.pwd.data()), local.pwd.size())));
-
-  dtls::DtlsConfig cc;
-  cc.role = dtls::DtlsRole::Client;
-  cc.remote_fingerprint = server_cert->fingerprint();
-  cc.srtp_profiles = {profile};
-  dtls::DtlsTransport dtls_client(dtls::DtlsContext::create(client_cert), cc);
-  dtls_client.start();
-  for (int round = 0; round < 20 && !session->ready(); ++round) {
-    for (auto& d : dtls_client.take_outgoing())
-      feed(d);
-    for (auto& d : sink.take()) {
-      if (dtls::DtlsTransport::is_dtls(d)) dtls_client.feed(d);
-    }
-  }
-  const auto keys = dtls_client.srtp_keys();
-  if (!session->ready() || !keys || keys->profile != profile) return nullptr;
-  session->take_keyframe_request();
-  return session;
-}
 
 void BM_ViewerSendLoop(benchmark::State& state, uint16_t profile, SinkMode mode) {
   const bench::LoopbackReceiver receiver;
@@ -144,14 +87,12 @@ void BM_ViewerSendLoop(benchmark::State& state, uint16_t profile, SinkMode mode)
     return;
   }
   const auto client = TransportAddress::ipv4({127, 0, 0, 1}, receiver.port());
-  sink.set_mode(SinkMode::Capture);
-  auto session = connect_viewer(sink, client, profile);
+  const bench::DtlsPeers peers;
+  auto session = bench::connect_viewer(peers, sink, client, profile);
   if (!session) {
     state.SkipWithError("viewer did not connect with the requested SRTP profile");
     return;
   }
-  sink.take();
-  sink.set_mode(mode);
   const auto frames = bench::packetized_stream();
   session->send_video(*frames.idr);  // a viewer starts at a keyframe; live P-frames follow
   const uint64_t packets_before = session->stats().video.packets;
@@ -165,13 +106,8 @@ void BM_ViewerSendLoop(benchmark::State& state, uint16_t profile, SinkMode mode)
     state.SkipWithError("not every packet reached the sink (SRTP failure?)");
   }
   state.SetItemsProcessed(static_cast<int64_t>(packets));
-  state.counters["ns_per_packet"] =
-      benchmark::Counter(packets * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  bench::report_per_packet(state, packets, allocs_before);
   state.counters["send_errors"] = static_cast<double>(sink.errors());
-  if (bench::allocations_counted()) {
-    state.counters["allocs_per_packet"] =
-        static_cast<double>(bench::allocations() - allocs_before) / packets;
-  }
 }
 
 // Registered by hand so the names read BM_ViewerSendLoop/<profile>/<sink>.

@@ -4,33 +4,12 @@
 
 #include "app/api_response.hpp"
 #include "app/logging.hpp"
+#include "app/node_json.hpp"
 #include "app/staff_gate.hpp"
 #include "app/wall_clock.hpp"
 #include "cluster/signed_envelope.hpp"
 
 namespace app {
-namespace {
-
-nlohmann::json node_json(const cluster::NodeState& n, cluster::TimePoint now) {
-  const auto& h = n.heartbeat;
-  const auto ago = std::chrono::duration_cast<std::chrono::milliseconds>(now - n.last_seen).count();
-  return {{"id", h.node_id},
-          {"role", h.role},
-          {"url", h.webrtc_url},
-          {"api_url", h.api_url},
-          {"healthy", n.healthy},
-          {"local", n.local},
-          {"serves_viewers", n.serves_viewers},
-          {"viewers", h.viewers},
-          {"capacity", h.capacity},
-          {"load", h.capacity ? double(h.viewers) / double(h.capacity) : 1.0},
-          {"egress_bps", h.egress_bps},
-          {"cpu", h.cpu},
-          {"version", h.version},
-          {"last_seen_ms", unix_millis() - ago}};
-}
-
-}  // namespace
 
 ClusterMain::ClusterMain(boost::asio::io_context& loop, const Config& config,
                          const NodeCredentials& credentials, NodeCounters& counters,

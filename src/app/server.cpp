@@ -84,8 +84,8 @@ cluster::Heartbeat Server::local_heartbeat() {
 
 void Server::setup_api() {
   token_api_ = std::make_unique<TokenApi>(config_, credentials_, counters_);
-  status_api_ =
-      std::make_unique<StatusApi>(config_, credentials_, counters_, registry_, whep_.get());
+  status_api_ = std::make_unique<StatusApi>(config_, credentials_, counters_, registry_,
+                                            whep_.get(), [this] { return local_heartbeat(); });
   token_api_->add_routes(api_router_);
   status_api_->add_routes(api_router_);
   web_ = std::make_unique<http::StaticFiles>(config_.web_root.empty() ? AIRCLASS_WEB_ROOT
@@ -134,11 +134,13 @@ void Server::setup_webrtc() {
     workers_.push_back(std::make_unique<WebRtcWorker>(
         pool_.at(i), udp, [this, i](std::string_view ufrag) { return whep_->claim(ufrag, i); },
         [this](const std::string& id) { whep_->on_closed(id); }));
+    workers_.back()->set_udp_segmentation(config_.udp_segmentation);
     raw.push_back(workers_.back().get());
   }
   for (auto* w : raw) {
     w->set_peers(raw);
-    w->set_latency_histograms(&counters_.video_egress_latency, &counters_.audio_egress_latency);
+    w->set_latency_histograms(&counters_.delta_egress_latency, &counters_.keyframe_egress_latency,
+                              &counters_.audio_egress_latency);
   }
   whep_->attach(raw);
   whep_->add_routes(webrtc_router_);

@@ -1,9 +1,9 @@
 #include "app/status_api.hpp"
 
 #include "app/api_response.hpp"
+#include "app/node_json.hpp"
 #include "app/node_metrics.hpp"
 #include "app/staff_gate.hpp"
-#include "app/wall_clock.hpp"
 #include "auth/authorization.hpp"
 #include "metrics/prometheus_writer.hpp"
 
@@ -37,12 +37,13 @@ nlohmann::json viewer_json(const ViewerStatus& v) {
 
 StatusApi::StatusApi(const Config& config, const NodeCredentials& credentials,
                      NodeCounters& counters, media::StreamRegistry& registry,
-                     const WhepService* whep)
+                     const WhepService* whep, std::function<cluster::Heartbeat()> local_report)
     : config_(config),
       credentials_(credentials),
       counters_(counters),
       registry_(registry),
-      whep_(whep) {}
+      whep_(whep),
+      local_report_(std::move(local_report)) {}
 
 void StatusApi::add_routes(http::Router& router) {
   router.add(http::Verb::get, "/health", [this](const auto& c) { return health(c); });
@@ -148,19 +149,15 @@ http::Response StatusApi::metrics(const http::RequestContext& ctx) const {
 }
 
 nlohmann::json StatusApi::local_node() const {
-  const auto egress = whep_ ? whep_->totals() : EgressTotals{};
-  const auto viewers = whep_ ? whep_->viewer_count() : 0;
-  const auto now_ms = unix_seconds() * 1000;
-  return {{"id", config_.node_id},
-          {"role", to_string(config_.mode)},
-          {"url", config_.webrtc_public_url},
-          {"healthy", true},
-          {"viewers", viewers},
-          {"capacity", config_.max_viewers},
-          {"load", config_.max_viewers ? double(viewers) / config_.max_viewers : 1.0},
-          {"egress_bps", egress.egress_bps},
-          {"cpu", cpu_.sample()},
-          {"last_seen_ms", now_ms}};
+  cluster::NodeState self;
+  self.heartbeat = local_report_();
+  // A heartbeat says "sub" or "main"; a standalone node is in no cluster and says so.
+  self.heartbeat.role = std::string(to_string(config_.mode));
+  self.healthy = true;
+  self.local = true;
+  self.serves_viewers = whep_ != nullptr;
+  self.last_seen = cluster::Clock::now();
+  return node_json(self, self.last_seen);
 }
 
 http::Response StatusApi::nodes(const http::RequestContext& ctx) const {

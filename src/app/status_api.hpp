@@ -3,13 +3,14 @@
 // stream is live), GET /api/streams and /api/streams/{path} (streams, publishers, viewers; for
 // teachers, monitors and the admin key) and GET /metrics (Prometheus text).
 #include <chrono>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "app/config.hpp"
-#include "app/cpu_meter.hpp"
 #include "app/node_counters.hpp"
 #include "app/node_credentials.hpp"
 #include "app/whep_service.hpp"
+#include "cluster/heartbeat.hpp"
 #include "http/router.hpp"
 #include "media/stream_registry.hpp"
 
@@ -17,11 +18,14 @@ namespace app {
 
 class StatusApi {
  public:
-  // `whep` may be null (webrtc: no).
+  // `whep` may be null (webrtc: no). `local_report` gives this node's load as a heartbeat, the
+  // one ClusterMain and ClusterSub get, so /api/cluster/nodes reads the same figures.
   StatusApi(const Config& config, const NodeCredentials& credentials, NodeCounters& counters,
-            media::StreamRegistry& registry, const WhepService* whep);
+            media::StreamRegistry& registry, const WhepService* whep,
+            std::function<cluster::Heartbeat()> local_report);
   void add_routes(http::Router& router);
-  // This node as /api/cluster/nodes lists it (and, later, its heartbeats report it).
+  // This node as /api/cluster/nodes lists it on a standalone or sub node, in the shape the main
+  // node lists its members (node_json).
   nlohmann::json local_node() const;
 
  private:
@@ -37,7 +41,7 @@ class StatusApi {
   NodeCounters& counters_;
   media::StreamRegistry& registry_;
   const WhepService* whep_;
-  mutable CpuMeter cpu_;
+  std::function<cluster::Heartbeat()> local_report_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

@@ -7,6 +7,19 @@
 namespace app {
 namespace {
 
+cluster::Heartbeat sample_heartbeat() {
+  cluster::Heartbeat h;
+  h.node_id = "node-7";
+  h.api_url = "http://10.0.0.2:3000";
+  h.webrtc_url = "http://10.0.0.2:8889";
+  h.capacity = 200;
+  h.viewers = 50;
+  h.egress_bps = 123456;
+  h.cpu = 0.25;
+  h.version = "9.9.9";
+  return h;
+}
+
 class StatusApiTest : public ::testing::Test {
  protected:
   StatusApiTest() : registry_(media::StreamRegistry::Options{}) {
@@ -14,7 +27,13 @@ class StatusApiTest : public ::testing::Test {
     config_.teacher_passcode = "teach-me";
     config_.admin_key = "admin-key-0123456789";
     credentials_ = make_node_credentials(config_);
-    api_ = std::make_unique<StatusApi>(config_, credentials_, counters_, registry_, nullptr);
+    make_api();
+  }
+
+  void make_api() {
+    router_ = http::Router{};
+    api_ = std::make_unique<StatusApi>(config_, credentials_, counters_, registry_, nullptr,
+                                       [this] { return heartbeat_; });
     api_->add_routes(router_);
   }
 
@@ -38,6 +57,7 @@ class StatusApiTest : public ::testing::Test {
   NodeCredentials credentials_;
   NodeCounters counters_;
   media::StreamRegistry registry_;
+  cluster::Heartbeat heartbeat_ = sample_heartbeat();
   std::unique_ptr<StatusApi> api_;
   http::Router router_;
 };
@@ -96,6 +116,44 @@ TEST_F(StatusApiTest, MetricsAreOpenPrometheusText) {
             std::string::npos);
   EXPECT_NE(text.find("airclass_handshakes_failed_total{protocol=\"rtmp\"} 0\n"),
             std::string::npos);
+}
+
+TEST_F(StatusApiTest, ClusterNodesListsThisNodeFromItsHeartbeat) {
+  EXPECT_EQ(get("/api/cluster/nodes").result(), http::Status::unauthorized);
+  const auto res = get("/api/cluster/nodes?passcode=teach-me");
+  ASSERT_EQ(res.result(), http::Status::ok) << res.body();
+  const auto j = nlohmann::json::parse(res.body());
+  EXPECT_EQ(j.at("mode"), "standalone");
+  ASSERT_EQ(j.at("nodes").size(), 1u);
+  const auto& n = j.at("nodes")[0];
+  EXPECT_EQ(n.at("id"), "node-7");
+  EXPECT_EQ(n.at("role"), "standalone");  // not the heartbeat's "sub": no cluster here
+  EXPECT_EQ(n.at("url"), "http://10.0.0.2:8889");
+  EXPECT_EQ(n.at("api_url"), "http://10.0.0.2:3000");
+  EXPECT_EQ(n.at("healthy"), true);
+  EXPECT_EQ(n.at("local"), true);
+  EXPECT_EQ(n.at("serves_viewers"), false);  // no WHEP service
+  EXPECT_EQ(n.at("viewers"), 50);
+  EXPECT_EQ(n.at("capacity"), 200);
+  EXPECT_DOUBLE_EQ(n.at("load").get<double>(), 0.25);
+  EXPECT_EQ(n.at("egress_bps"), 123456);
+  EXPECT_DOUBLE_EQ(n.at("cpu").get<double>(), 0.25);
+  EXPECT_EQ(n.at("version"), "9.9.9");
+  EXPECT_NEAR(n.at("last_seen_ms").get<double>(), double(time(nullptr)) * 1000, 5000);
+}
+
+TEST_F(StatusApiTest, ClusterNodesOnASubNodeKeepsItsRole) {
+  config_.mode = NodeMode::Sub;
+  make_api();
+  const auto j = nlohmann::json::parse(get("/api/cluster/nodes?passcode=teach-me").body());
+  EXPECT_EQ(j.at("mode"), "sub");
+  EXPECT_EQ(j.at("nodes")[0].at("role"), "sub");
+}
+
+TEST_F(StatusApiTest, MainNodeLeavesClusterNodesToClusterMain) {
+  config_.mode = NodeMode::Main;
+  make_api();
+  EXPECT_EQ(get("/api/cluster/nodes?passcode=teach-me").result(), http::Status::not_found);
 }
 
 }  // namespace

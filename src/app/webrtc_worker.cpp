@@ -217,7 +217,7 @@ void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFram
         v->session->send_video(*frame);
     }
   }
-  auto* latency = audio ? audio_latency_ : video_latency_;
+  auto* latency = audio ? audio_latency_ : frame->keyframe ? keyframe_latency_ : delta_latency_;
   if (latency && !stream.viewers.empty() && frame->arrival_ns > 0) {
     const auto now = std::chrono::steady_clock::now().time_since_epoch();
     latency->record(std::chrono::nanoseconds(

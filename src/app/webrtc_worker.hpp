@@ -84,8 +84,10 @@ class WebRtcWorker : public webrtc::DatagramSink {
   // addresses may reach several sockets).
   void set_peers(std::vector<WebRtcWorker*> peers) { peers_ = std::move(peers); }
   // Where each frame's ingest-to-sent time goes (video, audio); null: not measured.
-  void set_latency_histograms(metrics::LatencyHistogram* video, metrics::LatencyHistogram* audio) {
-    video_latency_ = video;
+  void set_latency_histograms(metrics::LatencyHistogram* delta, metrics::LatencyHistogram* keyframe,
+                              metrics::LatencyHistogram* audio) {
+    delta_latency_ = delta;
+    keyframe_latency_ = keyframe;
     audio_latency_ = audio;
   }
   // UDP_SEGMENT offload (on by default; it turns itself off if the kernel refuses it). Call
@@ -136,7 +138,8 @@ class WebRtcWorker : public webrtc::DatagramSink {
   std::unordered_map<uint64_t, std::unique_ptr<Viewer>> viewers_;
   std::unordered_map<const WebRtcFeed*, StreamState> streams_;
   std::vector<WebRtcWorker*> peers_;
-  metrics::LatencyHistogram* video_latency_ = nullptr;
+  metrics::LatencyHistogram* delta_latency_ = nullptr;
+  metrics::LatencyHistogram* keyframe_latency_ = nullptr;
   metrics::LatencyHistogram* audio_latency_ = nullptr;
   // Remote addresses whose sessions live on another worker (bounded; refilled by STUN).
   std::unordered_map<webrtc::TransportAddress, int> forward_to_;
