@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -54,16 +55,18 @@ def jwt_claims(token):
 
 
 _handed_out = set()  # ports given to servers of this test: the kernel may offer one again
+_ports_lock = threading.Lock()  # servers may be made in parallel scenarios (in_parallel)
 
 
 def _fresh_port(kind):
-    while True:
-        with socket.socket(socket.AF_INET, kind) as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in _handed_out:
-            _handed_out.add(port)
-            return port
+    with _ports_lock:
+        while True:
+            with socket.socket(socket.AF_INET, kind) as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            if port not in _handed_out:
+                _handed_out.add(port)
+                return port
 
 
 def free_port():
@@ -108,13 +111,19 @@ def whep_browser(url, seconds, no_audio=False, no_smoothing=False, timeout=None,
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def whep_browser_async(url, seconds, no_audio=False, token_api=False):
+def whep_browser_async(url, seconds, no_audio=False, token_api=False, until_stdin=False):
+    """whep_browser.mjs in the background. With until_stdin, `seconds` is an upper bound: the
+    page stops playing (and reports) once the test writes a line to the process's stdin or
+    closes it (proc.communicate() does)."""
     cmd = ["node", os.path.join(E2E_DIR, "whep_browser.mjs"), url, str(seconds)]
     if no_audio:
         cmd.append("--no-audio")
     if token_api:
         cmd.append("--token-api")
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if until_stdin:
+        cmd.append("--until-stdin")
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdin=subprocess.PIPE if until_stdin else subprocess.DEVNULL)
 
 
 def last_sample(report, key):
@@ -205,10 +214,11 @@ class Server:
         with open(self.log_path, errors="replace") as f:
             return f.read()
 
-    def wait_log(self, needle, timeout=10.0):
+    def wait_log(self, needle, timeout=10.0, count=1):
+        """Waits until `needle` appears `count` times in the log."""
         deadline = time.time() + timeout
         while time.time() < deadline:
-            if needle in self.log_text():
+            if self.log_text().count(needle) >= count:
                 return True
             time.sleep(0.05)
         return False
@@ -306,6 +316,39 @@ def ffmpeg_play(url, out_path):
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+def finish_early(proc, timeout=15, what="publisher"):
+    """Ends a publisher (ffmpeg, or gst-launch with -e) that has served its purpose, the way a
+    person stops it: SIGINT, after which ffmpeg writes its trailer and closes the RTMP stream
+    properly (FCUnpublish, deleteStream) and gst-launch sends EOS. Tests call it once every
+    check that needed the media is done, instead of waiting for the rest of its -t duration.
+    Returns the exit code (255 for an interrupted ffmpeg), or raises if it hangs."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    return wait(proc, timeout, what)
+
+
+def in_parallel(*fns):
+    """Runs independent scenarios at once (threads: the work is in subprocesses and sockets);
+    returns their results in order and re-raises the first exception."""
+    results, errors = [None] * len(fns), [None] * len(fns)
+
+    def run(i, fn):
+        try:
+            results[i] = fn()
+        except BaseException as e:  # noqa: BLE001 - re-raised below in the main thread
+            errors[i] = e
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for e in errors:
+        if e is not None:
+            raise e
+    return results
+
+
 def wait(proc, timeout, what):
     try:
         proc.wait(timeout=timeout)
@@ -360,15 +403,17 @@ class Checks:
     def __init__(self):
         self.passed = 0
         self.failed = 0
+        self.lock = threading.Lock()  # scenarios may run in parallel (in_parallel)
 
     def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"PASS {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL {name}: {detail}")
-        sys.stdout.flush()
+        with self.lock:
+            if ok:
+                self.passed += 1
+                print(f"PASS {name}")
+            else:
+                self.failed += 1
+                print(f"FAIL {name}: {detail}")
+            sys.stdout.flush()
         return ok
 
     def finish(self):

@@ -78,7 +78,12 @@ def monitor_page(c, b, srv):
     ok = b.wait("m", f"{playing('monitor:live/stream')} && {playing('monitor:live/room2')}", 25)
     c.check("the Monitor page plays two paths at once", ok,
             str(b.eval("m", "JSON.stringify(window.__airclass?.players)"))[:1000])
-    time.sleep(1.5)
+    # Each tile's badge shows a number once its player has a few latency readings; its size
+    # comes with the player's once-a-second sample.
+    b.wait("m", "[...document.querySelectorAll('[data-testid=latency-badge]')]"
+           ".filter((e) => e.dataset.latency).length >= 2 && "
+           f"{player('monitor:live/stream')}?.width > 0 && {player('monitor:live/room2')}?.width > 0",
+           8)
     badges = b.eval("m", "[...document.querySelectorAll('[data-testid=latency-badge]')]"
                     ".map((e) => e.dataset.latency)")
     sizes = [(b.player("m", f"monitor:{p}") or {}).get("width")
@@ -101,7 +106,7 @@ def admin_page(c, b, srv):
     streams = text(b, "a", "stream-list") or ""
     c.check("and both streams as live", streams.count("live") >= 4 and "live/stream" in streams,
             streams[:500])
-    time.sleep(4.5)  # a few chart points
+    time.sleep(2.5)  # a second refresh (every 2 s): the charts in the screenshot draw a line
     b.shot("a", "admin.png")
 
 

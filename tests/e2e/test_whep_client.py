@@ -31,20 +31,21 @@ def main():
     args = h.parse_args()
     c = h.Checks()
     with h.Server(args.server, webrtc=True) as srv:
-        pub = h.ffmpeg_publish(srv.url(), 14, video_args=h.VIDEO_2M)
+        # Generous durations: each publisher is stopped (finish_early) once its viewer is done.
+        pub = h.ffmpeg_publish(srv.url(), 25, video_args=h.VIDEO_2M)
         srv.wait_log("video H264")
         time.sleep(0.5)
         check_report(c, "ffmpeg", h.whep_client(args.client, srv.whep_url(), 8).result(), 180)
-        h.wait(pub, 30, "ffmpeg publisher")
+        h.finish_early(pub, what="ffmpeg publisher")
 
         pipeline = (
-            "videotestsrc num-buffers=420 is-live=true pattern=ball ! "
+            "videotestsrc num-buffers=750 is-live=true pattern=ball ! "
             "video/x-raw,width=1280,height=720,framerate=30/1 ! videoconvert ! "
             "video/x-raw,format=I420 ! "
             "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=60 bitrate=2000 "
             "option-string=scenecut=0 ! video/x-h264,profile=constrained-baseline ! "
             "h264parse ! queue ! mux. "
-            "audiotestsrc is-live=true samplesperbuffer=1024 num-buffers=660 ! "
+            "audiotestsrc is-live=true samplesperbuffer=1024 num-buffers=1170 ! "
             "audio/x-raw,rate=48000,channels=2 ! audioconvert ! avenc_aac ! aacparse ! "
             "queue ! mux. "
             f"flvmux name=mux streamable=true ! rtmp2sink location={srv.url()}")
@@ -56,10 +57,10 @@ def main():
         c.check("GStreamer publisher live", srv.log_text().count("publishing live/stream") == 2)
         time.sleep(1.5)
         check_report(c, "gstreamer", h.whep_client(args.client, srv.whep_url(), 8).result(), 180)
-        h.wait(gst, 40, "GStreamer publisher")
+        h.finish_early(gst, what="GStreamer publisher")  # SIGINT: EOS through the pipeline (-e)
 
         # A video-only stream (no audio track at all) plays too; the answer has no audio.
-        pub = h.ffmpeg_publish(srv.url(), 8, audio=False, video_args=h.VIDEO_2M)
+        pub = h.ffmpeg_publish(srv.url(), 20, audio=False, video_args=h.VIDEO_2M)
         while time.time() < deadline + 60 and srv.log_text().count("publishing live/stream") < 3:
             time.sleep(0.1)
         time.sleep(1.0)
@@ -68,7 +69,7 @@ def main():
                 str(rep.get("video")))
         c.check("video-only: no audio sent", rep.get("audio", {}).get("packets", 1) == 0,
                 str(rep.get("audio")))
-        h.wait(pub, 30, "video-only publisher")
+        h.finish_early(pub, what="video-only publisher")
         c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
     c.finish()
 

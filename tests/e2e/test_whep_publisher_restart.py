@@ -13,17 +13,24 @@ def main():
     args = h.parse_args()
     c = h.Checks()
     with h.Server(args.server, webrtc=True) as srv:
-        first = h.ffmpeg_publish(srv.url(), 7, video_args=h.VIDEO_2M)
+        # Generous -t: the test ends each publisher itself (finish_early) when it has served.
+        first = h.ffmpeg_publish(srv.url(), 30, video_args=h.VIDEO_2M)
         c.check("first publisher live", srv.wait_log("publishing live/stream"))
         time.sleep(1.0)
-        browser = h.whep_browser_async(srv.whep_url(), 14)
-        h.wait(first, 30, "first publisher")
+        browser = h.whep_browser_async(srv.whep_url(), 60, until_stdin=True)
+        # However long Chromium takes to start, it plays the first publisher for 2 s.
+        c.check("browser connected", srv.wait_log(" of live/stream connected from ", 40),
+                srv.log_text()[-1500:])
+        time.sleep(2.0)
+        h.finish_early(first, what="first publisher")  # the phone's connection ends
         time.sleep(1.0)  # the phone reconnects
         second_at = time.time()
-        second = h.ffmpeg_publish(srv.url(), 8, size="640x360", video_args=h.VIDEO_2M)
-        out, err = browser.communicate(timeout=90)
+        second = h.ffmpeg_publish(srv.url(), 30, size="640x360", video_args=h.VIDEO_2M)
+        # Up to 3 s to resume, then >= 60 frames (2 s) at the new size, with margin.
+        time.sleep(7.0)
+        out, err = browser.communicate("stop\n", timeout=90)
         rep = json.loads(out.strip().splitlines()[-1]) if out.strip() else {"error": err}
-        h.wait(second, 30, "second publisher")
+        h.finish_early(second, what="second publisher")
         c.check("one WHEP session", rep.get("status") == 201 and
                 srv.log_text().count("offer accepted") == 1, rep.get("error", ""))
         tl = rep.get("timeline", [])

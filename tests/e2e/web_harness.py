@@ -136,7 +136,7 @@ class Browser:
         if self.proc.poll() is None:
             try:
                 self.proc.stdin.write(json.dumps({"op": "quit"}) + "\n")
-                self.proc.stdin.flush()
+                self.proc.stdin.close()
                 self.proc.wait(timeout=15)
             except (OSError, subprocess.TimeoutExpired):
                 self.proc.kill()

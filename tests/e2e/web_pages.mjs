@@ -101,3 +101,5 @@ for await (const line of rl) {
   process.stdout.write(JSON.stringify(reply) + '\n');
 }
 await browser.close();
+// Nothing else may keep node alive (stdin stays open while the test runs on).
+process.exit(0);

@@ -1,8 +1,10 @@
 // Plays a WHEP URL in headless Debian Chromium and prints one JSON object: time to first frame,
 // and a timeline of getStats() samples (video and audio inbound-rtp, candidate pair).
-// Usage: node whep_browser.mjs <whep-url> <seconds> [--no-audio]
+// Usage: node whep_browser.mjs <whep-url> <seconds> [--no-audio] [--until-stdin]
 //        node whep_browser.mjs <token-api-url> <seconds> --token-api   (the seed's flow: the page
 //        POSTs to /api/token, then plays the webrtc_url it got back)
+// With --until-stdin it stops earlier when a line arrives on stdin (or stdin closes): the test
+// ends the playback once what it watches for has happened; <seconds> is then the upper bound.
 // Must run where Chromium can reach the server on loopback: inside `unshare -n` (see
 // ../shared/docs/testing.md), with the flags below.
 import { chromium } from 'playwright-core';
@@ -14,6 +16,7 @@ const [url, secondsArg, ...rest] = process.argv.slice(2);
 const seconds = Number(secondsArg || 10);
 const withAudio = !rest.includes('--no-audio');
 const tokenApi = rest.includes('--token-api');
+const untilStdin = rest.includes('--until-stdin');
 const userDataDir = mkdtempSync(join(tmpdir(), 'airclass-chromium-'));
 
 const args = [
@@ -28,11 +31,22 @@ const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: '/usr/lib/chromium/chromium', headless: true, args,
 });
 let result;
+let page = null;
+let stopRequested = false;
+if (untilStdin) {
+  const stop = () => {
+    stopRequested = true;
+    page?.evaluate(() => { window.__whepStop = true; }).catch(() => {});
+  };
+  process.stdin.on('data', stop);
+  process.stdin.on('end', stop);
+}
 try {
-  const page = context.pages()[0] || await context.newPage();
+  page = context.pages()[0] || await context.newPage();
   // A page of the server's own origin: Chromium's private network rules block fetches from
   // about:blank to a loopback address.
   await page.goto(new URL('/', url).href).catch(() => {});
+  if (stopRequested) await page.evaluate(() => { window.__whepStop = true; });
   result = await page.evaluate(playInPage, { url, seconds, withAudio, tokenApi });
 } catch (e) {
   result = { error: String(e) };
@@ -41,6 +55,7 @@ try {
   rmSync(userDataDir, { recursive: true, force: true });
 }
 process.stdout.write(JSON.stringify(result) + '\n');
+if (untilStdin) process.stdin.destroy();  // let node exit without waiting for more input
 
 async function playInPage({ url, seconds, withAudio, tokenApi }) {
   const out = { timeline: [], events: [] };
@@ -93,7 +108,7 @@ async function playInPage({ url, seconds, withAudio, tokenApi }) {
     out.firstFrameSize = [meta.width, meta.height];
   });
   const end = performance.now() + seconds * 1000;
-  while (performance.now() < end) {
+  while (performance.now() < end && !window.__whepStop) {
     await new Promise((r) => setTimeout(r, 250));
     const sample = { t: Date.now() };
     (await pc.getStats()).forEach((s) => {
