@@ -33,6 +33,7 @@ struct WebRtcFeed::Pacing {
 
   void arm(const std::shared_ptr<Pacing>& self);
   void on_timer(const std::shared_ptr<Pacing>& self);
+  void deliver_due(int64_t now_ns);  // under `mutex`, with the feed alive
 
   std::mutex mutex;
   AudioPacer pacer;
@@ -40,8 +41,15 @@ struct WebRtcFeed::Pacing {
   std::optional<int64_t> armed_for;
   std::vector<webrtc::PacketizedFramePtr> due;
   const WebRtcFeed* feed = nullptr;  // null once the feed is gone: nothing more is delivered
-  Deliver deliver;
 };
+
+void WebRtcFeed::Pacing::deliver_due(int64_t now_ns) {
+  due.clear();
+  pacer.pop_due(now_ns, due);
+  for (const auto& rtp : due)
+    feed->deliver_(feed, rtp);
+  due.clear();
+}
 
 void WebRtcFeed::Pacing::arm(const std::shared_ptr<Pacing>& self) {
   const auto next = pacer.next_due();
@@ -57,11 +65,7 @@ void WebRtcFeed::Pacing::on_timer(const std::shared_ptr<Pacing>& self) {
   std::lock_guard lock(mutex);
   armed_for.reset();
   if (!feed) return;
-  due.clear();
-  pacer.pop_due(steady_now_ns(), due);
-  for (const auto& rtp : due)
-    deliver(feed, rtp);
-  due.clear();
+  deliver_due(steady_now_ns());
   arm(self);
 }
 
@@ -78,7 +82,6 @@ WebRtcFeed::WebRtcFeed(std::string path, uint32_t video_ssrc, uint32_t audio_ssr
   if (pacing) {
     pacing_ = std::make_shared<Pacing>(*pacing);
     pacing_->feed = this;
-    pacing_->deliver = deliver_;
   }
 }
 
@@ -98,12 +101,7 @@ void WebRtcFeed::send_transcoded(const webrtc::PacketizedFramePtr& rtp) {
   std::lock_guard lock(p.mutex);
   const int64_t now = steady_now_ns();
   p.pacer.push(rtp, now);
-  // Due now and nothing queued before it: no timer round trip.
-  p.due.clear();
-  p.pacer.pop_due(now, p.due);
-  for (const auto& f : p.due)
-    deliver_(this, f);
-  p.due.clear();
+  p.deliver_due(now);  // due now and nothing queued before it: no timer round trip
   p.arm(pacing_);
 }
 
