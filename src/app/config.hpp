@@ -50,10 +50,9 @@ struct Config {
   bool webrtc_ips_from_interfaces = true;
 
   // airclass: section
-  unsigned io_threads = 0;  // 0: one per core
-  bool udp_segmentation = true;
-  bool audio_pacing = false;  // transcoded Opus sent on its media clock (AudioPacer)  //
-                              // UDP_SEGMENT offload for a frame's packets to one viewer
+  unsigned io_threads = 0;       // 0: one per core
+  bool udp_segmentation = true;  // UDP_SEGMENT offload for a frame's packets to one viewer
+  bool av_sync = true;  // browsers lip-sync audio and video (one msid stream) or play each at once
   bool publisher_takeover = true;
   std::chrono::milliseconds rtmp_handshake_timeout{10000};
   std::chrono::milliseconds rtmp_read_timeout{60000};  // screen capture may idle for long

@@ -315,9 +315,8 @@ void node_keys(TableBuilder& t) {
       [](std::string_view s) { return s.size() <= 4096; },
       "the web app's built files; empty: the ones this build made");
   t.integer("ioThreads", &Config::io_threads, 0, 64, "event loops; 0 = one per core");
-  t.boolean(
-      "audioPacing", &Config::audio_pacing,
-      "send transcoded Opus on its media clock (smaller browser audio buffers; experimental)");
+  t.boolean("avSync", &Config::av_sync,
+            "browsers lip-sync audio and video; no: the video plays without waiting for the audio");
   t.boolean("udpSegmentation", &Config::udp_segmentation,
             "send a frame's packets to a viewer as one UDP segmentation-offload write");
 }

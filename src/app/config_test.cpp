@@ -77,7 +77,8 @@ TEST(Config, OwnSectionAndDurations) {
       "  rtmpReadTimeout: 90s\n"
       "  rtmpHandshakeTimeout: 500ms\n"
       "  playerLingerAfterUnpublish: 2m\n"
-      "  ioThreads: 2\n");
+      "  ioThreads: 2\n"
+      "  avSync: no\n");
   EXPECT_EQ(c.rtmp_address.host, "127.0.0.1");
   EXPECT_EQ(c.rtmp_address.port, 19350);
   EXPECT_FALSE(c.publisher_takeover);
@@ -85,6 +86,8 @@ TEST(Config, OwnSectionAndDurations) {
   EXPECT_EQ(c.rtmp_handshake_timeout.count(), 500);
   EXPECT_EQ(c.player_linger.count(), 120000);
   EXPECT_EQ(c.io_threads, 2u);
+  EXPECT_FALSE(c.av_sync);
+  EXPECT_TRUE(parse_config("").av_sync);
 }
 
 TEST(Config, NodeTokenAndPasscodeKeys) {

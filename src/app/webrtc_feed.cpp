@@ -1,10 +1,5 @@
 #include "app/webrtc_feed.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-#include <chrono>
-#include <vector>
-
-#include "app/audio_pacer.hpp"
 #include "app/logging.hpp"
 #include "base/crypto.hpp"
 
@@ -18,92 +13,17 @@ T random_value() {
   return v;
 }
 
-int64_t steady_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
-// The publisher's thread pushes, the timer's handler pops: both under `mutex`. Packets are
-// delivered under it too, so deliveries never overtake each other.
-struct WebRtcFeed::Pacing {
-  explicit Pacing(const boost::asio::any_io_executor& executor) : timer(executor) {}
-
-  void arm(const std::shared_ptr<Pacing>& self);
-  void on_timer(const std::shared_ptr<Pacing>& self);
-  void deliver_due(int64_t now_ns);  // under `mutex`, with the feed alive
-
-  std::mutex mutex;
-  AudioPacer pacer;
-  boost::asio::steady_timer timer;
-  std::optional<int64_t> armed_for;
-  std::vector<webrtc::PacketizedFramePtr> due;
-  const WebRtcFeed* feed = nullptr;  // null once the feed is gone: nothing more is delivered
-};
-
-void WebRtcFeed::Pacing::deliver_due(int64_t now_ns) {
-  due.clear();
-  pacer.pop_due(now_ns, due);
-  for (const auto& rtp : due)
-    feed->deliver_(feed, rtp);
-  due.clear();
-}
-
-void WebRtcFeed::Pacing::arm(const std::shared_ptr<Pacing>& self) {
-  const auto next = pacer.next_due();
-  if (!next || (armed_for && *armed_for <= *next)) return;
-  armed_for = *next;
-  timer.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(*next)));
-  timer.async_wait([self](boost::system::error_code ec) {
-    if (!ec) self->on_timer(self);
-  });
-}
-
-void WebRtcFeed::Pacing::on_timer(const std::shared_ptr<Pacing>& self) {
-  std::lock_guard lock(mutex);
-  armed_for.reset();
-  if (!feed) return;
-  deliver_due(steady_now_ns());
-  arm(self);
-}
-
 WebRtcFeed::WebRtcFeed(std::string path, uint32_t video_ssrc, uint32_t audio_ssrc,
-                       uint32_t opus_bitrate, Deliver deliver,
-                       std::optional<boost::asio::any_io_executor> pacing)
+                       uint32_t opus_bitrate, Deliver deliver)
     : path_(std::move(path)),
       video_ssrc_(video_ssrc),
       audio_ssrc_(audio_ssrc),
       opus_bitrate_(opus_bitrate),
       deliver_(std::move(deliver)),
       video_(video_ssrc, random_value<uint16_t>(), random_value<uint32_t>()),
-      audio_(audio_ssrc, random_value<uint16_t>(), random_value<uint32_t>()) {
-  if (pacing) {
-    pacing_ = std::make_shared<Pacing>(*pacing);
-    pacing_->feed = this;
-  }
-}
-
-WebRtcFeed::~WebRtcFeed() {
-  if (!pacing_) return;
-  std::lock_guard lock(pacing_->mutex);
-  pacing_->feed = nullptr;
-  pacing_->timer.cancel();
-}
-
-void WebRtcFeed::send_transcoded(const webrtc::PacketizedFramePtr& rtp) {
-  if (!pacing_) {
-    deliver_(this, rtp);
-    return;
-  }
-  Pacing& p = *pacing_;
-  std::lock_guard lock(p.mutex);
-  const int64_t now = steady_now_ns();
-  p.pacer.push(rtp, now);
-  p.deliver_due(now);  // due now and nothing queued before it: no timer round trip
-  p.arm(pacing_);
-}
+      audio_(audio_ssrc, random_value<uint16_t>(), random_value<uint32_t>()) {}
 
 int64_t WebRtcFeed::sync_ns(int64_t pts_ms, int64_t arrival_ns) {
   if (!have_anchor_) {
@@ -154,7 +74,7 @@ void WebRtcFeed::on_audio(const media::Frame& frame) {
     const int64_t pts_ms = audio_base_pts_ms_ + packet.pts_48k / 48;
     auto rtp = audio_.packetize(packet.data, packet.pts_48k, packet.arrival_ns,
                                 sync_ns(pts_ms, packet.arrival_ns));
-    if (rtp) send_transcoded(rtp);
+    if (rtp) deliver_(this, rtp);
   }
   std::lock_guard lock(mutex_);
   has_audio_ = true;
@@ -174,10 +94,6 @@ void WebRtcFeed::on_publisher_stopped() {
         st.decode_errors, st.resets);
   }
   transcoder_.reset();
-  if (pacing_) {
-    std::lock_guard lock(pacing_->mutex);
-    pacing_->pacer.reset();
-  }
   have_audio_base_ = false;
   have_anchor_ = false;
   std::lock_guard lock(mutex_);

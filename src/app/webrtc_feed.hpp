@@ -1,9 +1,7 @@
 #pragma once
 // The WebRTC side of one media stream: a reader of the stream that turns each frame into RTP
 // once (on the publisher's thread): H.264 is packetized, AAC is transcoded to Opus once per
-// stream and packetized. The shared packets go to every WebRTC worker loop. Transcoded audio
-// can be paced (AudioPacer) from a timer on a given executor.
-#include <boost/asio/any_io_executor.hpp>
+// stream and packetized. The shared packets go to every WebRTC worker loop.
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -19,15 +17,12 @@ namespace app {
 
 class WebRtcFeed : public media::StreamReader {
  public:
-  // Called for each packetized frame on the publisher's thread (paced audio: on the pacing
-  // executor), one call at a time and in order per track; must only post.
+  // Called for each packetized frame on the publisher's thread, one call at a time and in order
+  // per track; must only post.
   using Deliver = std::function<void(const WebRtcFeed*, const webrtc::PacketizedFramePtr&)>;
 
-  // With `pacing`, transcoded audio leaves on its media clock (see AudioPacer) from a timer on
-  // that executor, which then calls `deliver`; without, as the transcoder yields it.
   WebRtcFeed(std::string path, uint32_t video_ssrc, uint32_t audio_ssrc, uint32_t opus_bitrate,
-             Deliver deliver, std::optional<boost::asio::any_io_executor> pacing = std::nullopt);
-  ~WebRtcFeed() override;
+             Deliver deliver);
   WebRtcFeed(const WebRtcFeed&) = delete;
   WebRtcFeed& operator=(const WebRtcFeed&) = delete;
 
@@ -46,9 +41,6 @@ class WebRtcFeed : public media::StreamReader {
  private:
   int64_t sync_ns(int64_t pts_ms, int64_t arrival_ns);
   void on_audio(const media::Frame& frame);
-  void send_transcoded(const webrtc::PacketizedFramePtr& rtp);
-
-  struct Pacing;  // shared with the timer's handlers, which may run after the feed is gone
 
   const std::string path_;
   const uint32_t video_ssrc_;
@@ -63,7 +55,6 @@ class WebRtcFeed : public media::StreamReader {
   webrtc::VideoTrackPacketizer video_;
   webrtc::AudioTrackPacketizer audio_;
   std::unique_ptr<media::AacOpusTranscoder> transcoder_;
-  std::shared_ptr<Pacing> pacing_;
   bool have_audio_base_ = false;  // Opus passthrough: first pts of this publish
   int64_t audio_base_pts_ms_ = 0;
   // One wall-clock mapping for both tracks of a publish: pts -> steady ns.

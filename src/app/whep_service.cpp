@@ -59,18 +59,13 @@ std::shared_ptr<WebRtcFeed> WhepService::feed_for(const std::string& path,
   auto& feed = feeds_[path];
   if (feed) return feed;
   auto workers = workers_;
-  // Paced audio leaves from one worker's timer, chosen by path so streams spread over loops.
-  std::optional<boost::asio::any_io_executor> pacing;
-  if (config_.audio_pacing && !workers.empty())
-    pacing = workers[std::hash<std::string>{}(path) % workers.size()]->loop().get_executor();
   feed = std::make_shared<WebRtcFeed>(
       path, random_u32(), random_u32(), config_.opus_bitrate,
       [workers](const WebRtcFeed* f, const webrtc::PacketizedFramePtr& frame) {
         for (auto* w : workers) {
           boost::asio::post(w->loop(), [w, f, frame] { w->on_frame(f, frame); });
         }
-      },
-      pacing);
+      });
   // Subscribing replays the GOP cache into the feed, so the workers' histories start full.
   stream->subscribe(feed);
   return feed;
@@ -155,6 +150,7 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   params.video_rtx_ssrc = random_u32();
   params.cname = base::random_string(16);
   params.stream_id = "airclass";
+  if (!config_.av_sync) params.audio_stream_id = "airclass-audio";
   params.video_track_id = "video";
   params.audio_track_id = "audio";
   const auto plan = webrtc::sdp::plan_answer(offer, params);

@@ -6,7 +6,9 @@
 - A publisher that already sends Opus (Enhanced RTMP, FourCC 'Opus', sent by a hand-rolled
   RTMP publisher) is passed through without transcoding; the client hears the 1 kHz tone.
 - Malformed AAC frames in the middle of a publish (sent by a hand-rolled RTMP publisher) are
-  skipped: the stream goes on and the audio keeps flowing."""
+  skipped: the stream goes on and the audio keeps flowing.
+- With `avSync: no` the answer puts the audio in a stream of its own (the picture does not wait
+  for the audio) and Chromium still plays both tracks."""
 import os
 import re
 import subprocess
@@ -120,6 +122,25 @@ def opus_passthrough(c, srv, client, workdir):
             "live/opus: audio transcoder" not in srv.log_text())
 
 
+def unsynced(c, args):
+    with h.Server(args.server, webrtc=True, env={"AIRCLASS_AV_SYNC": "no"}) as srv:
+        pub = publish_tone(srv, 30, 32000, 2)
+        srv.wait_log("path live/stream: audio AAC")
+        time.sleep(1.0)
+        rep = h.whep_browser(srv.whep_url(), 4)
+        answer = rep.get("answer", "")
+        c.check("avSync no: audio and video in separate msid streams",
+                "a=msid:airclass video" in answer and "a=msid:airclass-audio audio" in answer,
+                answer)
+        c.check("avSync no: Chromium decodes video",
+                h.last_sample(rep, "framesDecoded").get("framesDecoded", 0) > 60, str(rep)[-800:])
+        c.check("avSync no: Chromium receives audio",
+                h.last_sample(rep, "audioSamples").get("audioSamples", 0) > 48000 * 2,
+                str(rep)[-800:])
+        h.finish_early(pub)
+        c.check("avSync no: clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+
+
 def main():
     h.in_private_netns()
     args = h.parse_args()
@@ -156,6 +177,7 @@ def main():
                       lambda: malformed_aac(c, srv, args.client, srv.workdir))
         c.check("server alive", srv.alive())
         c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+    unsynced(c, args)
     c.finish()
 
 

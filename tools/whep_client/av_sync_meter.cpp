@@ -19,6 +19,7 @@ void AvSyncMeter::on_keyframe(uint32_t rtp_timestamp) {
 
 void AvSyncMeter::on_audio(uint32_t rtp_timestamp, std::span<const float> pcm, size_t channels) {
   if (channels == 0) return;
+  audio_end_ = rtp_timestamp + static_cast<uint32_t>(pcm.size() / channels);
   for (size_t i = 0; i + channels <= pcm.size(); i += channels) {
     float peak = 0;
     for (size_t c = 0; c < channels; ++c)
@@ -51,20 +52,23 @@ double AvSyncMeter::to_ms(const Report& sr, uint32_t rtp, double rate) {
 }
 
 std::optional<AvSyncMeter::Result> AvSyncMeter::result() const {
-  if (!video_sr_ || !audio_sr_ || keyframes_.size() < 2 || onsets_.empty()) {
+  if (!video_sr_ || !audio_sr_ || !audio_end_ || keyframes_.size() < 2 || onsets_.empty()) {
     return std::nullopt;
   }
+  const double audio_end_ms = to_ms(*audio_sr_, *audio_end_, 48000);
   std::vector<double> beeps;
   for (uint32_t a : onsets_)
     beeps.push_back(to_ms(*audio_sr_, a, 48000));
   std::vector<double> offsets;
   for (size_t i = 1; i < keyframes_.size(); ++i) {
     const double v = to_ms(*video_sr_, keyframes_[i], 90000);
+    if (v + AudioAfterKeyframeMs > audio_end_ms) continue;
     const auto nearest = std::min_element(beeps.begin(), beeps.end(), [v](double x, double y) {
       return std::fabs(x - v) < std::fabs(y - v);
     });
     offsets.push_back(v - *nearest);
   }
+  if (offsets.empty()) return std::nullopt;
   Result r;
   r.keyframes = keyframes_.size();
   r.onsets = onsets_.size();

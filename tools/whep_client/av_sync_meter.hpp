@@ -28,7 +28,10 @@ class AvSyncMeter {
     double median_ms = 0;
     double max_abs_ms = 0;
   };
-  // Needs a sender report on both tracks; the first keyframe (stream start) is not paired.
+  // Needs a sender report on both tracks; the first keyframe (stream start) is not paired, nor
+  // are keyframes the decoded audio does not yet cover by AudioAfterKeyframeMs: a server that
+  // holds audio back (pacing) still has their beeps in flight when a client stops.
+  static constexpr double AudioAfterKeyframeMs = 200;
   std::optional<Result> result() const;
 
  private:
@@ -42,6 +45,7 @@ class AvSyncMeter {
   std::vector<uint32_t> onsets_;
   std::optional<Report> video_sr_;
   std::optional<Report> audio_sr_;
+  std::optional<uint32_t> audio_end_;  // RTP timestamp just past the last decoded sample
   size_t quiet_samples_ = 0;
   bool armed_ = false;
 };

@@ -17,12 +17,12 @@ uint64_t ntp_ms(double ms) {
 }
 
 // Beeps of 100 ms at 1 kHz every second, starting `audio_late_ms` after each keyframe.
-AvSyncMeter run(double audio_late_ms) {
+AvSyncMeter run(double audio_late_ms, int keyframes = 5) {
   AvSyncMeter m;
   // Video clock starts at 1000, audio at 5000, both at sender time 1,000,000 ms.
   m.on_sender_report(true, ntp_ms(1'000'000), 1000);
   m.on_sender_report(false, ntp_ms(1'000'000), 5000);
-  for (int s = 0; s < 5; ++s)
+  for (int s = 0; s < keyframes; ++s)
     m.on_keyframe(1000 + s * 90000);
   std::vector<float> pcm(960);
   for (int p = 0; p < 250; ++p) {  // 5 s of 20 ms mono packets
@@ -57,4 +57,13 @@ TEST(AvSyncMeter, NeedsReportsOnBothTracks) {
   m.on_keyframe(1);
   m.on_keyframe(90001);
   EXPECT_FALSE(m.result());
+}
+
+// A server that paces audio still holds the last beeps when the client stops: keyframes past
+// the decoded audio are not paired (they would read as "no beep within 400 ms").
+TEST(AvSyncMeter, KeyframesBeyondTheDecodedAudioAreNotPaired) {
+  const auto r = run(0, 6).result();  // 6 keyframes, 5 s of audio
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->pairs, 4u);  // keyframes at 1..4 s; the one at 5 s has no audio after it
+  EXPECT_NEAR(r->max_abs_ms, 0, 1.0);
 }

@@ -114,6 +114,10 @@ std::string u(uint64_t v) {
   return std::to_string(v);
 }
 
+const std::string& audio_stream_of(const AnswerParams& params) {
+  return params.audio_stream_id.empty() ? params.stream_id : params.audio_stream_id;
+}
+
 void write_session(std::string& out, const AnswerParams& params, const AnswerPlan& plan) {
   line(out, "v=0");
   line(out, "o=- ", u(params.session_id) + " " + u(params.session_version), " IN IP4 0.0.0.0");
@@ -132,13 +136,15 @@ void write_session(std::string& out, const AnswerParams& params, const AnswerPla
   line(out, "a=ice-pwd:", params.ice_pwd);
   line(out, "a=fingerprint:sha-256 ", params.fingerprint_sha256);
   line(out, "a=setup:passive");  // we are the DTLS server (RFC 8842 section 5.3)
-  line(out, "a=msid-semantic:WMS ", params.stream_id);
+  const std::string& audio_stream = audio_stream_of(params);
+  line(out, "a=msid-semantic:WMS ",
+       params.stream_id + (audio_stream == params.stream_id ? "" : " " + audio_stream));
 }
 
 void write_ssrcs(std::string& out, uint32_t ssrc, const AnswerParams& params,
-                 const std::string& track) {
+                 const std::string& stream, const std::string& track) {
   line(out, "a=ssrc:", u(ssrc), " cname:" + params.cname);
-  line(out, "a=ssrc:", u(ssrc), " msid:" + params.stream_id + " " + track);
+  line(out, "a=ssrc:", u(ssrc), " msid:" + stream + " " + track);
 }
 
 void write_codecs(std::string& out, const SectionPlan& s, const AnswerParams& params) {
@@ -170,10 +176,11 @@ void write_codecs(std::string& out, const SectionPlan& s, const AnswerParams& pa
   if (s.h264) {
     bool rtx = s.h264->rtx_pt.has_value();
     if (rtx) line(out, "a=ssrc-group:FID ", u(params.video_ssrc), " " + u(params.video_rtx_ssrc));
-    write_ssrcs(out, params.video_ssrc, params, params.video_track_id);
-    if (rtx) write_ssrcs(out, params.video_rtx_ssrc, params, params.video_track_id);
+    write_ssrcs(out, params.video_ssrc, params, params.stream_id, params.video_track_id);
+    if (rtx)
+      write_ssrcs(out, params.video_rtx_ssrc, params, params.stream_id, params.video_track_id);
   } else if (s.opus) {
-    write_ssrcs(out, params.audio_ssrc, params, params.audio_track_id);
+    write_ssrcs(out, params.audio_ssrc, params, audio_stream_of(params), params.audio_track_id);
   }
 }
 
@@ -201,8 +208,10 @@ void write_section(std::string& out, const MediaSection& m, const SectionPlan& s
   line(out, "a=rtcp-mux");
   if (m.rtcp_rsize) line(out, "a=rtcp-rsize");
   if (s.direction == Direction::SendOnly) {
-    const std::string& track = s.h264 ? params.video_track_id : params.audio_track_id;
-    line(out, "a=msid:", params.stream_id, " " + track);
+    if (s.h264)
+      line(out, "a=msid:", params.stream_id, " " + params.video_track_id);
+    else
+      line(out, "a=msid:", audio_stream_of(params), " " + params.audio_track_id);
   }
   for (const auto& e : s.extmaps) {
     line(out, "a=extmap:", u(e.id) + (e.direction.empty() ? "" : "/" + e.direction), " " + e.uri);

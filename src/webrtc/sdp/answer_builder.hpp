@@ -31,8 +31,11 @@ struct AnswerParams {
   uint32_t video_ssrc = 0;
   uint32_t video_rtx_ssrc = 0;  // announced only when an RTX payload type is chosen
   uint32_t audio_ssrc = 0;
-  std::string cname;           // RTCP CNAME
-  std::string stream_id;       // msid stream id
+  std::string cname;      // RTCP CNAME
+  std::string stream_id;  // msid stream id
+  // The audio track's msid stream id; empty: stream_id. Browsers lip-sync the tracks of one
+  // stream (the video waits for the audio's jitter buffer); another id plays each at once.
+  std::string audio_stream_id;
   std::string video_track_id;  // msid track ids
   std::string audio_track_id;
 };

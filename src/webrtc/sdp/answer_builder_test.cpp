@@ -279,6 +279,23 @@ TEST(BuildAnswer, NoAudioInStreamRejectsAudio) {
   EXPECT_NE(text.find("a=group:BUNDLE 0\r\n"), std::string::npos);
 }
 
+// avSync: no puts the audio in a stream of its own, so the browser does not hold the video back
+// to the audio's jitter buffer.
+TEST(BuildAnswer, AudioInItsOwnStreamWhenNotLipSynced) {
+  SessionDescription offer = parse_fixture("chrome_recvonly_offer.sdp");
+  AnswerParams p = params();
+  p.audio_stream_id = "live-audio";
+  std::string text = build_answer(offer, p);
+  EXPECT_EQ(count(text, "a=msid-semantic:WMS live live-audio\r\n"), 1u);
+  SessionDescription a = reparse(text);
+  ASSERT_EQ(a.media.size(), 2u);
+  EXPECT_EQ(a.media[0].msids, std::vector<std::string>{"live video"});
+  EXPECT_EQ(a.media[1].msids, std::vector<std::string>{"live-audio audio"});
+  ASSERT_EQ(a.media[1].ssrcs.size(), 2u);
+  EXPECT_EQ(a.media[1].ssrcs[1].value, "live-audio audio");
+  EXPECT_EQ(a.media[0].ssrcs[1].value, "live video");
+}
+
 TEST(BuildAnswer, ViewerThatWillNotReceiveGetsInactive) {
   std::string text = minimal_offer();
   text.replace(text.find("a=recvonly"), 10, "a=sendonly");
