@@ -35,7 +35,7 @@ run: setup build
 # malformed-input runs again under AddressSanitizer + UndefinedBehaviorSanitizer.
 test: setup build asan
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L unit
-	ctest --test-dir $(BUILD_DIR) --output-on-failure -L e2e
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L e2e
 	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS) -L 'unit|asan'
 	@echo "make test: all suites passed"
 
@@ -43,9 +43,9 @@ test-unit: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L unit
 
 test-e2e: setup build
-	ctest --test-dir $(BUILD_DIR) --output-on-failure -L e2e
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L e2e
 
-# Every benchmark of bench/RESULTS.md, each printing its table (about 10 minutes; run it on a
+# Every benchmark of bench/RESULTS.md, each printing its table (about 15 minutes; run it on a
 # quiet machine and read medians and ratios).
 AIRCLASS_BIN = $(BUILD_DIR)/src/app/airclass
 bench: setup build
@@ -53,7 +53,9 @@ bench: setup build
 	./$(BUILD_DIR)/bench/transcoder_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	$(PYTHON) bench/first_frame.py --server $(AIRCLASS_BIN) --gop 2 --runs 10
 	$(PYTHON) bench/glass_to_glass.py --server $(AIRCLASS_BIN) --runs 3 --no-audio
+	$(PYTHON) bench/glass_to_glass.py --server $(AIRCLASS_BIN) --runs 3 --publisher phone
 	$(PYTHON) bench/glass_to_glass.py --server $(AIRCLASS_BIN) --runs 1
+	$(PYTHON) bench/av_offset.py --server $(AIRCLASS_BIN) --runs 1
 	$(PYTHON) bench/load.py --server $(AIRCLASS_BIN) --viewers 300 --seconds 20
 	$(PYTHON) bench/load.py --server $(AIRCLASS_BIN) --join-storm 100 --viewers 100 --seconds 10
 

@@ -2,7 +2,9 @@
 """Benchmark: time from the WHEP POST to the first rendered frame in headless Chromium, joining
 at a different phase of a long GOP each run (instant start from the GOP cache). Prints the
 per-run figures and the median/p95. Usage:
-    python3 bench/first_frame.py --server build/src/app/airclass [--runs 7] [--gop 6]"""
+    python3 bench/first_frame.py --server build/src/app/airclass [--runs 7] [--gop 6]
+        [--server-env AIRCLASS_AV_SYNC=no]
+With lip sync (avSync: yes) Chromium holds the first picture until the audio can play with it."""
 import argparse
 import os
 import random
@@ -14,17 +16,19 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import harness as h  # noqa: E402
 
 
-
 def main():
     h.in_private_netns()
     p = argparse.ArgumentParser()
     p.add_argument("--server", required=True)
     p.add_argument("--runs", type=int, default=7)
     p.add_argument("--gop", type=float, default=6.0)
+    p.add_argument("--server-env", nargs="*", default=[], metavar="NAME=VALUE",
+                   help="extra server environment, e.g. AIRCLASS_AV_SYNC=no")
     args = p.parse_args()
+    env = dict(kv.split("=", 1) for kv in args.server_env)
     rnd = random.Random(7)
     firsts = []
-    with h.Server(args.server, webrtc=True) as srv:
+    with h.Server(args.server, webrtc=True, env=env) as srv:
         pub = h.ffmpeg_publish(srv.url(), 30 + args.runs * 12, gop=int(args.gop * 30),
                                video_args=h.VIDEO_2M)
         srv.wait_log("video H264")

@@ -3,12 +3,8 @@
 // left corner (see ../shared/docs/testing.md, "Glass-to-glass latency without a camera").
 // Prints one JSON object: per-frame readings and a 1 s timeline of getStats() counters.
 // Usage: node g2g_page.mjs <whep-url> <seconds> [--no-smoothing] [--no-audio] [--bits 44]
-// Must run where Chromium reaches the server on loopback: inside `unshare -n`, as
-// tests/e2e/whep_browser.mjs (the launch flags below are the same).
-import { chromium } from '../tests/e2e/node_modules/playwright-core/index.mjs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Runs inside `unshare -n`; Chromium is launched by tests/e2e/chromium_page.mjs.
+import { withServerPage } from '../tests/e2e/chromium_page.mjs';
 
 const [url, secondsArg, ...rest] = process.argv.slice(2);
 const seconds = Number(secondsArg || 35);
@@ -16,34 +12,10 @@ const withAudio = !rest.includes('--no-audio');
 const noSmoothing = rest.includes('--no-smoothing') || !!process.env.AIRCLASS_NO_SMOOTHING;
 const bitsAt = rest.indexOf('--bits');
 const bits = bitsAt >= 0 ? Number(rest[bitsAt + 1]) : 44;
-const userDataDir = mkdtempSync(join(tmpdir(), 'airclass-chromium-'));
 
-const args = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--no-default-browser-check',
-  '--mute-audio', '--autoplay-policy=no-user-gesture-required',
-  '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
-if (noSmoothing) args.push('--disable-rtc-smoothness-algorithm');
-
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: '/usr/lib/chromium/chromium', headless: true, args,
-});
-let result;
-try {
-  const page = context.pages()[0] || await context.newPage();
-  // A page of the server's own origin: Chromium's private network rules block fetches from
-  // about:blank to a loopback address.
-  await page.goto(new URL('/', url).href).catch(() => {});
-  result = await page.evaluate(measureInPage, { url, seconds, withAudio, bits });
-  result.noSmoothing = noSmoothing;
-  result.withAudio = withAudio;
-} catch (e) {
-  result = { error: String(e) };
-} finally {
-  await context.close();
-  rmSync(userDataDir, { recursive: true, force: true });
-}
+const result = await withServerPage(
+    url, { noSmoothing }, (page) => page.evaluate(measureInPage, { url, seconds, withAudio, bits }));
+Object.assign(result, { noSmoothing, withAudio });
 process.stdout.write(JSON.stringify(result) + '\n');
 
 async function measureInPage({ url, seconds, withAudio, bits }) {
@@ -61,21 +33,10 @@ async function measureInPage({ url, seconds, withAudio, bits }) {
     stream.addTrack(e.track);
     video.srcObject = stream;
   };
-  const offer = await pc.createOffer();
-  await pc.setLocalDescription(offer);
-  const t0 = performance.now();
-  const res = await fetch(url, {
-    method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp,
-  });
-  out.status = res.status;
-  const location = res.headers.get('Location');
-  const body = await res.text();
-  if (res.status !== 201) {
-    out.error = `WHEP POST answered ${res.status}: ${body}`;
-    pc.close();
-    return out;
-  }
-  await pc.setRemoteDescription({ type: 'answer', sdp: body });
+  const whep = await window.whepPlay(pc, url, out);
+  if (!whep) return out;
+  const { location, postedAt: t0 } = whep;
+  delete out.answer;
 
   // 16x16 blocks: bit i (LSB first) on the top row, its inverse right below.
   const w = bits * 16;
@@ -133,29 +94,7 @@ async function measureInPage({ url, seconds, withAudio, bits }) {
     'framesAssembledFromMultiplePackets', 'totalInterFrameDelay', 'freezeCount',
     'totalFreezesDuration', 'packetsReceived', 'packetsLost', 'nackCount', 'pliCount',
     'keyFramesDecoded'];
-  // NetEq's view of the audio: target (with A/V sync) against minimum (network only), and
-  // what it did to hold it (time stretching, concealment).
-  const audioFields = ['jitterBufferDelay', 'jitterBufferEmittedCount', 'jitterBufferTargetDelay',
-    'jitterBufferMinimumDelay', 'jitter', 'packetsReceived', 'concealedSamples',
-    'totalSamplesReceived', 'insertedSamplesForDeceleration', 'removedSamplesForAcceleration',
-    'totalInterruptionDuration'];
-  const end = performance.now() + seconds * 1000;
-  while (performance.now() < end) {
-    await new Promise((r) => setTimeout(r, 1000));
-    const sample = { t: performance.now() - t0 };
-    (await pc.getStats()).forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video') {
-        for (const f of fields) sample[f] = s[f];
-      } else if (s.type === 'inbound-rtp' && s.kind === 'audio') {
-        for (const f of audioFields) {
-          sample['audio' + f[0].toUpperCase() + f.slice(1)] = s[f];
-        }
-      } else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
-        sample.rtt = s.currentRoundTripTime;
-      }
-    });
-    out.timeline.push(sample);
-  }
+  await window.whepTimeline(pc, t0, seconds, fields, window.netEqFields, out.timeline);
   out.clockSkewEndMs = Date.now() - epoch(performance.now());
   if (location) await fetch(new URL(location, url), { method: 'DELETE' }).catch(() => {});
   pc.close();

@@ -14,9 +14,14 @@ so glass-to-glass = publisher (capture -> x264 -> FLV mux) + server + loopback +
 buffer, decode, render). The page also reports rVFC receiveTime (last packet of the frame in) and
 Chromium's getStats per-frame jitter buffer, decode and processing delays.
 
+--publisher ffmpeg (default) is one ffmpeg muxing audio and video into one FLV/RTMP output: the
+muxer interleaves by dts, so with audio each video packet waits for a later audio packet.
+--publisher phone sends like a phone (RootEncoder): the same ffmpeg writes video and audio to two
+single-stream FLV pipes and bench/phone_publisher.py sends each tag over RTMP as it completes.
+
 Usage (re-executes itself inside `unshare -n`):
     python3 bench/glass_to_glass.py --server build/src/app/airclass [--runs 3] [--seconds 30]
-        [--modes off on] [--no-audio] [--json]"""
+        [--modes off on] [--no-audio] [--publisher ffmpeg|phone] [--json]"""
 import argparse
 import json
 import os
@@ -31,6 +36,7 @@ import time
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(BENCH_DIR, "..", "tests", "e2e"))
 import harness as h  # noqa: E402
+import phone_publisher as pp  # noqa: E402
 
 BITS = 44  # 2^44 ms: epoch milliseconds until the year 2527
 SIZE, RATE, BLOCK = "1280x720", 30, 16
@@ -55,49 +61,83 @@ def stamp_graph(bits=BITS):
             f"[a][s]overlay=0:0,setpts=PTS-STARTPTS[v]")
 
 
-def publisher(url, seconds, gop_s=2.0, audio=True, probe=False):
-    """The stamped 720p30 publisher: x264 as harness.VIDEO_2M, GOP gop_s, AAC 32 kHz stereo.
-    With probe, showinfo logs each frame's capture time on stderr (a pipe the caller reads);
-    otherwise stderr goes nowhere, so a full pipe never stalls the encoder."""
-    gop = str(int(gop_s * RATE))
+def _stamped_input(audio, probe):
+    """ffmpeg up to the filter graph: the stamped 720p30 source and, with audio, a 1 kHz sine."""
     cmd = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "info" if probe else "error",
            "-re", "-f", "lavfi", "-i", f"testsrc2=size={SIZE}:rate={RATE}[out0]" +
            (f";sine=frequency=1000:sample_rate={AUDIO_RATE}[out1]" if audio else "")]
     # One lavfi input for both: with two -re inputs and a filter graph, ffmpeg 5.1 starves the
     # video (about 12 fps).
-    cmd += ["-filter_complex", stamp_graph(), "-map", "[v]"]
+    return cmd + ["-filter_complex", stamp_graph()]
+
+
+def _video_codec(gop_s):
+    gop = str(int(gop_s * RATE))
+    return h.VIDEO_2M + ["-g", gop, "-keyint_min", gop, "-sc_threshold", "0"]
+
+
+def _audio_codec():
+    return ["-c:a", "aac", "-ar", str(AUDIO_RATE), "-ac", "2", "-b:a", "64k"]
+
+
+def publisher(url, seconds, gop_s=2.0, audio=True, probe=False):
+    """The stamped 720p30 publisher: x264 as harness.VIDEO_2M, GOP gop_s, AAC 32 kHz stereo.
+    With probe, showinfo logs each frame's capture time on stderr (a pipe the caller reads);
+    otherwise stderr goes nowhere, so a full pipe never stalls the encoder."""
+    cmd = _stamped_input(audio, probe) + ["-map", "[v]"]
     if audio:
         cmd += ["-map", "0:a"]
-    cmd += ["-t", str(seconds)] + h.VIDEO_2M + ["-g", gop, "-keyint_min", gop,
-                                                "-sc_threshold", "0"]
+    cmd += ["-t", str(seconds)] + _video_codec(gop_s)
     if audio:
-        cmd += ["-c:a", "aac", "-ar", str(AUDIO_RATE), "-ac", "2", "-b:a", "64k"]
+        cmd += _audio_codec()
     cmd += ["-flush_packets", "1"] + INTERLEAVE + ["-f", "flv", url]
     return subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE if probe else subprocess.DEVNULL,
                             stderr=subprocess.PIPE if probe else subprocess.DEVNULL)
 
 
-def _read_exact(f, n):
-    buf = f.read(n)
-    return buf if buf is not None and len(buf) == n else None
+def split_publisher(seconds, gop_s=2.0, audio=True, probe=False):
+    """The same encoder as publisher(), but two single-stream FLV outputs: video on stdout,
+    audio on a second pipe. A muxer with one stream has nothing to interleave, so each packet
+    is written when the encoder returns it, as a phone sends. One process and one input: both
+    outputs share the input timeline. Returns (process, video file, audio file or None)."""
+    cmd = _stamped_input(audio, probe) + ["-map", "[v]", "-t", str(seconds)] + \
+        _video_codec(gop_s)
+    rfd = wfd = None
+    if audio:
+        # The AAC encoder's priming packet has dts -1024 samples; a muxer shifts all its streams
+        # so that this is 0. publisher()'s one muxer moves video with it (first video frame at
+        # 32 ms at 32 kHz); here only the audio output would move, so video moves by hand.
+        cmd += ["-output_ts_offset", f"{1024 / AUDIO_RATE:.6f}"]
+    cmd += ["-flush_packets", "1", "-f", "flv", "pipe:1"]
+    if audio:
+        rfd, wfd = os.pipe()
+        cmd += ["-map", "0:a", "-t", str(seconds)] + _audio_codec() + \
+            ["-flush_packets", "1", "-f", "flv", f"pipe:{wfd}"]
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE if probe else subprocess.DEVNULL,
+                                pass_fds=() if wfd is None else (wfd,))
+    except OSError:
+        if rfd is not None:
+            os.close(rfd)
+        raise
+    finally:
+        if wfd is not None:
+            os.close(wfd)  # the child holds it: EOF here when ffmpeg exits
+    return proc, proc.stdout, None if rfd is None else os.fdopen(rfd, "rb")
 
 
-def _flv_video_arrivals(f, arrivals):
-    """Appends the arrival time (epoch ms) of every coded video frame in an FLV byte stream
-    (FLV spec 10.1: 9-byte header, then tags of an 11-byte header + data + 4-byte size)."""
-    if _read_exact(f, 13) is None:
-        return
-    while True:
-        head = _read_exact(f, 11)
-        if head is None:
-            return
-        size = int.from_bytes(head[1:4], "big")
-        data = _read_exact(f, size + 4)
-        if data is None:
-            return
-        if head[0] == 9 and size > 1 and data[1] == 1:  # video tag, AVC NALU (not the header)
-            arrivals.append(time.time() * 1000)
+def _flv_video_arrivals(f, arrivals, first_ts=None):
+    """Appends (arrival time in epoch ms, FLV timestamp) of every coded video frame in an FLV
+    byte stream; first_ts (a dict) gets the FLV timestamp of the first coded video and audio
+    frame."""
+    for tag_type, ts, body in pp.read_flv_tags(f):
+        if len(body) > 1 and body[1] == 1:  # AVC NALU / AAC raw (not a sequence header)
+            if tag_type == 9:
+                arrivals.append((time.time() * 1000, ts))
+            if first_ts is not None and tag_type in (8, 9):
+                first_ts.setdefault("video" if tag_type == 9 else "audio", ts)
 
 
 def _showinfo_captures(f, captures):
@@ -109,25 +149,73 @@ def _showinfo_captures(f, captures):
             captures.append(int(m.group(2)) / 1000)
 
 
-def encode_probe(seconds, warmup, audio=True):
+def _match_frames(captures, arrivals, skip):
+    """Latency of each coded frame: arrival minus the capture time of the same frame. Frame n
+    is not always the n-th tag: the FLV muxer makes ffmpeg 5.1 sync video as VFR on a 1/RATE
+    encoder time base (fftools do_video_out), which drops a frame that comes in 1.6 slots or
+    more behind the next free slot (after a stall on a loaded box) and moves a later one to its
+    rounded slot. That rule is replayed on the capture times (the frame's pts is capture minus
+    first capture) and each tag is paired with the frame the replay puts in its slot; from the
+    first tag whose slot the replay does not predict on, nothing is paired. Slots below `skip`
+    are the warm-up. Returns (latencies, tags paired before a mismatch)."""
+    if not captures or not arrivals:
+        return [], 0
+    out, next_slot = [], 0  # (slot, capture) of each frame that reaches the encoder
+    for c in captures:
+        x = (c - captures[0]) * RATE / 1000
+        if x - next_slot <= -1.6:  # delta = x - next + duration(1) <= -0.6: dropped
+            continue
+        if x >= next_slot:  # otherwise clipped to the next slot
+            next_slot = round(x)
+        out.append((next_slot, c))
+        next_slot += 1
+    ts0 = arrivals[0][1]  # frame 0 is never dropped
+    lat, paired = [], 0
+    for (arrival, ts), (slot, capture) in zip(arrivals, out):
+        if round((ts - ts0) * RATE / 1000) != slot:
+            break
+        paired += 1
+        if slot >= skip:
+            lat.append(arrival - capture)
+    return lat, paired
+
+
+def encode_probe(seconds, warmup, audio=True, phone=False):
     """The publisher's own share: capture (RTCTIME) -> x264 -> FLV mux, read from its stdout
     as each video tag arrives (the RTMP hop on loopback adds no measurable time). Frame n's
-    capture time comes from showinfo on the stamp branch. Returns latencies after the warm-up."""
-    pub = publisher("pipe:1", seconds + warmup, audio=audio, probe=True)
+    capture time comes from showinfo on the stamp branch. With phone, the video-only pipe of
+    split_publisher() is timed and its audio pipe drained. Returns latencies after the warm-up
+    and the first coded video / audio FLV timestamps (one clock: they should be a frame apart
+    at most)."""
+    first_ts, drain = {}, None
+    if phone:
+        pub, video, audio_pipe = split_publisher(seconds + warmup, audio=audio, probe=True)
+        if audio_pipe is not None:
+            drain = threading.Thread(target=_flv_video_arrivals, args=(audio_pipe, [], first_ts),
+                                     daemon=True)
+            drain.start()
+    else:
+        pub = publisher("pipe:1", seconds + warmup, audio=audio, probe=True)
+        video = pub.stdout
     captures, arrivals = [], []
     t = threading.Thread(target=_showinfo_captures, args=(pub.stderr, captures), daemon=True)
     t.start()
     try:
-        _flv_video_arrivals(pub.stdout, arrivals)
+        _flv_video_arrivals(video, arrivals, first_ts)
     finally:
         if pub.poll() is None:
             pub.kill()
         pub.wait()
         t.join(5)
-    n = min(len(captures), len(arrivals))
-    skip = warmup * RATE
-    lat = [arrivals[i] - captures[i] for i in range(skip, n)]
-    return {"latency": summary(lat), "captured": len(captures), "sent": len(arrivals)}
+        if drain is not None:
+            drain.join(5)
+            audio_pipe.close()
+    lat, paired = _match_frames(captures, arrivals, warmup * RATE)
+    if paired < len(arrivals):
+        print(f"encode probe: {len(arrivals) - paired} of {len(arrivals)} video tags not paired "
+              "with a capture (ffmpeg's frame sync did not go as replayed)", file=sys.stderr)
+    return {"latency": summary(lat), "captured": len(captures), "sent": len(arrivals),
+            "paired": paired, "firstTs": first_ts}
 
 
 class RtpCapture:
@@ -210,7 +298,6 @@ def arrival_analysis(packets, skip_s=5):
             continue
         d = [t - m for t, m in rows]
         rel, win_maxes, win_start, win_max = [], [], rows[0][0], 0
-        j = 0
         from collections import deque
         q = deque()  # monotonic min of d over the last 2 s of media time
         for i, (t, m) in enumerate(rows):
@@ -301,18 +388,21 @@ def stats_window(timeline, warmup_ms):
     return out
 
 
-def browser_run(url, seconds, warmup, no_smoothing, audio=True):
-    cmd = ["node", os.path.join(BENCH_DIR, "g2g_page.mjs"), url, str(seconds + warmup)]
-    if no_smoothing:
-        cmd.append("--no-smoothing")
-    if not audio:
-        cmd.append("--no-audio")
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + warmup + 90)
+def run_page(page, url, seconds, flags):
+    """Runs a bench page (node <page> <url> <seconds> <flags>) and returns its JSON report."""
+    out = subprocess.run(["node", os.path.join(BENCH_DIR, page), url, str(seconds)] + flags,
+                         capture_output=True, text=True, timeout=seconds + 90)
     if out.returncode != 0 or not out.stdout.strip():
-        raise RuntimeError(f"g2g_page failed ({out.returncode}): {out.stderr[-3000:]}")
+        raise RuntimeError(f"{page} failed ({out.returncode}): {out.stderr[-3000:]}")
     rep = json.loads(out.stdout.strip().splitlines()[-1])
     if rep.get("error"):
         raise RuntimeError(rep["error"])
+    return rep
+
+
+def browser_run(url, seconds, warmup, no_smoothing, audio=True):
+    rep = run_page("g2g_page.mjs", url, seconds + warmup,
+                   (["--no-smoothing"] if no_smoothing else []) + ([] if audio else ["--no-audio"]))
     frames = [f for f in rep["frames"] if f["t"] >= warmup * 1000]
     return {
         "mode": "off" if no_smoothing else "on",
@@ -331,14 +421,60 @@ def browser_run(url, seconds, warmup, no_smoothing, audio=True):
     }
 
 
+def start_publisher(args, url, seconds):
+    """Starts the publisher --publisher chose; returns a function that stops it."""
+    audio = not args.no_audio
+    if args.publisher == "ffmpeg":
+        pub = publisher(url, seconds, audio=audio)
+
+        def stop_ffmpeg():
+            pub.kill()
+            pub.wait()
+        return stop_ffmpeg
+    proc, video, audio_pipe = split_publisher(seconds, audio=audio)
+    pipes = {"video": video} if audio_pipe is None else {"video": video, "audio": audio_pipe}
+    phone = pp.PhonePublisher(url, pipes)
+    try:
+        phone.start()
+    except Exception:
+        proc.kill()
+        proc.wait()
+        raise
+
+    def stop_phone():
+        proc.kill()
+        proc.wait()
+        phone.close()
+        phone.wait(5)
+        for f in pipes.values():
+            f.close()
+        if phone.error:
+            print(f"phone publisher: {phone.error}", file=sys.stderr)
+        print(f"phone publisher: first FLV timestamps {phone.first_ts}, tags sent {phone.sent}",
+              file=sys.stderr)
+    return stop_phone
+
+
+def server_log_problems(text):
+    """The warning and error lines of a server log (logging.cpp: date time level [logger] text),
+    so that a publisher the server complains about does not go unnoticed."""
+    return [line for line in text.splitlines()
+            if re.match(r"\S+ \S+ (warning|error|critical)\b", line)]
+
+
 def one_run(args, workdir):
     run = {"loadavg": os.getloadavg()[0]}
-    run["encode"] = encode_probe(args.probe_seconds, 2, audio=not args.no_audio)
+    run["encode"] = encode_probe(args.probe_seconds, 2, audio=not args.no_audio,
+                                 phone=args.publisher == "phone")
+    print(f"probe: first coded FLV timestamps {run['encode']['firstTs']}", file=sys.stderr)
     modes = args.modes if args.index % 2 == 0 else list(reversed(args.modes))
     total = len(modes) * (args.seconds + args.warmup + 30) + 30
     env = dict(kv.split("=", 1) for kv in args.server_env)
-    with h.Server(args.server, webrtc=True, workdir=workdir, env=env) as srv:
-        pub = publisher(srv.url(), total, audio=not args.no_audio)
+    srv = h.Server(args.server, webrtc=True, workdir=workdir, env=env)
+    # The log is appended to, run after run.
+    log_start = len(srv.log_text()) if os.path.exists(srv.log_path) else 0
+    with srv:
+        stop_publisher = start_publisher(args, srv.url(), total)
         try:
             if not srv.wait_log("video H264", 15):
                 raise RuntimeError("stream did not start")
@@ -353,8 +489,10 @@ def one_run(args, workdir):
                 if cap:
                     run[mode]["arrivals"] = arrival_analysis(cap.packets, args.warmup)
         finally:
-            pub.kill()
-            pub.wait()
+            stop_publisher()
+    run["serverLogProblems"] = server_log_problems(srv.log_text()[log_start:])
+    for line in run["serverLogProblems"][:10]:
+        print(f"server log: {line}", file=sys.stderr)
     return run
 
 
@@ -367,6 +505,19 @@ def med(runs, *path):
         if v is not None:
             vals.append(v)
     return statistics.median(vals) if vals else None
+
+
+def run_all(count, prefix, one_run, describe):
+    """Runs one_run(i, workdir) count times in one temporary folder, printing a line per run
+    (its load average, then describe(run)) as it ends; returns the runs."""
+    runs = []
+    with tempfile.TemporaryDirectory(prefix=prefix) as workdir:
+        for i in range(count):
+            run = one_run(i, workdir)
+            runs.append(run)
+            print(f"run {i + 1}: load {run['loadavg']:.1f}, {describe(run)}")
+            sys.stdout.flush()
+    return runs
 
 
 def fmt(v, unit=" ms"):
@@ -437,26 +588,26 @@ def main():
     p.add_argument("--no-audio", action="store_true", help="publish and play video only")
     p.add_argument("--json", action="store_true", help="print every run as one JSON line")
     p.add_argument("--server-env", nargs="*", default=[], metavar="NAME=VALUE",
-                   help="extra server environment, e.g. AIRCLASS_AUDIO_PACING=yes")
+                   help="extra server environment, e.g. AIRCLASS_AV_SYNC=yes")
     p.add_argument("--capture", action="store_true",
                    help="record each RTP packet's arrival (AF_PACKET on lo) and report the "
                    "arrival jitter NetEq sees")
     p.add_argument("--audio-rate", type=int, default=32000, choices=[32000, 44100, 48000],
                    help="AAC sample rate of the publisher")
+    p.add_argument("--publisher", default="ffmpeg", choices=["ffmpeg", "phone"],
+                   help="ffmpeg: one interleaved FLV/RTMP output; phone: each encoded frame "
+                   "sent over RTMP as the encoder returns it (bench/phone_publisher.py)")
     args = p.parse_args()
     global AUDIO_RATE
     AUDIO_RATE = args.audio_rate
-    runs = []
-    with tempfile.TemporaryDirectory(prefix="airclass-g2g-") as workdir:
-        for i in range(args.runs):
-            args.index = i
-            run = one_run(args, workdir)
-            runs.append(run)
-            print(f"run {i + 1}: load {run['loadavg']:.1f}, encode p50 "
-                  f"{fmt(run['encode']['latency'].get('p50'))}, " + ", ".join(
-                      f"smoothing {m} p50 {fmt(run[m]['render'].get('p50'))} "
-                      f"p95 {fmt(run[m]['render'].get('p95'))}" for m in args.modes))
-            sys.stdout.flush()
+    def one(i, workdir):
+        args.index = i
+        return one_run(args, workdir)
+
+    runs = run_all(args.runs, "airclass-g2g-", one, lambda run: (
+        f"encode p50 {fmt(run['encode']['latency'].get('p50'))}, " + ", ".join(
+            f"smoothing {m} p50 {fmt(run[m]['render'].get('p50'))} "
+            f"p95 {fmt(run[m]['render'].get('p95'))}" for m in args.modes)))
     report(runs, args.modes)
     if args.json:
         print(json.dumps({"runs": runs}))

@@ -78,7 +78,7 @@ TEST(Config, OwnSectionAndDurations) {
       "  rtmpHandshakeTimeout: 500ms\n"
       "  playerLingerAfterUnpublish: 2m\n"
       "  ioThreads: 2\n"
-      "  avSync: no\n");
+      "  avSync: yes\n");
   EXPECT_EQ(c.rtmp_address.host, "127.0.0.1");
   EXPECT_EQ(c.rtmp_address.port, 19350);
   EXPECT_FALSE(c.publisher_takeover);
@@ -86,8 +86,8 @@ TEST(Config, OwnSectionAndDurations) {
   EXPECT_EQ(c.rtmp_handshake_timeout.count(), 500);
   EXPECT_EQ(c.player_linger.count(), 120000);
   EXPECT_EQ(c.io_threads, 2u);
-  EXPECT_FALSE(c.av_sync);
-  EXPECT_TRUE(parse_config("").av_sync);
+  EXPECT_TRUE(c.av_sync);
+  EXPECT_FALSE(parse_config("").av_sync);
 }
 
 TEST(Config, NodeTokenAndPasscodeKeys) {

@@ -7,8 +7,9 @@
   RTMP publisher) is passed through without transcoding; the client hears the 1 kHz tone.
 - Malformed AAC frames in the middle of a publish (sent by a hand-rolled RTMP publisher) are
   skipped: the stream goes on and the audio keeps flowing.
-- With `avSync: no` the answer puts the audio in a stream of its own (the picture does not wait
-  for the audio) and Chromium still plays both tracks."""
+- By default (`avSync: no`) the answer puts the audio in a stream of its own (the picture does
+  not wait for the audio); with `avSync: yes` both tracks share one stream (lip sync); Chromium
+  plays both tracks either way."""
 import os
 import re
 import subprocess
@@ -122,23 +123,22 @@ def opus_passthrough(c, srv, client, workdir):
             "live/opus: audio transcoder" not in srv.log_text())
 
 
-def unsynced(c, args):
-    with h.Server(args.server, webrtc=True, env={"AIRCLASS_AV_SYNC": "no"}) as srv:
+def lip_synced(c, args):
+    with h.Server(args.server, webrtc=True, env={"AIRCLASS_AV_SYNC": "yes"}) as srv:
         pub = publish_tone(srv, 30, 32000, 2)
         srv.wait_log("path live/stream: audio AAC")
         time.sleep(1.0)
         rep = h.whep_browser(srv.whep_url(), 4)
         answer = rep.get("answer", "")
-        c.check("avSync no: audio and video in separate msid streams",
-                "a=msid:airclass video" in answer and "a=msid:airclass-audio audio" in answer,
-                answer)
-        c.check("avSync no: Chromium decodes video",
+        c.check("avSync yes: audio and video in one msid stream",
+                "a=msid:airclass video" in answer and "a=msid:airclass audio" in answer, answer)
+        c.check("avSync yes: Chromium decodes video",
                 h.last_sample(rep, "framesDecoded").get("framesDecoded", 0) > 60, str(rep)[-800:])
-        c.check("avSync no: Chromium receives audio",
+        c.check("avSync yes: Chromium receives audio",
                 h.last_sample(rep, "audioSamples").get("audioSamples", 0) > 48000 * 2,
                 str(rep)[-800:])
         h.finish_early(pub)
-        c.check("avSync no: clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+        c.check("avSync yes: clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
 
 
 def main():
@@ -160,6 +160,8 @@ def main():
         c.check("Chromium: audio level clearly above silence", max(levels, default=0) > 0.05,
                 str(levels[-5:]))
         c.check("Chromium: answer carries Opus", "opus/48000/2" in rep.get("answer", ""))
+        c.check("default avSync no: audio in a stream of its own",
+                "a=msid:airclass-audio audio" in rep.get("answer", ""), rep.get("answer", ""))
         check_tone(c, "32 kHz stereo", client.result())
         h.finish_early(pub)
 
@@ -177,7 +179,7 @@ def main():
                       lambda: malformed_aac(c, srv, args.client, srv.workdir))
         c.check("server alive", srv.alive())
         c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
-    unsynced(c, args)
+    lip_synced(c, args)
     c.finish()
 
 

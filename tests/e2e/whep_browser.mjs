@@ -5,32 +5,15 @@
 //        POSTs to /api/token, then plays the webrtc_url it got back)
 // With --until-stdin it stops earlier when a line arrives on stdin (or stdin closes): the test
 // ends the playback once what it watches for has happened; <seconds> is then the upper bound.
-// Must run where Chromium can reach the server on loopback: inside `unshare -n` (see
-// ../shared/docs/testing.md), with the flags below.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Runs inside `unshare -n` (see chromium_page.mjs).
+import { withServerPage } from './chromium_page.mjs';
 
 const [url, secondsArg, ...rest] = process.argv.slice(2);
 const seconds = Number(secondsArg || 10);
 const withAudio = !rest.includes('--no-audio');
 const tokenApi = rest.includes('--token-api');
 const untilStdin = rest.includes('--until-stdin');
-const userDataDir = mkdtempSync(join(tmpdir(), 'airclass-chromium-'));
 
-const args = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--no-default-browser-check',
-  '--mute-audio', '--autoplay-policy=no-user-gesture-required',
-  '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
-if (process.env.AIRCLASS_NO_SMOOTHING) args.push('--disable-rtc-smoothness-algorithm');
-
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: '/usr/lib/chromium/chromium', headless: true, args,
-});
-let result;
 let page = null;
 let stopRequested = false;
 if (untilStdin) {
@@ -41,19 +24,12 @@ if (untilStdin) {
   process.stdin.on('data', stop);
   process.stdin.on('end', stop);
 }
-try {
-  page = context.pages()[0] || await context.newPage();
-  // A page of the server's own origin: Chromium's private network rules block fetches from
-  // about:blank to a loopback address.
-  await page.goto(new URL('/', url).href).catch(() => {});
+const result = await withServerPage(url, { noSmoothing: !!process.env.AIRCLASS_NO_SMOOTHING },
+                                    async (p) => {
+  page = p;
   if (stopRequested) await page.evaluate(() => { window.__whepStop = true; });
-  result = await page.evaluate(playInPage, { url, seconds, withAudio, tokenApi });
-} catch (e) {
-  result = { error: String(e) };
-} finally {
-  await context.close();
-  rmSync(userDataDir, { recursive: true, force: true });
-}
+  return page.evaluate(playInPage, { url, seconds, withAudio, tokenApi });
+});
 process.stdout.write(JSON.stringify(result) + '\n');
 if (untilStdin) process.stdin.destroy();  // let node exit without waiting for more input
 
@@ -86,23 +62,11 @@ async function playInPage({ url, seconds, withAudio, tokenApi }) {
   };
   pc.onconnectionstatechange = () =>
     out.events.push({ t: Date.now(), state: pc.connectionState });
-  const offer = await pc.createOffer();
-  await pc.setLocalDescription(offer);
-  const t0 = performance.now();
   out.postedAt = Date.now();
-  const res = await fetch(url, {
-    method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp,
-  });
-  out.status = res.status;
-  out.location = res.headers.get('Location');
-  const body = await res.text();
-  if (res.status !== 201) {
-    out.error = `WHEP POST answered ${res.status}: ${body}`;
-    pc.close();
-    return out;
-  }
-  out.answer = body;
-  await pc.setRemoteDescription({ type: 'answer', sdp: body });
+  const whep = await window.whepPlay(pc, url, out);
+  if (!whep) return out;
+  const t0 = whep.postedAt;
+  out.location = whep.location;
   video.requestVideoFrameCallback((now, meta) => {
     out.firstFrameMs = now - t0;
     out.firstFrameSize = [meta.width, meta.height];

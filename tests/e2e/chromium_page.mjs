@@ -1,0 +1,94 @@
+// One headless Debian Chromium for the WHEP players (whep_browser.mjs, bench/g2g_page.mjs,
+// bench/av_offset_page.mjs): a throw-away profile, the flags WebRTC on loopback needs, and a
+// page of the server's own origin. Must run where Chromium reaches the server on loopback:
+// inside `unshare -n` (see ../shared/docs/testing.md).
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const baseArgs = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--no-default-browser-check',
+  '--mute-audio', '--autoplay-policy=no-user-gesture-required',
+  '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+// Installed in the page: window.whepPlay(pc, url, out): offers the transceivers `pc` has,
+// POSTs the offer (WHEP), applies the answer. Returns { location, postedAt } (performance.now()
+// at the POST), or null with out.error set (and `pc` closed) when the server refused.
+function installWhepPlay() {
+  window.whepPlay = async (pc, url, out) => {
+    await pc.setLocalDescription(await pc.createOffer());
+    const postedAt = performance.now();
+    const res = await fetch(url, {
+      method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp,
+    });
+    out.status = res.status;
+    const body = await res.text();
+    if (res.status !== 201) {
+      out.error = `WHEP POST answered ${res.status}: ${body}`;
+      pc.close();
+      return null;
+    }
+    out.answer = body;
+    await pc.setRemoteDescription({ type: 'answer', sdp: body });
+    return { location: res.headers.get('Location'), postedAt };
+  };
+  // NetEq's view of the audio: target (with A/V sync) against minimum (network only), and what
+  // it did to hold it (time stretching, concealment).
+  window.netEqFields = ['jitterBufferDelay', 'jitterBufferEmittedCount',
+    'jitterBufferTargetDelay', 'jitterBufferMinimumDelay', 'jitter', 'packetsReceived',
+    'concealedSamples', 'totalSamplesReceived', 'insertedSamplesForDeceleration',
+    'removedSamplesForAcceleration', 'totalInterruptionDuration'];
+  // One getStats() sample into `sample`: the named inbound video fields as they are, the audio
+  // ones prefixed 'audio', the media-playout delay and the selected pair's round-trip time.
+  window.whepStats = async (pc, videoFields, audioFields, sample) => {
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') {
+        for (const f of videoFields) sample[f] = s[f];
+      } else if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        for (const f of audioFields) sample['audio' + f[0].toUpperCase() + f.slice(1)] = s[f];
+      } else if (s.type === 'media-playout') {
+        sample.playoutTotalDelay = s.totalPlayoutDelay;
+        sample.playoutSamplesCount = s.totalSamplesCount;
+      } else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
+        sample.rtt = s.currentRoundTripTime;
+      }
+    });
+    return sample;
+  };
+  // A getStats() sample a second for `seconds`, each timed from t0, then each().
+  window.whepTimeline = async (pc, t0, seconds, videoFields, audioFields, timeline, each) => {
+    const end = performance.now() + seconds * 1000;
+    while (performance.now() < end) {
+      await new Promise((r) => setTimeout(r, 1000));
+      timeline.push(await window.whepStats(pc, videoFields, audioFields,
+                                           { t: performance.now() - t0 }));
+      each?.();
+    }
+  };
+}
+
+// Runs `use(page)` on a page of `url`'s origin and returns what it returns (or { error }).
+// `noSmoothing` turns off Chromium's frame-smoothing renderer (glass-to-glass measurements).
+export async function withServerPage(url, { noSmoothing = false } = {}, use) {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'airclass-chromium-'));
+  const args = noSmoothing ? [...baseArgs, '--disable-rtc-smoothness-algorithm'] : baseArgs;
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/lib/chromium/chromium', headless: true, args,
+  });
+  try {
+    const page = context.pages()[0] || await context.newPage();
+    // Chromium's private network rules block fetches from about:blank to a loopback address;
+    // 127.0.0.1 is also a secure context (AudioWorklet).
+    await page.goto(new URL('/', url).href).catch(() => {});
+    await page.evaluate(installWhepPlay);
+    return await use(page);
+  } catch (e) {
+    return { error: String(e) };
+  } finally {
+    await context.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
