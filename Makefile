@@ -52,6 +52,7 @@ bench: setup build
 	./$(BUILD_DIR)/bench/egress_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	./$(BUILD_DIR)/bench/transcoder_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	$(PYTHON) bench/first_frame.py --server $(AIRCLASS_BIN) --gop 2 --runs 10
+	$(PYTHON) bench/first_frame.py --server $(AIRCLASS_BIN) --gop 2 --runs 10 --no-audio
 	$(PYTHON) bench/glass_to_glass.py --server $(AIRCLASS_BIN) --runs 3 --no-audio
 	$(PYTHON) bench/glass_to_glass.py --server $(AIRCLASS_BIN) --runs 3 --publisher phone
 	$(PYTHON) bench/glass_to_glass.py --server $(AIRCLASS_BIN) --runs 1

@@ -32,7 +32,9 @@ function installWhepPlay() {
       return null;
     }
     out.answer = body;
+    out.answeredMs = performance.now() - postedAt;  // where the time to first frame goes
     await pc.setRemoteDescription({ type: 'answer', sdp: body });
+    out.remoteSetMs = performance.now() - postedAt;
     return { location: res.headers.get('Location'), postedAt };
   };
   // NetEq's view of the audio: target (with A/V sync) against minimum (network only), and what
