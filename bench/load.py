@@ -107,6 +107,20 @@ def window_quantile(before, after, kind, q):
     return None
 
 
+def window_share_over(before, after, ms):
+    """Percent of all frames (every kind) recorded between two scrapes whose server-added
+    latency exceeded `ms` (a bucket bound)."""
+    over = total = 0.0
+    for kind, a in after.items():
+        b = before.get(kind, {})
+        bounds = sorted(a)
+        n = a[bounds[-1]] - b.get(bounds[-1], 0.0)
+        within = a.get(ms / 1000.0, 0.0) - b.get(ms / 1000.0, 0.0)
+        total += n
+        over += n - within
+    return 100.0 * over / total if total > 0 else None
+
+
 def one_run(args, viewers, ramp):
     span = (viewers - 1) / ramp if ramp > 0 else 0.0
     env = {"AIRCLASS_LOG_LEVEL": "info", "AIRCLASS_TOKEN_RATE_BURST": "10000",
@@ -157,7 +171,9 @@ def one_run(args, viewers, ramp):
         "added_delta_p50": window_quantile(*scrapes, "delta", 0.50),
         "added_delta_p99": window_quantile(*scrapes, "delta", 0.99),
         "added_key_p99": window_quantile(*scrapes, "keyframe", 0.99),
+        "added_audio_p50": window_quantile(*scrapes, "audio", 0.50),
         "added_audio_p99": window_quantile(*scrapes, "audio", 0.99),
+        "added_over_2ms": window_share_over(*scrapes, 2),
     }
 
 
@@ -208,7 +224,7 @@ def main():
     print("| viewers | ramp | server CPU (% of a core) | per viewer | RSS (MiB) | RSS per viewer "
           "(KiB) | connected | loss % | min fps | median fps | first keyframe p50 / p95 (ms) "
           "| connected p50 / p95 (ms) | client CPU (% of a core) | server-added (ms, bucket bound): "
-          "delta frames p50 / p99, keyframes p99, audio p99 |")
+          "delta frames p50 / p99, keyframes p99, audio p50 / p99; frames over 2 ms |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r, rows in results:
         ramp = f"{r['ramp']:g}/s" if r["ramp"] else "at once"
@@ -219,7 +235,8 @@ def main():
               f"{fmt(r['conn_p50'], '.0f')} / {fmt(r['conn_p95'], '.0f')} | "
               f"{r['client_cpu']:.1f} | {fmt(r['added_delta_p50'], 'g')} / "
               f"{fmt(r['added_delta_p99'], 'g')}, {fmt(r['added_key_p99'], 'g')}, "
-              f"{fmt(r['added_audio_p99'], 'g')} |")
+              f"{fmt(r['added_audio_p50'], 'g')} / {fmt(r['added_audio_p99'], 'g')}; "
+              f"{fmt(r['added_over_2ms'], '.1f')} % |")
         if len(rows) > 1:
             per = ", ".join(f"{x['cpu_per_viewer']:.3f}" for x in rows)
             print(f"|   (runs: CPU per viewer {per}; publisher-only "
