@@ -233,16 +233,7 @@ DemuxResult FlvDemuxer::on_avc(uint8_t packet_type, bool keyframe, int32_t cts,
     result.config_changed = true;
     return result;
   }
-  if (packet_type == PacketSequenceEnd) return result;
-  if (packet_type != PacketCodedFrames) {
-    result.error = "unknown AVC packet type " + std::to_string(packet_type);
-    return result;
-  }
-  if (!video_) {
-    ++dropped_before_config_;
-    return result;
-  }
-  if (body.empty()) return result;
+  if (!wants_coded_frame(packet_type, video_ != nullptr, "AVC", body, result)) return result;
   auto frame = std::make_shared<media::Frame>();
   bool has_idr = false;
   if (!normalize_nal_units(body, nalu_length_size_, frame->data, has_idr)) {
@@ -312,26 +303,37 @@ DemuxResult FlvDemuxer::on_aac(uint8_t packet_type, std::span<const uint8_t> bod
     result.config_changed = true;
     return result;
   }
-  if (packet_type == PacketSequenceEnd) return result;
+  if (!wants_coded_frame(packet_type, audio_ != nullptr, "AAC", body, result)) return result;
+  result.frame = audio_frame(media::Codec::AAC, body, dts, arrival_ns);
+  return result;
+}
+
+bool FlvDemuxer::wants_coded_frame(uint8_t packet_type, bool configured, const char* codec_name,
+                                   std::span<const uint8_t> body, DemuxResult& result) {
+  if (packet_type == PacketSequenceEnd) return false;
   if (packet_type != PacketCodedFrames) {
-    result.error = "unknown AAC packet type " + std::to_string(packet_type);
-    return result;
+    result.error =
+        std::string("unknown ") + codec_name + " packet type " + std::to_string(packet_type);
+    return false;
   }
-  if (!audio_) {
+  if (!configured) {
     ++dropped_before_config_;
-    return result;
+    return false;
   }
-  if (body.empty()) return result;
+  return !body.empty();
+}
+
+media::FramePtr FlvDemuxer::audio_frame(media::Codec codec, std::span<const uint8_t> body,
+                                        int64_t dts, int64_t arrival_ns) const {
   auto frame = std::make_shared<media::Frame>();
   frame->kind = media::TrackKind::Audio;
-  frame->codec = media::Codec::AAC;
-  frame->keyframe = true;  // every AAC access unit decodes on its own
+  frame->codec = codec;
+  frame->keyframe = true;  // every AAC access unit or Opus packet decodes on its own
   frame->dts_ms = dts;
   frame->arrival_ns = arrival_ns;
   frame->audio = audio_;
   frame->data.assign(body.begin(), body.end());
-  result.frame = std::move(frame);
-  return result;
+  return frame;
 }
 
 DemuxResult FlvDemuxer::on_data(std::span<const uint8_t> payload) {
@@ -416,15 +418,7 @@ DemuxResult FlvDemuxer::on_opus(uint8_t packet_type, std::span<const uint8_t> bo
     audio_ = std::move(config);
     result.config_changed = true;
   }
-  auto frame = std::make_shared<media::Frame>();
-  frame->kind = media::TrackKind::Audio;
-  frame->codec = media::Codec::Opus;
-  frame->keyframe = true;
-  frame->dts_ms = dts;
-  frame->arrival_ns = arrival_ns;
-  frame->audio = audio_;
-  frame->data.assign(body.begin(), body.end());
-  result.frame = std::move(frame);
+  result.frame = audio_frame(media::Codec::Opus, body, dts, arrival_ns);
   return result;
 }
 

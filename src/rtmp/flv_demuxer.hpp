@@ -59,6 +59,13 @@ class FlvDemuxer {
                       int64_t arrival_ns);
   DemuxResult unsupported(media::Codec codec, const char* what, uint32_t value,
                           bool value_is_fourcc = false);
+  // After the sequence-start case: whether a coded frame follows. An end of sequence, an empty
+  // body or a frame before any sequence header (counted) is none; an unknown packet type sets
+  // `result.error`.
+  bool wants_coded_frame(uint8_t packet_type, bool configured, const char* codec_name,
+                         std::span<const uint8_t> body, DemuxResult& result);
+  media::FramePtr audio_frame(media::Codec codec, std::span<const uint8_t> body, int64_t dts,
+                              int64_t arrival_ns) const;
 
   struct Reported {
     const char* what;
