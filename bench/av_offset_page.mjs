@@ -104,7 +104,6 @@ registerProcessor('beep-onset', BeepOnset);
   const whep = await window.whepPlay(pc, url, out);
   if (!whep) return out;
   const { location, postedAt: t0 } = whep;
-  delete out.answer;
   if (!audioTrack) {
     out.error = 'no remote audio track';
     pc.close();

@@ -36,7 +36,6 @@ async function measureInPage({ url, seconds, withAudio, bits }) {
   const whep = await window.whepPlay(pc, url, out);
   if (!whep) return out;
   const { location, postedAt: t0 } = whep;
-  delete out.answer;
 
   // 16x16 blocks: bit i (LSB first) on the top row, its inverse right below.
   const w = bits * 16;

@@ -19,7 +19,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import rtmp_craft as rc  # noqa: E402
 
 CHUNK_SIZE = 4096  # RootEncoder's Set Chunk Size: a 2 Mbit/s keyframe is a few dozen chunks
-EXTENDED = 0xFFFFFF  # RTMP 5.3.1.3: the 24-bit timestamp field saturates here
 # Chunk stream ids as RootEncoder uses them; separate ids so an audio message never reuses
 # the video header state.
 CSID_CONTROL, CSID_COMMAND, CSID_AUDIO, CSID_VIDEO = 2, 3, 4, 6
@@ -46,21 +45,6 @@ def read_flv_tags(f):
 def _read_exact(f, n):
     buf = f.read(n)
     return buf if buf is not None and len(buf) == n else None
-
-
-def media_message(csid, msg_type, payload, timestamp, stream_id, chunk_size=CHUNK_SIZE):
-    """One RTMP message as a type-0 chunk plus type-3 continuations (RTMP 5.3.1). A timestamp of
-    0xFFFFFF or more goes in the extended field, which every continuation repeats (5.3.1.3)."""
-    ext = timestamp >= EXTENDED
-    head = bytes([csid]) + min(timestamp, EXTENDED).to_bytes(3, "big")
-    head += len(payload).to_bytes(3, "big") + bytes([msg_type]) + struct.pack("<I", stream_id)
-    ext_bytes = struct.pack(">I", timestamp & 0xFFFFFFFF) if ext else b""
-    out = bytearray(head + ext_bytes)
-    for i in range(0, max(len(payload), 1), chunk_size):
-        if i > 0:
-            out += bytes([0xC0 | csid]) + ext_bytes
-        out += payload[i:i + chunk_size]
-    return bytes(out)
 
 
 class PhonePublisher:
@@ -147,8 +131,8 @@ class PhonePublisher:
                     continue
                 if len(body) > 1 and body[1] == 1:  # AVC NALU / AAC raw, not a sequence header
                     self.first_ts.setdefault(kind, ts)
-                self._send(media_message(csid, tag_type, body, ts, MEDIA_STREAM_ID,
-                                         self.chunk_size))
+                self._send(rc.chunk(csid, tag_type, body, timestamp=ts,
+                                    stream_id=MEDIA_STREAM_ID, chunk_size=self.chunk_size))
                 self.sent[kind] += 1
         except OSError as e:
             if not self.closed:

@@ -15,8 +15,9 @@ const baseArgs = [
 ];
 
 // Installed in the page: window.whepPlay(pc, url, out): offers the transceivers `pc` has,
-// POSTs the offer (WHEP), applies the answer. Returns { location, postedAt } (performance.now()
-// at the POST), or null with out.error set (and `pc` closed) when the server refused.
+// POSTs the offer (WHEP), applies the answer. Returns { location, answer, postedAt }
+// (performance.now() at the POST), or null with out.error set (and `pc` closed) when the server
+// refused.
 function installWhepPlay() {
   window.whepPlay = async (pc, url, out) => {
     await pc.setLocalDescription(await pc.createOffer());
@@ -31,11 +32,10 @@ function installWhepPlay() {
       pc.close();
       return null;
     }
-    out.answer = body;
     out.answeredMs = performance.now() - postedAt;  // where the time to first frame goes
     await pc.setRemoteDescription({ type: 'answer', sdp: body });
     out.remoteSetMs = performance.now() - postedAt;
-    return { location: res.headers.get('Location'), postedAt };
+    return { location: res.headers.get('Location'), answer: body, postedAt };
   };
   // NetEq's view of the audio: target (with A/V sync) against minimum (network only), and what
   // it did to hold it (time stretching, concealment).

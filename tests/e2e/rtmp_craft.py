@@ -27,14 +27,17 @@ def amf_object(items):
 
 
 def chunk(csid, msg_type, payload, timestamp=0, stream_id=0, chunk_size=128, length=None):
-    """Type-0 first chunk then type-3 continuations; `length` may lie about the payload size."""
+    """Type-0 first chunk then type-3 continuations; `length` may lie about the payload size.
+    A timestamp of 0xFFFFFF or more goes in the extended field, which every continuation
+    repeats (RTMP 5.3.1.3)."""
     n = len(payload) if length is None else length
-    head = bytes([csid & 0x3F]) + struct.pack(">I", timestamp)[1:] + struct.pack(">I", n)[1:]
-    head += bytes([msg_type]) + struct.pack("<I", stream_id)
+    ext = struct.pack(">I", timestamp & 0xFFFFFFFF) if timestamp >= 0xFFFFFF else b""
+    head = bytes([csid & 0x3F]) + min(timestamp, 0xFFFFFF).to_bytes(3, "big")
+    head += struct.pack(">I", n)[1:] + bytes([msg_type]) + struct.pack("<I", stream_id) + ext
     out = bytearray(head)
     for i in range(0, max(len(payload), 1), chunk_size):
         if i > 0:
-            out += bytes([0xC0 | (csid & 0x3F)])
+            out += bytes([0xC0 | (csid & 0x3F)]) + ext
         out += payload[i:i + chunk_size]
     return bytes(out)
 

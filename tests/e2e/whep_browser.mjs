@@ -67,6 +67,7 @@ async function playInPage({ url, seconds, withAudio, tokenApi }) {
   if (!whep) return out;
   const t0 = whep.postedAt;
   out.location = whep.location;
+  out.answer = whep.answer;
   video.requestVideoFrameCallback((now, meta) => {
     out.firstFrameMs = now - t0;
     out.firstFrameSize = [meta.width, meta.height];
