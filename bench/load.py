@@ -78,18 +78,26 @@ def sample_window(pid, start, end, at_start=None, at_end=None):
     return cpu, peak
 
 
+STAGES = {"airclass_egress_latency_seconds": "", "airclass_egress_wait_seconds": "wait:",
+          "airclass_egress_fanout_seconds": "fanout:"}
+
+
 def egress_buckets(metrics_url):
-    """Cumulative counts of airclass_egress_latency_seconds by kind: {kind: {le: count}}."""
+    """Cumulative counts of the server-added latency histograms: {key: {le: count}}, the key
+    being the kind ("delta", "keyframe", "audio") for the total and "wait:<kind>" or
+    "fanout:<kind>" for its two stages."""
     with urllib.request.urlopen(metrics_url, timeout=5) as r:
         text = r.read().decode()
     out = {}
     for line in text.splitlines():
-        if not line.startswith("airclass_egress_latency_seconds_bucket{"):
+        family = line.split("_bucket{", 1)[0]
+        if family not in STAGES or "_bucket{" not in line:
             continue
         labels, value = line.split("}", 1)
         fields = dict(kv.split("=", 1) for kv in labels.split("{", 1)[1].split(","))
         le = fields["le"].strip('"')
-        out.setdefault(fields["kind"].strip('"'), {})[float(le)] = float(value)
+        key = STAGES[family] + fields["kind"].strip('"')
+        out.setdefault(key, {})[float(le)] = float(value)
     return out
 
 
@@ -107,11 +115,24 @@ def window_quantile(before, after, kind, q):
     return None
 
 
+def all_kinds(scrape):
+    """The totals of every kind added up: {le: count} under the kind "all"."""
+    total = {}
+    for kind, buckets in scrape.items():
+        if ":" in kind:
+            continue
+        for le, n in buckets.items():
+            total[le] = total.get(le, 0.0) + n
+    return {"all": total}
+
+
 def window_share_over(before, after, ms):
     """Percent of all frames (every kind) recorded between two scrapes whose server-added
     latency exceeded `ms` (a bucket bound)."""
     over = total = 0.0
     for kind, a in after.items():
+        if ":" in kind:
+            continue
         b = before.get(kind, {})
         bounds = sorted(a)
         n = a[bounds[-1]] - b.get(bounds[-1], 0.0)
@@ -140,9 +161,15 @@ def one_run(args, viewers, ramp):
             cmd = [args.client, "--url", token_api, "-n", str(viewers), "--ramp", str(ramp),
                    "--seconds", str(args.seconds), "--threads", str(args.threads),
                    "--sample-auth", str(args.sample_auth), "--json", out]
+            if args.no_gro:
+                cmd.append("--no-gro")
             t0 = time.time()
+            # SCHED_IDLE: the client only takes CPU the server leaves, as viewers on their own
+            # machines would; the server's loops are then not preempted by their own audience.
+            idle = (lambda: os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))) \
+                if args.client_idle else None
             client = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      text=True)
+                                      text=True, preexec_fn=idle)
             scrapes = []
             scrape = lambda: scrapes.append(egress_buckets(srv.api_url("/metrics")))  # noqa: E731
             cpu, rss = sample_window(pid, t0 + 0.2 + span + 1.0,
@@ -174,6 +201,10 @@ def one_run(args, viewers, ramp):
         "added_audio_p50": window_quantile(*scrapes, "audio", 0.50),
         "added_audio_p99": window_quantile(*scrapes, "audio", 0.99),
         "added_over_2ms": window_share_over(*scrapes, 2),
+        "added_all_p99": window_quantile(*map(all_kinds, scrapes), "all", 0.99),
+        "stages": {f"{stage}:{kind}": (window_quantile(*scrapes, f"{stage}:{kind}", 0.50),
+                                       window_quantile(*scrapes, f"{stage}:{kind}", 0.99))
+                   for stage in ("wait", "fanout") for kind in ("delta", "keyframe", "audio")},
     }
 
 
@@ -200,6 +231,10 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--sample-auth", type=int, default=10)
     p.add_argument("--baseline", type=float, default=3.0, help="publisher-only sample, s")
+    p.add_argument("--no-gro", action="store_true",
+                   help="load client reads one datagram per packet (no UDP_GRO)")
+    p.add_argument("--client-idle", action="store_true",
+                   help="run the load client at SCHED_IDLE (it only uses CPU the server leaves)")
     p.add_argument("--server-env", nargs="*", default=[], metavar="NAME=VALUE",
                    help="extra server environment, e.g. AIRCLASS_UDP_SEGMENTATION=no")
     args = p.parse_args()
@@ -224,7 +259,7 @@ def main():
     print("| viewers | ramp | server CPU (% of a core) | per viewer | RSS (MiB) | RSS per viewer "
           "(KiB) | connected | loss % | min fps | median fps | first keyframe p50 / p95 (ms) "
           "| connected p50 / p95 (ms) | client CPU (% of a core) | server-added (ms, bucket bound): "
-          "delta frames p50 / p99, keyframes p99, audio p50 / p99; frames over 2 ms |")
+          "delta frames p50 / p99, keyframes p99, audio p50 / p99; all frames p99; frames over 2 ms |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r, rows in results:
         ramp = f"{r['ramp']:g}/s" if r["ramp"] else "at once"
@@ -236,12 +271,24 @@ def main():
               f"{r['client_cpu']:.1f} | {fmt(r['added_delta_p50'], 'g')} / "
               f"{fmt(r['added_delta_p99'], 'g')}, {fmt(r['added_key_p99'], 'g')}, "
               f"{fmt(r['added_audio_p50'], 'g')} / {fmt(r['added_audio_p99'], 'g')}; "
+              f"{fmt(r['added_all_p99'], 'g')}; "
               f"{fmt(r['added_over_2ms'], '.1f')} % |")
         if len(rows) > 1:
             per = ", ".join(f"{x['cpu_per_viewer']:.3f}" for x in rows)
             print(f"|   (runs: CPU per viewer {per}; publisher-only "
                   f"{statistics.median(x['base_cpu'] for x in rows):.1f} %, "
                   f"{statistics.median(x['base_rss_mib'] for x in rows):.1f} MiB) |")
+    print()
+    print("Server-added latency by stage (ms, bucket bound, p50 / p99): wait = ingest to the "
+          "loop starting the frame, fanout = sending it to the loop's viewers")
+    print("| viewers | ramp | delta wait | delta fanout | keyframe wait | keyframe fanout "
+          "| audio wait | audio fanout |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r, _ in results:
+        ramp = f"{r['ramp']:g}/s" if r["ramp"] else "at once"
+        cells = [f"{fmt(r['stages'][f'{st}:{k}'][0], 'g')} / {fmt(r['stages'][f'{st}:{k}'][1], 'g')}"
+                 for k in ("delta", "keyframe", "audio") for st in ("wait", "fanout")]
+        print(f"| {r['viewers']} | {ramp} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

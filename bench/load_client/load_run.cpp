@@ -105,6 +105,7 @@ int run_load(const LoadOptions& o) {
   run.fingerprint = run.dtls_context->certificate().fingerprint().to_sdp();
   run.session.transport.dtls_context = run.dtls_context;
   run.audio = o.audio;
+  run.gro = o.gro;
   run.session.sample_auth = std::max<uint32_t>(1, o.sample_auth);
   run.session.nack = o.nack;
 
@@ -153,6 +154,7 @@ int run_load(const LoadOptions& o) {
   info.threads = threads;
   info.sample_auth = run.session.sample_auth;
   info.audio = o.audio;
+  info.gro = o.gro;
   info.wall_s = std::chrono::duration<double>(Clock::now() - run.run_start).count();
   info.client_cpu_s = cpu_seconds() - cpu_before;
   info.client_cpu_window_s = cpu_at_end - cpu_at_window;

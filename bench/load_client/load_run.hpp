@@ -17,6 +17,7 @@ struct LoadOptions {
   std::string json_path;  // "-": stdout; empty: none
   bool audio = true;
   bool nack = true;
+  bool gro = true;       // UDP_GRO on the viewers' sockets (see Viewer::open_socket)
   size_t max_http = 32;  // concurrent HTTP exchanges over all threads
 };
 

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   bench::load_client::LoadOptions o;
   bool no_audio = false;
   bool no_nack = false;
+  bool no_gro = false;
   CLI::App app{"WHEP load client: N viewers, time to connected and to first keyframe, loss, fps"};
   app.add_option("--url", o.url,
                  "WHEP URL (webrtc_url with ?jwt=) or the token API URL "
@@ -30,9 +31,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000));
   app.add_flag("--no-audio", no_audio, "Offer video only");
   app.add_flag("--no-nack", no_nack, "Send no NACKs");
+  app.add_flag("--no-gro", no_gro,
+               "Read one datagram per packet instead of taking UDP_GRO's coalesced reads "
+               "(on loopback the server's send then pays every packet's receive path)");
   CLI11_PARSE(app, argc, argv);
   o.audio = !no_audio;
   o.nack = !no_nack;
+  o.gro = !no_gro;
   try {
     return bench::load_client::run_load(o);
   } catch (const std::exception& e) {  // startup failures (certificate, OpenSSL)

@@ -130,6 +130,7 @@ std::string to_json(const RunInfo& info, const RunSummary& s,
   o += ",\"seconds\":" + num(info.seconds) + ",\"threads\":" + std::to_string(info.threads);
   o += ",\"sample_auth\":" + std::to_string(info.sample_auth);
   o += std::string(",\"audio\":") + (info.audio ? "true" : "false");
+  o += std::string(",\"gro\":") + (info.gro ? "true" : "false");
   o += ",\"wall_s\":" + num(info.wall_s) + ",\"client_cpu_s\":" + num(info.client_cpu_s);
   o += ",\"client_cpu_window_s\":" + num(info.client_cpu_window_s) + "}";
   o += ",\"summary\":{\"viewers\":" + std::to_string(s.viewers);

@@ -20,6 +20,7 @@ struct RunInfo {
   unsigned threads = 1;
   uint32_t sample_auth = 1;
   bool audio = true;
+  bool gro = true;                 // coalesced reads (UDP_GRO)
   double wall_s = 0;               // whole run, first POST to last DELETE
   double client_cpu_s = 0;         // this process, user + system, whole run
   double client_cpu_window_s = 0;  // this process during the measurement window

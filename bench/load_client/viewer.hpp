@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
+#include <vector>
 
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -30,16 +31,24 @@ using Clock = std::chrono::steady_clock;
 
 // Per thread: the receive buffers shared by its viewers (a batch is handled before the next
 // read) and the cap on concurrent HTTP exchanges (the server admits 64 connections per address).
+// A buffer holds a whole coalesced read: with UDP_GRO the kernel hands up to 64 KB of equal
+// datagrams as one, with their size in a control message.
 struct ThreadShared {
-  static constexpr size_t BufferSize = 2048;
-  static constexpr size_t Batch = 16;  // datagrams per recvmmsg(2)
-  ThreadShared() noexcept;
+  static constexpr size_t BufferSize = 65536;
+  static constexpr size_t Batch = 16;  // reads per recvmmsg(2)
+  static constexpr size_t ControlSize = CMSG_SPACE(sizeof(int));
+  ThreadShared();
   ThreadShared(const ThreadShared&) = delete;
   ThreadShared& operator=(const ThreadShared&) = delete;
+  void reset_control() noexcept;  // the kernel shrinks msg_controllen on every read
 
-  std::array<std::array<uint8_t, BufferSize>, Batch> buffers{};
+  std::vector<uint8_t> buffers;  // Batch x BufferSize
   std::array<iovec, Batch> iov{};
   std::array<mmsghdr, Batch> msgs{};
+  struct alignas(cmsghdr) Control {
+    std::array<uint8_t, ControlSize> bytes{};
+  };
+  std::array<Control, Batch> control{};
   size_t http_in_flight = 0;
   size_t http_limit = 16;
 };
@@ -50,6 +59,7 @@ struct RunShared {
   std::shared_ptr<const webrtc::dtls::DtlsContext> dtls_context;
   std::string fingerprint;  // ours, for the offer
   bool audio = true;
+  bool gro = true;              // UDP_GRO on every viewer's socket
   ViewerSessionConfig session;  // local_ice, tie_breaker and rtcp_ssrc are set per viewer
   std::chrono::milliseconds http_timeout{10'000};
   Clock::time_point run_start{};
@@ -70,6 +80,7 @@ class Viewer {
   boost::asio::awaitable<bool> post();
   bool open_socket();
   boost::asio::awaitable<void> receive_loop();
+  void handle_read(mmsghdr& msg, uint8_t* data, Clock::time_point now);
   boost::asio::awaitable<void> tick_loop();
   boost::asio::awaitable<void> delete_session();
   boost::asio::awaitable<void> acquire_http();

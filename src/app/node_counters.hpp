@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "metrics/latency_histogram.hpp"
+#include "metrics/egress_latency.hpp"
 
 namespace app {
 
@@ -28,12 +28,7 @@ struct NodeCounters {
   Counter whep_never_connected{};  // answered, but no ICE check came before the offer expired
   Counter rtmp_connections{};
   Counter rtmp_handshakes_failed{};
-  // Server-added latency: from the publisher's RTMP message being complete to the last RTP
-  // packet of that frame handed to the socket for the last viewer on a loop. Keyframes apart:
-  // one in a GOP, several times a delta frame's packets, so they alone set a video p99.
-  metrics::LatencyHistogram delta_egress_latency;
-  metrics::LatencyHistogram keyframe_egress_latency;
-  metrics::LatencyHistogram audio_egress_latency;
+  metrics::EgressLatency egress_latency;  // server-added latency by frame kind and stage
 
   void refuse(Entry entry, Refusal refusal) noexcept {
     refused[static_cast<size_t>(entry)][static_cast<size_t>(refusal)].fetch_add(

@@ -1,6 +1,8 @@
 #include "app/node_metrics.hpp"
 
 #include <map>
+#include <tuple>
+#include <utility>
 
 #include "metrics/prometheus_writer.hpp"
 
@@ -92,15 +94,27 @@ void egress(metrics::PrometheusWriter& w, const NodeMetricsInput& in) {
                                NodeCounters::read(in.counters.whep_never_connected)));
   w.sample("airclass_handshakes_failed_total", {{"protocol", "rtmp"}},
            static_cast<double>(NodeCounters::read(in.counters.rtmp_handshakes_failed)));
-  w.family("airclass_egress_latency_seconds",
+  const std::pair<const char*, metrics::FrameKind> kinds[] = {
+      {"delta", metrics::FrameKind::Delta},
+      {"keyframe", metrics::FrameKind::Keyframe},
+      {"audio", metrics::FrameKind::Audio}};
+  const std::tuple<const char*, const char*, metrics::LatencyHistogram metrics::EgressStages::*>
+      stages[] = {
+          {"airclass_egress_latency_seconds",
            "Server-added latency: RTMP message complete to the frame's last RTP packet sent",
-           Type::Histogram);
-  w.histogram("airclass_egress_latency_seconds", {{"kind", "delta"}},
-              in.counters.delta_egress_latency.snapshot());
-  w.histogram("airclass_egress_latency_seconds", {{"kind", "keyframe"}},
-              in.counters.keyframe_egress_latency.snapshot());
-  w.histogram("airclass_egress_latency_seconds", {{"kind", "audio"}},
-              in.counters.audio_egress_latency.snapshot());
+           &metrics::EgressStages::total},
+          {"airclass_egress_wait_seconds",
+           "Part of the server-added latency before a loop starts sending the frame "
+           "(transcoding, packetizing, waiting behind other frames)",
+           &metrics::EgressStages::wait},
+          {"airclass_egress_fanout_seconds",
+           "Part of the server-added latency spent sending the frame to a loop's viewers",
+           &metrics::EgressStages::fanout}};
+  for (const auto& [name, help, stage] : stages) {
+    w.family(name, help, Type::Histogram);
+    for (const auto& [label, kind] : kinds)
+      w.histogram(name, {{"kind", label}}, (in.counters.egress_latency.of(kind).*stage).snapshot());
+  }
 }
 
 }  // namespace

@@ -7,24 +7,14 @@
 #include <algorithm>
 
 #include "app/logging.hpp"
+#include "app/steady_clock.hpp"
+#include "app/wall_clock.hpp"
 
 namespace app {
 namespace {
 
 constexpr size_t kReadBufferSize = 64 * 1024;
 constexpr unsigned kMaxBackoffExponent = 16;
-
-int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string host_port(const RelayOptions& o) {
   const bool v6 = o.upstream_host.find(':') != std::string::npos;
@@ -297,7 +287,8 @@ void RtmpRelay::on_status(std::string_view code, std::string_view description) {
 
 void RtmpRelay::on_media(const rtmp::Message& message) {
   if (!playing_ || !demuxer_ || !fatal_.empty()) return;
-  auto result = demuxer_->on_message(message.type, message.timestamp, message.payload, steady_ns());
+  auto result =
+      demuxer_->on_message(message.type, message.timestamp, message.payload, steady_nanos());
   if (!result.error.empty()) {
     fatal_ = "bad media from upstream: " + result.error;
     return;
@@ -315,7 +306,7 @@ void RtmpRelay::on_media(const rtmp::Message& message) {
 // play before anyone publishes, and the sub must not claim a live stream it does not have.
 bool RtmpRelay::ensure_publishing() {
   if (stream_) return true;
-  media::PublisherInfo info{"relay from " + upstream_, "", options_.session_id, unix_ms()};
+  media::PublisherInfo info{"relay from " + upstream_, "", options_.session_id, unix_millis()};
   auto grant = registry_.start_publish(options_.app_path, info, weak_from_this());
   if (!grant.stream) {
     fatal_ = "local publish on " + options_.app_path + " refused: " + grant.error;

@@ -5,6 +5,7 @@
 
 #include "app/logging.hpp"
 #include "app/rtmp_play_reader.hpp"
+#include "app/steady_clock.hpp"
 #include "app/wall_clock.hpp"
 #include "rtmp/flv_muxer.hpp"
 #include "rtmp/stream_key.hpp"
@@ -48,12 +49,6 @@ std::string check_path(const rtmp::StreamKey& key) {
     if (!ok) return "stream path may only contain letters, digits and _ - . /";
   }
   return {};
-}
-
-int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -222,7 +217,8 @@ std::string RtmpSession::on_publish(const rtmp::StreamKey& key) {
 
 void RtmpSession::on_media(const rtmp::Message& message) {
   if (!stream_ || !demuxer_ || !fatal_.empty()) return;
-  auto result = demuxer_->on_message(message.type, message.timestamp, message.payload, steady_ns());
+  auto result =
+      demuxer_->on_message(message.type, message.timestamp, message.payload, steady_nanos());
   if (!result.error.empty()) {
     fatal_ = "bad media from publisher: " + result.error;
     return;

@@ -139,8 +139,7 @@ void Server::setup_webrtc() {
   }
   for (auto* w : raw) {
     w->set_peers(raw);
-    w->set_latency_histograms(&counters_.delta_egress_latency, &counters_.keyframe_egress_latency,
-                              &counters_.audio_egress_latency);
+    w->set_egress_latency(&counters_.egress_latency);
   }
   whep_->attach(raw);
   whep_->add_routes(webrtc_router_);

@@ -7,6 +7,7 @@
 #include <boost/asio/socket_base.hpp>
 
 #include "app/logging.hpp"
+#include "app/steady_clock.hpp"
 
 namespace app {
 namespace {
@@ -208,6 +209,8 @@ void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFram
   auto& stream = streams_[feed];
   const bool audio = frame->kind == webrtc::TrackKind::Audio;
   (audio ? stream.audio_history : stream.history)->append(frame);
+  const bool measured = egress_latency_ && !stream.viewers.empty() && frame->arrival_ns > 0;
+  const int64_t start_ns = measured ? steady_nanos() : 0;
   {
     BatchScope batch(*this);
     for (auto* v : stream.viewers) {
@@ -217,11 +220,12 @@ void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFram
         v->session->send_video(*frame);
     }
   }
-  auto* latency = audio ? audio_latency_ : frame->keyframe ? keyframe_latency_ : delta_latency_;
-  if (latency && !stream.viewers.empty() && frame->arrival_ns > 0) {
-    const auto now = std::chrono::steady_clock::now().time_since_epoch();
-    latency->record(std::chrono::nanoseconds(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() - frame->arrival_ns));
+  if (measured) {
+    using metrics::FrameKind;
+    const auto kind = audio             ? FrameKind::Audio
+                      : frame->keyframe ? FrameKind::Keyframe
+                                        : FrameKind::Delta;
+    egress_latency_->record(kind, frame->arrival_ns, start_ns, steady_nanos());
   }
 }
 

@@ -17,7 +17,7 @@
 
 #include "app/udp_batch_sender.hpp"
 #include "app/webrtc_feed.hpp"
-#include "metrics/latency_histogram.hpp"
+#include "metrics/egress_latency.hpp"
 #include "webrtc/ice/ufrag_demux.hpp"
 #include "webrtc/packet_history.hpp"
 #include "webrtc/peer_session.hpp"
@@ -83,13 +83,8 @@ class WebRtcWorker : public webrtc::DatagramSink {
   // session living on another loop can be handed over (a browser checking from several
   // addresses may reach several sockets).
   void set_peers(std::vector<WebRtcWorker*> peers) { peers_ = std::move(peers); }
-  // Where each frame's ingest-to-sent time goes (video, audio); null: not measured.
-  void set_latency_histograms(metrics::LatencyHistogram* delta, metrics::LatencyHistogram* keyframe,
-                              metrics::LatencyHistogram* audio) {
-    delta_latency_ = delta;
-    keyframe_latency_ = keyframe;
-    audio_latency_ = audio;
-  }
+  // Where each frame's ingest-to-sent time goes; null: not measured.
+  void set_egress_latency(metrics::EgressLatency* latency) { egress_latency_ = latency; }
   // UDP_SEGMENT offload (on by default; it turns itself off if the kernel refuses it). Call
   // before start().
   void set_udp_segmentation(bool on);
@@ -138,9 +133,7 @@ class WebRtcWorker : public webrtc::DatagramSink {
   std::unordered_map<uint64_t, std::unique_ptr<Viewer>> viewers_;
   std::unordered_map<const WebRtcFeed*, StreamState> streams_;
   std::vector<WebRtcWorker*> peers_;
-  metrics::LatencyHistogram* delta_latency_ = nullptr;
-  metrics::LatencyHistogram* keyframe_latency_ = nullptr;
-  metrics::LatencyHistogram* audio_latency_ = nullptr;
+  metrics::EgressLatency* egress_latency_ = nullptr;
   // Remote addresses whose sessions live on another worker (bounded; refilled by STUN).
   std::unordered_map<webrtc::TransportAddress, int> forward_to_;
   bool v6_socket_ = false;

@@ -14,9 +14,10 @@ namespace metrics {
 class LatencyHistogram {
  public:
   // Inclusive upper bounds (Prometheus "le") in microseconds; one more bucket above for +Inf.
-  static constexpr std::array<uint64_t, 14> UpperBoundsMicros{
-      50,     100,    250,    500,     1'000,   2'000,   5'000,
-      10'000, 25'000, 50'000, 100'000, 250'000, 500'000, 1'000'000};
+  // 1.5 and 3 ms split the range where a loop's fan-out to a few hundred viewers falls.
+  static constexpr std::array<uint64_t, 16> UpperBoundsMicros{
+      50,    100,    250,    500,    1'000,   1'500,   2'000,   3'000,
+      5'000, 10'000, 25'000, 50'000, 100'000, 250'000, 500'000, 1'000'000};
   static constexpr size_t BucketCount = UpperBoundsMicros.size() + 1;
 
   // Negative durations count as zero.

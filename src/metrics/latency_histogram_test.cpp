@@ -19,14 +19,14 @@ TEST(LatencyHistogram, BucketsAreInclusiveUpperBounds) {
   h.record(1s);      // last finite bucket
   h.record(1001ms);  // overflow
   const auto s = h.snapshot();
-  ASSERT_EQ(s.upper_bounds_seconds.size(), 14u);
-  ASSERT_EQ(s.bucket_counts.size(), 15u);
+  ASSERT_EQ(s.upper_bounds_seconds.size(), 16u);
+  ASSERT_EQ(s.bucket_counts.size(), 17u);
   EXPECT_DOUBLE_EQ(s.upper_bounds_seconds.front(), 50e-6);
   EXPECT_DOUBLE_EQ(s.upper_bounds_seconds.back(), 1.0);
   EXPECT_EQ(s.bucket_counts[0], 2u);
   EXPECT_EQ(s.bucket_counts[1], 1u);
-  EXPECT_EQ(s.bucket_counts[13], 1u);
-  EXPECT_EQ(s.bucket_counts[14], 1u);
+  EXPECT_EQ(s.bucket_counts[15], 1u);
+  EXPECT_EQ(s.bucket_counts[16], 1u);
   EXPECT_EQ(s.count, 5u);
   EXPECT_NEAR(s.sum_seconds, 50e-6 + 51e-6 + 1.0 + 1.001, 1e-12);
 }
@@ -34,14 +34,14 @@ TEST(LatencyHistogram, BucketsAreInclusiveUpperBounds) {
 TEST(LatencyHistogram, QuantilesInterpolateWithinBucket) {
   metrics::LatencyHistogram h;
   EXPECT_TRUE(std::isnan(h.quantile(0.5)));
-  // 100 values in (1 ms, 2 ms], 100 in (2 ms, 5 ms].
+  // 100 values in (1.5 ms, 2 ms], 100 in (3 ms, 5 ms].
   for (int i = 0; i < 100; ++i)
-    h.record(1500us);
+    h.record(1800us);
   for (int i = 0; i < 100; ++i)
-    h.record(3ms);
-  EXPECT_NEAR(h.quantile(0.25), 0.0015, 1e-12);  // rank 50 of 100 in [1 ms, 2 ms]
-  EXPECT_NEAR(h.quantile(0.5), 0.002, 1e-12);    // rank 100: top of the first filled bucket
-  EXPECT_NEAR(h.quantile(0.95), 0.002 + 0.003 * 0.9, 1e-12);
+    h.record(4ms);
+  EXPECT_NEAR(h.quantile(0.25), 0.00175, 1e-12);  // rank 50 of 100 in [1.5 ms, 2 ms]
+  EXPECT_NEAR(h.quantile(0.5), 0.002, 1e-12);     // rank 100: top of the first filled bucket
+  EXPECT_NEAR(h.quantile(0.95), 0.003 + 0.002 * 0.9, 1e-12);
   EXPECT_NEAR(h.quantile(1.0), 0.005, 1e-12);
   EXPECT_NEAR(h.quantile(7.0), 0.005, 1e-12);  // clamped
   h.record(10s);
@@ -74,7 +74,7 @@ TEST(LatencyHistogram, ConcurrentRecordingSumsRight) {
   const auto s = h.snapshot();
   EXPECT_EQ(s.count, 2u * PerThread);
   EXPECT_EQ(s.bucket_counts[1], static_cast<uint64_t>(PerThread));  // (50, 100] us
-  EXPECT_EQ(s.bucket_counts[6], static_cast<uint64_t>(PerThread));  // (2, 5] ms
+  EXPECT_EQ(s.bucket_counts[7], static_cast<uint64_t>(PerThread));  // (2, 3] ms
   EXPECT_NEAR(s.sum_seconds, PerThread * (80e-6 + 3e-3), 1e-6);
 }
 

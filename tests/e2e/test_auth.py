@@ -230,7 +230,8 @@ def metrics_checks(c, srv):
     c.check("metrics: WHEP sessions counted", (value("airclass_whep_sessions") or 0) >= 2)
     for fam in ("airclass_ingest_bitrate_bits_per_second", "airclass_egress_packets",
                 "airclass_nack_requests", "airclass_plis", "airclass_handshakes_failed",
-                "airclass_viewers"):
+                "airclass_viewers", "airclass_egress_latency_seconds",
+                "airclass_egress_wait_seconds", "airclass_egress_fanout_seconds"):
         c.check(f"metrics: {fam} present", fam in fams)
 
 
