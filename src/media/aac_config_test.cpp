@@ -5,6 +5,8 @@
 #include <random>
 #include <vector>
 
+#include "media/bit_writer_test_support.hpp"
+
 namespace media {
 namespace {
 
@@ -89,24 +91,13 @@ TEST(AacConfig, BackwardCompatibleSbr) {
 TEST(AacConfig, EscapedObjectTypeAndExplicitRate) {
   // AOT 32+10 = 42 (USAC), sampling index 15 with explicit 24-bit rate 36000, 2 channels.
   // 11111 001011 1111 [24 bits 36000] 0010 -> packed below.
-  std::vector<uint8_t> bits;
-  uint64_t acc = 0;
-  int n = 0;
-  auto put = [&](uint32_t v, int len) {
-    acc = (acc << len) | v;
-    n += len;
-    while (n >= 8) {
-      bits.push_back(static_cast<uint8_t>(acc >> (n - 8)));
-      n -= 8;
-    }
-  };
-  put(31, 5);
-  put(10, 6);
-  put(15, 4);
-  put(36000, 24);
-  put(2, 4);
-  put(0, 8 - n);
-  const auto c = AacConfig::parse(bits);
+  test::BitWriter w;
+  w.bits(31, 5);
+  w.bits(10, 6);
+  w.bits(15, 4);
+  w.bits(36000, 24);
+  w.bits(2, 4);
+  const auto c = AacConfig::parse(w.bytes());
   ASSERT_TRUE(c);
   EXPECT_EQ(c->object_type, 42);
   EXPECT_EQ(c->sample_rate, 36000u);
@@ -115,41 +106,31 @@ TEST(AacConfig, EscapedObjectTypeAndExplicitRate) {
 
 TEST(AacConfig, ProgramConfigElementChannels) {
   // AOT 2, 48 kHz, channel config 0, GASpecific 000, PCE: 2 front (SCE + CPE), 1 back CPE, 1 LFE.
-  std::vector<uint8_t> out;
-  uint64_t acc = 0;
-  int n = 0;
-  auto put = [&](uint32_t v, int len) {
-    acc = (acc << len) | v;
-    n += len;
-    while (n >= 8) {
-      out.push_back(static_cast<uint8_t>(acc >> (n - 8)));
-      n -= 8;
-    }
-  };
-  put(2, 5);
-  put(3, 4);
-  put(0, 4);
-  put(0, 3);
-  put(0, 4);  // element_instance_tag
-  put(1, 2);  // object_type
-  put(3, 4);  // sf index
-  put(2, 4);  // front
-  put(0, 4);  // side
-  put(1, 4);  // back
-  put(1, 2);  // lfe
-  put(0, 3);  // assoc
-  put(0, 4);  // cc
-  put(0, 3);  // no mixdowns
-  put(0, 1);  // front SCE
-  put(0, 4);
-  put(1, 1);  // front CPE
-  put(1, 4);
-  put(1, 1);  // back CPE
-  put(2, 4);
-  put(0, 4);  // lfe tag
-  put(0, 8 - n % 8 == 8 ? 0 : 8 - n % 8);
-  put(0, 8);  // comment_field_bytes
-  const auto c = AacConfig::parse(out);
+  test::BitWriter w;
+  w.bits(2, 5);
+  w.bits(3, 4);
+  w.bits(0, 4);
+  w.bits(0, 3);
+  w.bits(0, 4);  // element_instance_tag
+  w.bits(1, 2);  // object_type
+  w.bits(3, 4);  // sf index
+  w.bits(2, 4);  // front
+  w.bits(0, 4);  // side
+  w.bits(1, 4);  // back
+  w.bits(1, 2);  // lfe
+  w.bits(0, 3);  // assoc
+  w.bits(0, 4);  // cc
+  w.bits(0, 3);  // no mixdowns
+  w.bits(0, 1);  // front SCE
+  w.bits(0, 4);
+  w.bits(1, 1);  // front CPE
+  w.bits(1, 4);
+  w.bits(1, 1);  // back CPE
+  w.bits(2, 4);
+  w.bits(0, 4);  // lfe tag
+  w.align();
+  w.bits(0, 8);  // comment_field_bytes
+  const auto c = AacConfig::parse(w.bytes());
   ASSERT_TRUE(c);
   EXPECT_EQ(c->channels, 6);
 }

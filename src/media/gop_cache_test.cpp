@@ -2,28 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "media/frame_test_support.hpp"
+
 namespace media {
 namespace {
 
-FramePtr video(int64_t dts, bool key, size_t size = 100) {
-  auto f = std::make_shared<Frame>();
-  f->kind = TrackKind::Video;
-  f->codec = Codec::H264;
-  f->keyframe = key;
-  f->dts_ms = dts;
-  f->data.resize(size);
-  return f;
-}
-
-FramePtr audio(int64_t dts, size_t size = 10) {
-  auto f = std::make_shared<Frame>();
-  f->kind = TrackKind::Audio;
-  f->codec = Codec::AAC;
-  f->keyframe = true;
-  f->dts_ms = dts;
-  f->data.resize(size);
-  return f;
-}
+using test::audio;
+using test::video;
 
 TEST(GopCache, KeepsFromLatestKeyframeWithAudio) {
   GopCache gop(1 << 20, 100);

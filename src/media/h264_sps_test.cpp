@@ -5,6 +5,8 @@
 #include <random>
 #include <vector>
 
+#include "media/bit_writer_test_support.hpp"
+
 namespace media {
 namespace {
 
@@ -94,44 +96,19 @@ TEST(H264Sps, Interlaced1080UsesFieldPairs) {
   EXPECT_EQ(sps->height, 1080u);
 }
 
-// Writes SPS fields for cases encoders here do not produce (POC type 1, scaling lists, 4:2:2).
-class BitWriter {
+// SPS fields for cases encoders here do not produce (POC type 1, scaling lists, 4:2:2).
+class SpsWriter : public test::BitWriter {
  public:
-  void bits(uint32_t v, int n) {
-    for (int i = n - 1; i >= 0; --i)
-      bit((v >> i) & 1);
-  }
-  void bit(uint32_t b) {
-    if (count_ % 8 == 0) out_.push_back(0);
-    if (b) out_.back() |= static_cast<uint8_t>(0x80 >> (count_ % 8));
-    ++count_;
-  }
-  void ue(uint32_t v) {
-    const uint64_t x = uint64_t{v} + 1;
-    int len = 0;
-    while ((x >> len) > 1)
-      ++len;
-    bits(0, len);
-    for (int i = len; i >= 0; --i)
-      bit(static_cast<uint32_t>((x >> i) & 1));
-  }
-  void se(int32_t v) {
-    ue(v > 0 ? static_cast<uint32_t>(2 * v - 1) : static_cast<uint32_t>(-2 * v));
-  }
   std::vector<uint8_t> nal() {
     bit(1);  // rbsp_stop_one_bit
     std::vector<uint8_t> n = {0x67};
-    n.insert(n.end(), out_.begin(), out_.end());
+    n.insert(n.end(), bytes().begin(), bytes().end());
     return n;
   }
-
- private:
-  std::vector<uint8_t> out_;
-  size_t count_ = 0;
 };
 
 TEST(H264Sps, ScalingListsPocType1And422Cropping) {
-  BitWriter w;
+  SpsWriter w;
   w.bits(122, 8);  // High 4:2:2
   w.bits(0, 8);
   w.bits(41, 8);
@@ -225,7 +202,7 @@ TEST(H264Sps, Rejects) {
     const std::vector<uint8_t> cut(HighSps1080p30.begin(), HighSps1080p30.begin() + n);
     EXPECT_FALSE(H264Sps::parse(cut)) << n;
   }
-  BitWriter w;  // chroma_format_idc 4 is out of range
+  SpsWriter w;  // chroma_format_idc 4 is out of range
   w.bits(100, 8);
   w.bits(0, 8);
   w.bits(40, 8);
@@ -233,7 +210,7 @@ TEST(H264Sps, Rejects) {
   w.ue(4);
   w.bits(0xffffffff, 32);
   EXPECT_FALSE(H264Sps::parse(w.nal()));
-  BitWriter big;  // cropping larger than the picture
+  SpsWriter big;  // cropping larger than the picture
   big.bits(66, 8);
   big.bits(0, 8);
   big.bits(30, 8);

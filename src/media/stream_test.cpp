@@ -7,30 +7,14 @@
 #include <random>
 #include <thread>
 
+#include "media/frame_test_support.hpp"
 #include "media/stream_registry.hpp"
 
 namespace media {
 namespace {
 
-FramePtr video(int64_t dts, bool key) {
-  auto f = std::make_shared<Frame>();
-  f->kind = TrackKind::Video;
-  f->codec = Codec::H264;
-  f->keyframe = key;
-  f->dts_ms = dts;
-  f->data.resize(50);
-  return f;
-}
-
-FramePtr audio(int64_t dts) {
-  auto f = std::make_shared<Frame>();
-  f->kind = TrackKind::Audio;
-  f->codec = Codec::AAC;
-  f->keyframe = true;
-  f->dts_ms = dts;
-  f->data.resize(5);
-  return f;
-}
+FramePtr video(int64_t dts, bool key) { return test::video(dts, key, 50); }
+FramePtr audio(int64_t dts) { return test::audio(dts, 5); }
 
 class RecordingReader : public StreamReader {
  public:

@@ -1,7 +1,5 @@
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <vector>
 
 #include "webrtc/rtcp/compound_reader.hpp"
@@ -9,26 +7,15 @@
 #include "webrtc/rtcp/generic_nack.hpp"
 #include "webrtc/rtcp/pli.hpp"
 #include "webrtc/rtcp/remb.hpp"
+#include "webrtc/rtcp/rtcp_test_support.hpp"
 #include "webrtc/rtcp/transport_cc.hpp"
 
 namespace webrtc::rtcp {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
-
-Bytes fixture(const char* name) {
-  std::ifstream f(std::string(AIRCLASS_TEST_DATA "/rtcp/") + name, std::ios::binary);
-  return Bytes{std::istreambuf_iterator<char>(f), {}};
-}
-
-std::vector<RtcpPacket> packets(const Bytes& b) {
-  std::vector<RtcpPacket> out;
-  CompoundReader r(b);
-  while (auto p = r.next())
-    out.push_back(*p);
-  EXPECT_FALSE(r.failed());
-  return out;
-}
+using test::Bytes;
+using test::fixture;
+using test::packets;
 
 TEST(GenericNack, ParsesChromeNackAndExpandsBlp) {
   const Bytes b = fixture("chrome_rr_nack.bin");

@@ -1,29 +1,24 @@
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <vector>
 
 #include "webrtc/rtcp/compound_reader.hpp"
 #include "webrtc/rtcp/ntp_time.hpp"
 #include "webrtc/rtcp/receiver_report.hpp"
+#include "webrtc/rtcp/rtcp_test_support.hpp"
 #include "webrtc/rtcp/sender_report.hpp"
 
 namespace webrtc::rtcp {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using test::Bytes;
+using test::fixture;
 
 RtcpPacket first_packet(const Bytes& b) {
   CompoundReader r(b);
   auto p = r.next();
   EXPECT_TRUE(p);
   return p.value_or(RtcpPacket{});
-}
-
-Bytes fixture(const char* name) {
-  std::ifstream f(std::string(AIRCLASS_TEST_DATA "/rtcp/") + name, std::ios::binary);
-  return Bytes{std::istreambuf_iterator<char>(f), {}};
 }
 
 TEST(ReceiverReport, ParsesChromeReportBlock) {

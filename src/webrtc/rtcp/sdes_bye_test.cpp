@@ -1,31 +1,19 @@
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "webrtc/rtcp/bye.hpp"
 #include "webrtc/rtcp/compound_reader.hpp"
+#include "webrtc/rtcp/rtcp_test_support.hpp"
 #include "webrtc/rtcp/sdes.hpp"
 
 namespace webrtc::rtcp {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
-
-Bytes fixture(const char* name) {
-  std::ifstream f(std::string(AIRCLASS_TEST_DATA "/rtcp/") + name, std::ios::binary);
-  return Bytes{std::istreambuf_iterator<char>(f), {}};
-}
-
-std::vector<RtcpPacket> packets(const Bytes& b) {
-  std::vector<RtcpPacket> out;
-  CompoundReader r(b);
-  while (auto p = r.next())
-    out.push_back(*p);
-  return out;
-}
+using test::Bytes;
+using test::fixture;
+using test::packets;
 
 TEST(Sdes, ParsesFixtureAndWritesByteExact) {
   const Bytes b = fixture("sr_sdes_bye.bin");

@@ -9,6 +9,19 @@
 
 namespace webrtc::srtp {
 
+// The SRTCP layout both profiles share (RFC 3711 3.4, RFC 7714 9.1): the 8-byte header stays in
+// clear, then E flag || 31-bit SRTCP index after the (encrypted) rest.
+inline constexpr size_t SrtcpHeaderSize = 8;
+inline constexpr size_t SrtcpIndexSize = 4;
+inline constexpr uint32_t SrtcpEncryptedFlag = 0x80000000U;
+
+inline void put_be32(uint8_t* p, uint32_t v) noexcept {
+  p[0] = static_cast<uint8_t>(v >> 24);
+  p[1] = static_cast<uint8_t>(v >> 16);
+  p[2] = static_cast<uint8_t>(v >> 8);
+  p[3] = static_cast<uint8_t>(v);
+}
+
 class SrtpCipher {
  public:
   virtual ~SrtpCipher() = default;

@@ -15,17 +15,7 @@
 namespace webrtc::srtp {
 namespace {
 
-constexpr size_t RtcpHeaderSize = 8;
-constexpr size_t RtcpIndexSize = 4;  // RFC 3711 3.4: E flag || 31-bit SRTCP index
-constexpr uint32_t EncryptedFlag = 0x80000000U;
 constexpr size_t ShaBlockSize = 64;
-
-void put_be32(uint8_t* p, uint32_t v) noexcept {
-  p[0] = static_cast<uint8_t>(v >> 24);
-  p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8);
-  p[3] = static_cast<uint8_t>(v);
-}
 
 }  // namespace
 
@@ -133,27 +123,27 @@ bool SrtpCipherCm::unprotect_rtp(std::span<uint8_t> packet, size_t header_length
 
 // RFC 3711 3.4: header || encrypted body || E||index || tag; the tag covers E||index.
 bool SrtpCipherCm::protect_rtcp(std::span<uint8_t> packet, uint32_t ssrc, uint32_t index) noexcept {
-  const size_t trailer = TagLength + RtcpIndexSize;
-  if (packet.size() < RtcpHeaderSize + trailer) return false;
+  const size_t trailer = TagLength + SrtcpIndexSize;
+  if (packet.size() < SrtcpHeaderSize + trailer) return false;
   const size_t end = packet.size() - trailer;
-  if (!crypt(packet.subspan(RtcpHeaderSize, end - RtcpHeaderSize), ssrc, index)) return false;
-  put_be32(packet.data() + end, EncryptedFlag | index);
-  const Tag tag = mac(packet.first(end + RtcpIndexSize), {});
-  std::memcpy(packet.data() + end + RtcpIndexSize, tag.data(), TagLength);
+  if (!crypt(packet.subspan(SrtcpHeaderSize, end - SrtcpHeaderSize), ssrc, index)) return false;
+  put_be32(packet.data() + end, SrtcpEncryptedFlag | index);
+  const Tag tag = mac(packet.first(end + SrtcpIndexSize), {});
+  std::memcpy(packet.data() + end + SrtcpIndexSize, tag.data(), TagLength);
   return true;
 }
 
 bool SrtpCipherCm::unprotect_rtcp(std::span<uint8_t> packet, uint32_t ssrc, uint32_t index,
                                   bool encrypted) noexcept {
-  const size_t trailer = TagLength + RtcpIndexSize;
-  if (packet.size() < RtcpHeaderSize + trailer) return false;
+  const size_t trailer = TagLength + SrtcpIndexSize;
+  if (packet.size() < SrtcpHeaderSize + trailer) return false;
   const size_t end = packet.size() - trailer;
-  const Tag tag = mac(packet.first(end + RtcpIndexSize), {});
-  if (CRYPTO_memcmp(tag.data(), packet.data() + end + RtcpIndexSize, TagLength) != 0) {
+  const Tag tag = mac(packet.first(end + SrtcpIndexSize), {});
+  if (CRYPTO_memcmp(tag.data(), packet.data() + end + SrtcpIndexSize, TagLength) != 0) {
     return false;
   }
   if (!encrypted) return true;
-  return crypt(packet.subspan(RtcpHeaderSize, end - RtcpHeaderSize), ssrc, index);
+  return crypt(packet.subspan(SrtcpHeaderSize, end - SrtcpHeaderSize), ssrc, index);
 }
 
 }  // namespace webrtc::srtp

@@ -8,20 +8,6 @@
 #include <new>
 
 namespace webrtc::srtp {
-namespace {
-
-constexpr size_t RtcpHeaderSize = 8;
-constexpr size_t RtcpIndexSize = 4;  // RFC 7714 9.1: E flag || 31-bit SRTCP index
-constexpr uint32_t EncryptedFlag = 0x80000000U;
-
-void put_be32(uint8_t* p, uint32_t v) noexcept {
-  p[0] = static_cast<uint8_t>(v >> 24);
-  p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8);
-  p[3] = static_cast<uint8_t>(v);
-}
-
-}  // namespace
 
 std::unique_ptr<SrtpCipherGcm> SrtpCipherGcm::create(std::span<const uint8_t> session_key,
                                                      std::span<const uint8_t> session_salt,
@@ -65,7 +51,7 @@ SrtpCipherGcm::Iv SrtpCipherGcm::rtp_iv(uint32_t ssrc, uint64_t index) const noe
 SrtpCipherGcm::Iv SrtpCipherGcm::rtcp_iv(uint32_t ssrc, uint32_t index) const noexcept {
   Iv iv{};
   put_be32(iv.data() + 2, ssrc);
-  put_be32(iv.data() + 8, index & ~EncryptedFlag);
+  put_be32(iv.data() + 8, index & ~SrtcpEncryptedFlag);
   for (size_t i = 0; i < iv.size(); ++i)
     iv[i] ^= salt_[i];
   return iv;
@@ -122,26 +108,27 @@ bool SrtpCipherGcm::unprotect_rtp(std::span<uint8_t> packet, size_t header_lengt
 // RFC 7714 9.1/17: header || ciphertext || tag || E||index; AAD = header || E||index.
 bool SrtpCipherGcm::protect_rtcp(std::span<uint8_t> packet, uint32_t ssrc,
                                  uint32_t index) noexcept {
-  const size_t trailer = TagLength + RtcpIndexSize;
-  if (!encrypt_ || packet.size() < RtcpHeaderSize + trailer) return false;
+  const size_t trailer = TagLength + SrtcpIndexSize;
+  if (!encrypt_ || packet.size() < SrtcpHeaderSize + trailer) return false;
   const size_t end = packet.size() - trailer;
   uint8_t* e_index = packet.data() + end + TagLength;
-  put_be32(e_index, EncryptedFlag | index);
-  return run(rtcp_iv(ssrc, index), packet.first(RtcpHeaderSize), {e_index, RtcpIndexSize},
-             packet.subspan(RtcpHeaderSize, end - RtcpHeaderSize), packet.subspan(end, TagLength));
+  put_be32(e_index, SrtcpEncryptedFlag | index);
+  return run(rtcp_iv(ssrc, index), packet.first(SrtcpHeaderSize), {e_index, SrtcpIndexSize},
+             packet.subspan(SrtcpHeaderSize, end - SrtcpHeaderSize),
+             packet.subspan(end, TagLength));
 }
 
 bool SrtpCipherGcm::unprotect_rtcp(std::span<uint8_t> packet, uint32_t ssrc, uint32_t index,
                                    bool encrypted) noexcept {
-  const size_t trailer = TagLength + RtcpIndexSize;
-  if (encrypt_ || packet.size() < RtcpHeaderSize + trailer) return false;
+  const size_t trailer = TagLength + SrtcpIndexSize;
+  if (encrypt_ || packet.size() < SrtcpHeaderSize + trailer) return false;
   const size_t end = packet.size() - trailer;
-  const std::span<const uint8_t> e_index = packet.subspan(end + TagLength, RtcpIndexSize);
+  const std::span<const uint8_t> e_index = packet.subspan(end + TagLength, SrtcpIndexSize);
   const auto tag = packet.subspan(end, TagLength);
   // RFC 7714 9.2: with E = 0 the whole RTCP packet is AAD and nothing is decrypted.
   if (!encrypted) return run(rtcp_iv(ssrc, index), packet.first(end), e_index, {}, tag);
-  return run(rtcp_iv(ssrc, index), packet.first(RtcpHeaderSize), e_index,
-             packet.subspan(RtcpHeaderSize, end - RtcpHeaderSize), tag);
+  return run(rtcp_iv(ssrc, index), packet.first(SrtcpHeaderSize), e_index,
+             packet.subspan(SrtcpHeaderSize, end - SrtcpHeaderSize), tag);
 }
 
 }  // namespace webrtc::srtp

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/hex_test_support.hpp"
 #include "webrtc/srtp/srtp_cipher_cm.hpp"
 #include "webrtc/srtp/srtp_cipher_gcm.hpp"
 #include "webrtc/srtp/srtp_kdf.hpp"
@@ -76,13 +77,7 @@ void operator delete[](void* p, size_t) noexcept {
 namespace webrtc::srtp {
 namespace {
 
-std::vector<uint8_t> from_hex(const std::string& hex) {
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
+using base::test::from_hex;
 
 // RFC 3711 B.3 master key and salt (key derivation test vectors).
 const std::vector<uint8_t> Rfc3711Key = from_hex("e1f97a0d3e018be0d64fa32c06de4139");
@@ -116,6 +111,16 @@ std::vector<uint8_t> make_rtp(uint32_t ssrc, uint16_t seq, size_t payload_size) 
 }
 
 // Receiver report with one report block (RFC 3550 6.4.2): 32 bytes.
+// An RTP packet protected by `tx`, cut to its protected size; empty when `tx` refused it.
+std::vector<uint8_t> protected_rtp(SrtpSession& tx, uint32_t ssrc, uint16_t seq, size_t payload) {
+  auto buf = make_rtp(ssrc, seq, payload);
+  const size_t len = buf.size();
+  buf.resize(len + SrtpSession::MaxRtpTrailer);
+  const auto n = tx.protect_rtp(buf, len);
+  buf.resize(n ? *n : 0);
+  return buf;
+}
+
 std::vector<uint8_t> make_rtcp_rr(uint32_t ssrc) {
   std::vector<uint8_t> p = {
       0x81, 201, 0, 7, uint8_t(ssrc >> 24), uint8_t(ssrc >> 16), uint8_t(ssrc >> 8), uint8_t(ssrc)};
@@ -259,13 +264,8 @@ TEST_P(SrtpRoundTripTest, ReplayIsRejectedButRetransmissionsPass) {
   ASSERT_TRUE(tx && rx);
   std::vector<std::vector<uint8_t>> sent;
   for (uint16_t seq = 1; seq <= 3000; ++seq) {
-    auto buf = make_rtp(7, seq, 50);
-    const size_t len = buf.size();
-    buf.resize(len + SrtpSession::MaxRtpTrailer);
-    auto n = tx->protect_rtp(buf, len);
-    ASSERT_TRUE(n);
-    buf.resize(*n);
-    sent.push_back(buf);
+    sent.push_back(protected_rtp(*tx, 7, seq, 50));
+    ASSERT_FALSE(sent.back().empty());
   }
   // Receive everything except seq 2990, which a NACK later brings back.
   for (size_t i = 0; i < sent.size(); ++i) {
@@ -404,13 +404,8 @@ TEST_P(SrtpRoundTripTest, RolloverCounterAcrossSequenceWrap) {
   std::vector<std::vector<uint8_t>> sent;
   for (uint32_t i = 0; i < 40; ++i) {
     const auto seq = static_cast<uint16_t>(65516 + i);  // 65516..65535, 0..19
-    auto buf = make_rtp(77, seq, 60);
-    const size_t len = buf.size();
-    buf.resize(len + SrtpSession::MaxRtpTrailer);
-    auto n = tx->protect_rtp(buf, len);
-    ASSERT_TRUE(n);
-    buf.resize(*n);
-    sent.push_back(buf);
+    sent.push_back(protected_rtp(*tx, 77, seq, 60));
+    ASSERT_FALSE(sent.back().empty());
   }
   // Deliver all but the last packet before the wrap (65535), then it, late.
   for (size_t i = 0; i < sent.size(); ++i) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/hex_test_support.hpp"
 #include "webrtc/srtp/srtp_cipher_cm.hpp"
 #include "webrtc/srtp/srtp_cipher_gcm.hpp"
 #include "webrtc/srtp/srtp_kdf.hpp"
@@ -14,20 +15,11 @@
 namespace webrtc::srtp {
 namespace {
 
-std::vector<uint8_t> hex(const std::string& text) {
-  std::string digits;
-  for (char c : text) {
-    if (c != ' ') digits.push_back(c);
-  }
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < digits.size(); i += 2)
-    out.push_back(static_cast<uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
-  return out;
-}
+using base::test::from_hex;
 
 std::vector<uint8_t> derive(SrtpKdfLabel label, size_t length) {
-  const auto key = hex("E1F97A0D3E018BE0D64FA32C06DE4139");
-  const auto salt = hex("0EC675AD498AFEEBB6960B3AABE6");
+  const auto key = from_hex("E1F97A0D3E018BE0D64FA32C06DE4139");
+  const auto salt = from_hex("0EC675AD498AFEEBB6960B3AABE6");
   std::vector<uint8_t> out(length);
   EXPECT_TRUE(srtp_kdf(key, salt, label, out));
   return out;
@@ -35,10 +27,10 @@ std::vector<uint8_t> derive(SrtpKdfLabel label, size_t length) {
 
 // RFC 3711 B.3: cipher key, cipher salt and the first 20 bytes of the auth key.
 TEST(SrtpKdfTest, Rfc3711AppendixB3) {
-  EXPECT_EQ(derive(SrtpKdfLabel::RtpEncryption, 16), hex("C61E7A93744F39EE10734AFE3FF7A087"));
-  EXPECT_EQ(derive(SrtpKdfLabel::RtpSalt, 14), hex("30CBBC08863D8C85D49DB34A9AE1"));
+  EXPECT_EQ(derive(SrtpKdfLabel::RtpEncryption, 16), from_hex("C61E7A93744F39EE10734AFE3FF7A087"));
+  EXPECT_EQ(derive(SrtpKdfLabel::RtpSalt, 14), from_hex("30CBBC08863D8C85D49DB34A9AE1"));
   EXPECT_EQ(derive(SrtpKdfLabel::RtpAuthentication, 20),
-            hex("CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4"));
+            from_hex("CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4"));
 }
 
 TEST(SrtpKdfTest, RejectsBadLengths) {
@@ -55,15 +47,15 @@ TEST(SrtpKdfTest, RejectsBadLengths) {
 // all-zero packet becomes the keystream itself (first three blocks).
 TEST(SrtpCipherCmTest, Rfc3711AppendixB2Keystream) {
   const std::vector<uint8_t> auth(20, 0);
-  auto cipher = SrtpCipherCm::create(hex("2B7E151628AED2A6ABF7158809CF4F3C"),
-                                     hex("F0F1F2F3F4F5F6F7F8F9FAFBFCFD"), auth);
+  auto cipher = SrtpCipherCm::create(from_hex("2B7E151628AED2A6ABF7158809CF4F3C"),
+                                     from_hex("F0F1F2F3F4F5F6F7F8F9FAFBFCFD"), auth);
   ASSERT_TRUE(cipher);
   std::vector<uint8_t> packet(12 + 48 + SrtpCipherCm::TagLength, 0);
   packet[0] = 0x80;
   ASSERT_TRUE(cipher->protect_rtp(packet, 12, 0, 0));
   EXPECT_EQ(std::vector<uint8_t>(packet.begin() + 12, packet.begin() + 60),
-            hex("E03EAD0935C95E80E166B16DD92B4EB4 D23513162B02D0F72A43A2FE4A5F97AB"
-                "41E95B3BB0A2E8DD477901E4FCA894C0"));
+            from_hex("E03EAD0935C95E80E166B16DD92B4EB4 D23513162B02D0F72A43A2FE4A5F97AB"
+                     "41E95B3BB0A2E8DD477901E4FCA894C0"));
 }
 
 TEST(SrtpCipherCmTest, TagCoversRocAndRejectsTampering) {
@@ -83,16 +75,16 @@ TEST(SrtpCipherCmTest, TagCoversRocAndRejectsTampering) {
 }
 
 // RFC 7714 16.1.1 / 17.1 use the session key and salt directly.
-const std::vector<uint8_t> GcmKey = hex("000102030405060708090a0b0c0d0e0f");
-const std::vector<uint8_t> GcmSalt = hex("517569642070726f2071756f");
+const std::vector<uint8_t> GcmKey = from_hex("000102030405060708090a0b0c0d0e0f");
+const std::vector<uint8_t> GcmSalt = from_hex("517569642070726f2071756f");
 
 TEST(SrtpCipherGcmTest, Rfc7714Section16Rtp) {
-  const auto plain =
-      hex("8040f17b 8041f8d3 5501a0b2 47616c6c 69612065 7374206f 6d6e6973 20646976 69736120 "
-          "696e2070 61727465 73207472 6573");
-  const auto expected =
-      hex("8040f17b 8041f8d3 5501a0b2 f24de3a3 fb34de6c acba861c 9d7e4bca be633bd5 0d294e6f "
-          "42a5f47a 51c7d19b 36de3adf 8833899d 7f27beb1 6a9152cf 765ee439 0cce");
+  const auto plain = from_hex(
+      "8040f17b 8041f8d3 5501a0b2 47616c6c 69612065 7374206f 6d6e6973 20646976 69736120 "
+      "696e2070 61727465 73207472 6573");
+  const auto expected = from_hex(
+      "8040f17b 8041f8d3 5501a0b2 f24de3a3 fb34de6c acba861c 9d7e4bca be633bd5 0d294e6f "
+      "42a5f47a 51c7d19b 36de3adf 8833899d 7f27beb1 6a9152cf 765ee439 0cce");
   auto tx = SrtpCipherGcm::create(GcmKey, GcmSalt, true);
   auto rx = SrtpCipherGcm::create(GcmKey, GcmSalt, false);
   ASSERT_TRUE(tx && rx);
@@ -113,12 +105,12 @@ TEST(SrtpCipherGcmTest, Rfc7714Section16Rtp) {
 }
 
 TEST(SrtpCipherGcmTest, Rfc7714Section17Rtcp) {
-  const auto plain =
-      hex("81c8000d 4d617273 4e545031 4e545032 52545020 0000042a 0000e930 4c756e61 deadbeef "
-          "deadbeef deadbeef deadbeef deadbeef");
-  const auto expected =
-      hex("81c8000d 4d617273 63e94885 dcdab67c a727d766 2f6b7e99 7ff5c0f7 6c06f32d c676a5f1 "
-          "730d6fda 4ce09b46 86303ded 0bb9275b c84aa458 96cf4d2f c5abf872 45d9eade 800005d4");
+  const auto plain = from_hex(
+      "81c8000d 4d617273 4e545031 4e545032 52545020 0000042a 0000e930 4c756e61 deadbeef "
+      "deadbeef deadbeef deadbeef deadbeef");
+  const auto expected = from_hex(
+      "81c8000d 4d617273 63e94885 dcdab67c a727d766 2f6b7e99 7ff5c0f7 6c06f32d c676a5f1 "
+      "730d6fda 4ce09b46 86303ded 0bb9275b c84aa458 96cf4d2f c5abf872 45d9eade 800005d4");
   auto tx = SrtpCipherGcm::create(GcmKey, GcmSalt, true);
   auto rx = SrtpCipherGcm::create(GcmKey, GcmSalt, false);
   ASSERT_TRUE(tx && rx);

@@ -9,32 +9,14 @@
 #include <vector>
 
 #include "base/crypto.hpp"
+#include "base/hex_test_support.hpp"
 #include "webrtc/stun/stun_writer.hpp"
 
 namespace webrtc::stun {
 namespace {
 
-std::vector<uint8_t> from_hex(std::string_view text) {
-  std::vector<uint8_t> out;
-  int hi = -1;
-  for (char c : text) {
-    int v = -1;
-    if (c >= '0' && c <= '9') v = c - '0';
-    if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    if (v < 0) continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
-}
-
-std::span<const uint8_t> as_bytes(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+using base::test::as_bytes;
+using base::test::from_hex;
 
 // RFC 5769 2.1: sample request, short-term credentials, padding bytes are spaces.
 const std::vector<uint8_t> SampleRequest = from_hex(R"(

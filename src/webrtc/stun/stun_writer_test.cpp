@@ -7,6 +7,8 @@
 #include <new>
 #include <vector>
 
+#include "base/hex_test_support.hpp"
+
 // GCC flags the malloc/free pair behind the replaced global operators as mismatched once they
 // are inlined into std::allocator; the pairing is correct.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -32,27 +34,8 @@ void operator delete(void* p, size_t) noexcept {
 namespace webrtc::stun {
 namespace {
 
-std::vector<uint8_t> from_hex(std::string_view text) {
-  std::vector<uint8_t> out;
-  int hi = -1;
-  for (char c : text) {
-    int v = -1;
-    if (c >= '0' && c <= '9') v = c - '0';
-    if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    if (v < 0) continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
-}
-
-std::span<const uint8_t> as_bytes(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+using base::test::as_bytes;
+using base::test::from_hex;
 
 constexpr TransactionId RfcId{0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34,
                               0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae};
