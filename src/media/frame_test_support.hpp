@@ -9,24 +9,22 @@
 
 namespace media::test {
 
-inline FramePtr video(int64_t dts, bool key, size_t size = 100) {
+inline FramePtr frame(TrackKind kind, Codec codec, bool key, int64_t dts, size_t size) {
   auto f = std::make_shared<Frame>();
-  f->kind = TrackKind::Video;
-  f->codec = Codec::H264;
+  f->kind = kind;
+  f->codec = codec;
   f->keyframe = key;
   f->dts_ms = dts;
   f->data.resize(size);
   return f;
 }
 
+inline FramePtr video(int64_t dts, bool key, size_t size = 100) {
+  return frame(TrackKind::Video, Codec::H264, key, dts, size);
+}
+
 inline FramePtr audio(int64_t dts, size_t size = 10) {
-  auto f = std::make_shared<Frame>();
-  f->kind = TrackKind::Audio;
-  f->codec = Codec::AAC;
-  f->keyframe = true;
-  f->dts_ms = dts;
-  f->data.resize(size);
-  return f;
+  return frame(TrackKind::Audio, Codec::AAC, true, dts, size);
 }
 
 }  // namespace media::test
