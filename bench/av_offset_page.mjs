@@ -82,21 +82,12 @@ class BeepOnset extends AudioWorkletProcessor {
 registerProcessor('beep-onset', BeepOnset);
 `;
   const out = { flashes: [], beeps: [], levels: [], clock: [], timeline: [], callbacks: 0 };
-  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
-  pc.addTransceiver('video', { direction: 'recvonly' });
-  pc.addTransceiver('audio', { direction: 'recvonly' });
-  const video = document.createElement('video');
-  video.muted = false;  // the element plays the audio, so Chromium lip-syncs as for a student
-  video.autoplay = true;
-  video.playsInline = true;
-  document.body.appendChild(video);
-  const stream = new MediaStream();
+  // The element plays the audio, so Chromium lip-syncs as for a student.
+  const { pc, video } = window.whepViewer(true);
   let audioTrack = null;
-  pc.ontrack = (e) => {
-    stream.addTrack(e.track);
-    video.srcObject = stream;
+  pc.addEventListener('track', (e) => {
     if (e.track.kind === 'audio') audioTrack = e.track;
-  };
+  });
   const audioCtx = new AudioContext({ latencyHint: 'interactive' });
   const blobUrl = URL.createObjectURL(new Blob([worklet], { type: 'text/javascript' }));
   await audioCtx.audioWorklet.addModule(blobUrl);

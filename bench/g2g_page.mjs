@@ -20,19 +20,7 @@ process.stdout.write(JSON.stringify(result) + '\n');
 
 async function measureInPage({ url, seconds, withAudio, bits }) {
   const out = { frames: [], timeline: [], rejected: 0, callbacks: 0 };
-  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
-  pc.addTransceiver('video', { direction: 'recvonly' });
-  if (withAudio) pc.addTransceiver('audio', { direction: 'recvonly' });
-  const video = document.createElement('video');
-  video.muted = false;  // audio is played (and so lip-synced) as a student's page would
-  video.autoplay = true;
-  video.playsInline = true;
-  document.body.appendChild(video);
-  const stream = new MediaStream();
-  pc.ontrack = (e) => {
-    stream.addTrack(e.track);
-    video.srcObject = stream;
-  };
+  const { pc, video } = window.whepViewer(withAudio);  // audio played, so lip-synced
   const whep = await window.whepPlay(pc, url, out);
   if (!whep) return out;
   const { location, postedAt: t0 } = whep;

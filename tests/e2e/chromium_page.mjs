@@ -14,7 +14,8 @@ const baseArgs = [
   '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns',
 ];
 
-// Installed in the page: window.whepPlay(pc, url, out): offers the transceivers `pc` has,
+// Installed in the page: window.whepViewer(withAudio) (below) and
+// window.whepPlay(pc, url, out): offers the transceivers `pc` has,
 // POSTs the offer (WHEP), applies the answer. Returns { location, answer, postedAt }
 // (performance.now() at the POST), or null with out.error set (and `pc` closed) when the server
 // refused.
@@ -36,6 +37,24 @@ function installWhepPlay() {
     await pc.setRemoteDescription({ type: 'answer', sdp: body });
     out.remoteSetMs = performance.now() - postedAt;
     return { location: res.headers.get('Location'), answer: body, postedAt };
+  };
+  // A receive-only peer connection (video, and audio when asked) playing into an unmuted <video>
+  // added to the page, as a student's page plays it: Chromium then renders (and lip-syncs) audio.
+  window.whepViewer = (withAudio) => {
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    if (withAudio) pc.addTransceiver('audio', { direction: 'recvonly' });
+    const video = document.createElement('video');
+    video.muted = false;  // --mute-audio keeps the machine silent
+    video.autoplay = true;
+    video.playsInline = true;
+    document.body.appendChild(video);
+    const stream = new MediaStream();
+    pc.addEventListener('track', (e) => {
+      stream.addTrack(e.track);
+      video.srcObject = stream;
+    });
+    return { pc, video };
   };
   // NetEq's view of the audio: target (with A/V sync) against minimum (network only), and what
   // it did to hold it (time stretching, concealment).

@@ -416,6 +416,11 @@ class Checks:
             sys.stdout.flush()
         return ok
 
+    def server_ends_cleanly(self, srv):
+        """The server survived the scenario and exits 0 on SIGTERM."""
+        self.check("server alive", srv.alive())
+        self.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+
     def finish(self):
         print(f"{self.passed} passed, {self.failed} failed")
         sys.exit(0 if self.failed == 0 else 1)

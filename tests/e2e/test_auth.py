@@ -275,8 +275,7 @@ def main():
         metrics_checks(c, srv)
         pub.kill()
         pub.wait()
-        c.check("server alive", srv.alive())
-        c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+        c.server_ends_cleanly(srv)
     rate_limit_checks(c, args)
     c.finish()
 

@@ -55,7 +55,7 @@ def main():
               f"p95 {kf.get('p95')} ms; loss {s['loss_percent']} %, min fps {s['min_fps']}")
         pub.kill()
         pub.wait()
-        c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+        c.server_ends_cleanly(srv)
     c.finish()
 
 

@@ -26,7 +26,7 @@ def main():
                 f"{reordered} of {len(pkts)} packets with pts != dts")
         n = len(pkts)
         c.check("frame count within 2 %", abs(n - 120) <= 3, f"{n} frames")
-        c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+        c.server_ends_cleanly(srv)
     c.finish()
 
 

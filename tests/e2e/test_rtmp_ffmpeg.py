@@ -53,8 +53,7 @@ def main():
         c.check("log: publish with path, query stripped", "publishing live/stream" in log)
         c.check("log: unpublish summary", "unpublished live/stream" in log and
                 "1280x720" in log and "bframes=no" in log, log[-3000:])
-        c.check("server alive", srv.alive())
-        c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+        c.server_ends_cleanly(srv)
     c.finish()
 
 

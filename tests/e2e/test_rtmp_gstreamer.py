@@ -36,8 +36,7 @@ def main():
         c.check("frame count within 2 %", abs(n - FRAMES) <= FRAMES * 0.02, f"{n} frames")
         c.check("audio AAC 48 kHz", (a.get("codec_name"), a.get("sample_rate")) ==
                 ("aac", "48000"), str(a))
-        c.check("server alive", srv.alive())
-        c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+        c.server_ends_cleanly(srv)
     c.finish()
 
 

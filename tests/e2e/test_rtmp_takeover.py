@@ -31,7 +31,7 @@ def takeover_on(server_bin, c):
         c.check("player received both publishers' frames", n >= 6 * 30, f"{n} frames")
         c.check("player stayed on one connection",
                 srv.log_text().count("playing live/stream") == 1)
-        c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+        c.server_ends_cleanly(srv)
 
 
 def takeover_off(server_bin, c):

@@ -50,8 +50,7 @@ def main():
         c.check("DELETE of the WHEP resource answered 200", rep.get("deleteStatus") == 200)
         pub.kill()
         pub.wait()
-        c.check("server alive", srv.alive())
-        c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+        c.server_ends_cleanly(srv)
     c.finish()
 
 

@@ -136,8 +136,7 @@ def main():
         for p in pubs:
             p.kill()
             p.wait()
-    c.check("server alive", srv.alive())
-    c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+    c.server_ends_cleanly(srv)
     c.finish()
 
 

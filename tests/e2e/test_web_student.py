@@ -137,8 +137,7 @@ def main():
     finally:
         pub.kill()
         pub.wait()
-    c.check("server alive", srv.alive())
-    c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+    c.server_ends_cleanly(srv)
     c.finish()
 
 

@@ -43,7 +43,7 @@ def main():
             c.check(f"A/V offset within {TOLERANCE_MS} ms", sync["max_abs_ms"] <= TOLERANCE_MS,
                     str(sync))
         h.finish_early(pub)
-        c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+        c.server_ends_cleanly(srv)
     c.finish()
 
 

@@ -53,8 +53,7 @@ def main():
         c.check("oversized offer -> 413", status == 413, f"{status} {body[:200]}")
         pub.kill()
         pub.wait()
-        c.check("server alive", srv.alive())
-        c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+        c.server_ends_cleanly(srv)
     c.finish()
 
 

@@ -70,7 +70,7 @@ def main():
         c.check("video-only: no audio sent", rep.get("audio", {}).get("packets", 1) == 0,
                 str(rep.get("audio")))
         h.finish_early(pub, what="video-only publisher")
-        c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+        c.server_ends_cleanly(srv)
     c.finish()
 
 

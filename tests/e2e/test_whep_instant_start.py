@@ -61,7 +61,7 @@ def main():
                     start.get("totalFreezesDuration", 0) < 0.2, json.dumps(start))
         pub.kill()
         pub.wait()
-        c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+        c.server_ends_cleanly(srv)
     c.finish()
 
 

@@ -50,7 +50,7 @@ def main():
                   "closed:" in l]
         c.check("viewer stayed connected until it left", len(closes) == 1 and
                 "WHEP DELETE" in closes[0], "\n".join(closes))
-        c.check("clean shutdown", srv.stop() == 0, srv.log_text()[-2000:])
+        c.server_ends_cleanly(srv)
     c.finish()
 
 

@@ -47,19 +47,7 @@ async function playInPage({ url, seconds, withAudio, tokenApi }) {
     url = answer.webrtc_url;
     out.webrtcUrl = url.replace(/jwt=.*/, 'jwt=...');
   }
-  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
-  pc.addTransceiver('video', { direction: 'recvonly' });
-  if (withAudio) pc.addTransceiver('audio', { direction: 'recvonly' });
-  const video = document.createElement('video');
-  video.muted = false;  // audio must be rendered for audioLevel; --mute-audio keeps it silent
-  video.autoplay = true;
-  video.playsInline = true;
-  document.body.appendChild(video);
-  const stream = new MediaStream();
-  pc.ontrack = (e) => {
-    stream.addTrack(e.track);
-    video.srcObject = stream;
-  };
+  const { pc, video } = window.whepViewer(withAudio);  // audio rendered, for audioLevel
   pc.onconnectionstatechange = () =>
     out.events.push({ t: Date.now(), state: pc.connectionState });
   out.postedAt = Date.now();
