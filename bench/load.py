@@ -59,7 +59,8 @@ def prepare_media():
 
 
 def publish(url):
-    cmd = h.FFMPEG + ["-re", "-i", MEDIA, "-c", "copy", "-f", "flv", url]
+    # Looped, so a window longer than the file (a soak) still has media to the end.
+    cmd = h.FFMPEG + ["-re", "-stream_loop", "-1", "-i", MEDIA, "-c", "copy", "-f", "flv", url]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
