@@ -36,7 +36,6 @@ alternates run by run so that drift in machine load does not favour one mode.
 Usage (re-executes itself inside `unshare -n`):
     python3 bench/av_offset.py --server build/src/app/airclass [--runs 2] [--seconds 20]
         [--modes yes no] [--no-smoothing] [--json]"""
-import argparse
 import json
 import os
 import statistics
@@ -190,16 +189,11 @@ def report(runs, modes):
 
 def main():
     h.in_private_netns()
-    p = argparse.ArgumentParser()
-    p.add_argument("--server", required=True, help="path to the airclass binary")
-    p.add_argument("--runs", type=int, default=1)
-    p.add_argument("--seconds", type=int, default=20, help="measured seconds per mode")
-    p.add_argument("--warmup", type=int, default=2, help="seconds dropped after joining")
+    p = g2g.browser_bench_args(seconds=20, warmup=2)
     p.add_argument("--modes", nargs="+", default=["yes", "no"], choices=["yes", "no"],
                    help="AIRCLASS_AV_SYNC values, order alternated per run")
     p.add_argument("--no-smoothing", action="store_true",
                    help="Chromium with --disable-rtc-smoothness-algorithm")
-    p.add_argument("--json", action="store_true", help="print every run as one JSON line")
     args = p.parse_args()
     runs = g2g.run_all(args.runs, "airclass-avoffset-", lambda i, w: one_run(args, i, w),
                        lambda run: ", ".join(

@@ -575,18 +575,24 @@ def report(runs, modes):
                   f"{fmt(med(runs, *a, 'burstPct'), ' %')}")
 
 
-def main():
-    h.in_private_netns()
+def browser_bench_args(seconds, warmup):
+    """The options every Chromium benchmark takes: server, runs, window and warm-up, --json."""
     p = argparse.ArgumentParser()
     p.add_argument("--server", required=True, help="path to the airclass binary")
     p.add_argument("--runs", type=int, default=1)
-    p.add_argument("--seconds", type=int, default=30, help="measured seconds per mode")
-    p.add_argument("--warmup", type=int, default=5, help="seconds dropped after joining")
+    p.add_argument("--seconds", type=int, default=seconds, help="measured seconds per mode")
+    p.add_argument("--warmup", type=int, default=warmup, help="seconds dropped after joining")
+    p.add_argument("--json", action="store_true", help="print every run as one JSON line")
+    return p
+
+
+def main():
+    h.in_private_netns()
+    p = browser_bench_args(seconds=30, warmup=5)
     p.add_argument("--probe-seconds", type=int, default=15, help="encode probe length")
     p.add_argument("--modes", nargs="+", default=["off", "on"], choices=["off", "on"],
                    help="Chromium frame smoothing off (--disable-rtc-smoothness-algorithm) / on")
     p.add_argument("--no-audio", action="store_true", help="publish and play video only")
-    p.add_argument("--json", action="store_true", help="print every run as one JSON line")
     p.add_argument("--server-env", nargs="*", default=[], metavar="NAME=VALUE",
                    help="extra server environment, e.g. AIRCLASS_AV_SYNC=yes")
     p.add_argument("--capture", action="store_true",

@@ -130,17 +130,13 @@ def all_kinds(scrape):
 def window_share_over(before, after, ms):
     """Percent of all frames (every kind) recorded between two scrapes whose server-added
     latency exceeded `ms` (a bucket bound)."""
-    over = total = 0.0
-    for kind, a in after.items():
-        if ":" in kind:
-            continue
-        b = before.get(kind, {})
-        bounds = sorted(a)
-        n = a[bounds[-1]] - b.get(bounds[-1], 0.0)
-        within = a.get(ms / 1000.0, 0.0) - b.get(ms / 1000.0, 0.0)
-        total += n
-        over += n - within
-    return 100.0 * over / total if total > 0 else None
+    b, a = all_kinds(before)["all"], all_kinds(after)["all"]
+    if not a:
+        return None
+    top = max(a)
+    total = a[top] - b.get(top, 0.0)
+    within = a.get(ms / 1000.0, 0.0) - b.get(ms / 1000.0, 0.0)
+    return 100.0 * (total - within) / total if total > 0 else None
 
 
 def one_run(args, viewers, ramp):

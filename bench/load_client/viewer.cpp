@@ -178,7 +178,7 @@ asio::awaitable<void> Viewer::receive_loop() {
       if (n <= 0) break;
       const auto now = Clock::now();
       for (int i = 0; i < n; ++i) {
-        handle_read(t.msgs[i], t.buffers.data() + i * ThreadShared::BufferSize, now);
+        handle_read(t.msgs[i], static_cast<uint8_t*>(t.iov[i].iov_base), now);
       }
       if (static_cast<size_t>(n) < ThreadShared::Batch) break;
     }
