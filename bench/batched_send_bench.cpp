@@ -59,13 +59,13 @@ void BM_ViewerSendLoopBatched(benchmark::State& state, uint16_t profile, size_t 
   }
   const auto frames = bench::packetized_stream();
   for (auto& s : sessions)
-    s->send_video(*frames.idr);
+    s->send_video(frames.idr, std::chrono::steady_clock::now());
   sink.batch().flush();
   const auto before = sink.batch().counters();
   const uint64_t allocs_before = bench::allocations();
   for (auto _ : state) {
     for (auto& s : sessions)
-      s->send_video(*frames.p_frame);
+      s->send_video(frames.p_frame, std::chrono::steady_clock::time_point{});
     sink.batch().flush();  // the end of WebRtcWorker::on_frame's fan-out
   }
   const auto& after = sink.batch().counters();

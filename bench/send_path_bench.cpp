@@ -94,12 +94,14 @@ void BM_ViewerSendLoop(benchmark::State& state, uint16_t profile, SinkMode mode)
     return;
   }
   const auto frames = bench::packetized_stream();
-  session->send_video(*frames.idr);  // a viewer starts at a keyframe; live P-frames follow
+  session->send_video(
+      frames.idr,
+      std::chrono::steady_clock::now());  // a viewer starts at a keyframe; live P-frames follow
   const uint64_t packets_before = session->stats().video.packets;
   const uint64_t sent_before = sink.sent();
   const uint64_t allocs_before = bench::allocations();
   for (auto _ : state) {
-    session->send_video(*frames.p_frame);
+    session->send_video(frames.p_frame, std::chrono::steady_clock::time_point{});
   }
   const auto packets = static_cast<double>(session->stats().video.packets - packets_before);
   if (sink.sent() - sent_before != session->stats().video.packets - packets_before) {

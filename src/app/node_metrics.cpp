@@ -86,6 +86,17 @@ void egress(metrics::PrometheusWriter& w, const NodeMetricsInput& in) {
   counter("airclass_srtp_auth_failures_total", "SRTCP packets that failed authentication",
           e.srtp_auth_failures);
   counter("airclass_send_errors_total", "UDP sends that failed", e.send_errors);
+  counter("airclass_send_buffer_waits_total",
+          "Times a full media socket buffer was waited on instead of dropping",
+          e.send_buffer_waits);
+  counter("airclass_nacks_unanswered_total",
+          "NACKed packets not resent: over the viewer's repair budget or one NACK's limit",
+          e.nacks_unanswered);
+  counter("airclass_keyframe_replays_paced_total",
+          "Keyframe requests answered by a paced replay from the cached keyframe", e.paced_replays);
+  w.family("airclass_udp_send_buffer_bytes", "Effective SO_SNDBUF of the media sockets",
+           Type::Gauge);
+  w.sample("airclass_udp_send_buffer_bytes", static_cast<double>(e.send_buffer_bytes));
   counter("airclass_viewers_closed_total", "WebRTC viewer sessions ended", e.viewers_closed);
   w.family("airclass_handshakes_failed_total", "Connections that never completed their handshake",
            Type::Counter);

@@ -23,7 +23,12 @@ nlohmann::json viewer_json(const ViewerStatus& v) {
       {"bytes", s.video.bytes + s.audio.bytes},
       {"nacks", s.video.nacked + s.audio.nacked},
       {"retransmitted", s.video.retransmitted + s.audio.retransmitted},
+      {"nacks_not_in_history", s.video.not_in_history + s.audio.not_in_history},
+      {"nacks_over_budget", s.video_nack.over_budget + s.audio_nack.over_budget},
+      {"nacks_too_soon", s.video_nack.too_soon + s.audio_nack.too_soon},
       {"plis", s.plis},
+      {"firs", s.firs},
+      {"paced_replays", s.paced_replays},
       {"fraction_lost", s.fraction_lost / 256.0},
       {"jitter_ms", s.jitter / 90.0},
   };

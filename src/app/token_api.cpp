@@ -79,90 +79,131 @@ std::string TokenApi::webrtc_base(const http::Request& request) const {
   return "http://" + request_host(request) + ":" + std::to_string(config_.webrtc_address.port);
 }
 
+struct TokenApi::TokenRequest {
+  auth::UserType type = auth::UserType::Student;
+  std::string user_id;
+  std::string path;  // normalized
+};
+
 http::Response TokenApi::issue(const http::RequestContext& ctx) {
   const auto& req = ctx.request;
-  const auto limit = limiter_.allow(http::RateLimiter::client_key(ctx.remote_address),
-                                    std::chrono::steady_clock::now());
-  if (!limit.allowed) {
-    counters_.refuse(Entry::TokenApi, Refusal::RateLimited);
-    auto res = json_error(req, http::Status::too_many_requests,
-                          "too many token requests from this address; retry later");
-    res.set(boost::beast::http::field::retry_after, std::to_string(limit.retry_after.count()));
-    return res;
-  }
+  if (auto refusal = check_rate(ctx)) return std::move(*refusal);
   std::string error;
   const auto params = request_parameters(ctx, error);
   if (!params) return json_error(req, http::Status::bad_request, error);
-  const auto type = auth::parse_viewer_type(param(*params, "user_type"));
-  if (!type) {
-    return json_error(req, http::Status::bad_request,
-                      "user_type must be student, teacher or monitor");
-  }
-  const std::string user_id(param(*params, "user_id"));
-  if (!auth::valid_name(user_id, auth::MaxSubjectSize)) {
-    return json_error(req, http::Status::bad_request,
-                      "user_id must be 1 to 128 characters without control characters");
-  }
-  std::string path = params->count("path") ? params->at("path") : config_.default_path;
-  const auto normalized = auth::normalize_path(path);
-  if (!normalized || (*normalized == auth::AnyPath && type != auth::UserType::Monitor)) {
-    return json_error(req, http::Status::bad_request,
-                      "path must look like live/stream (letters, digits, . _ ~ - and /)");
-  }
-  path = *normalized;
-
-  const bool admin =
-      credentials_.admin_key.configured() && credentials_.admin_key.matches(req["X-API-Key"]);
-  if (*type == auth::UserType::Teacher || *type == auth::UserType::Monitor) {
-    if (!admin && !credentials_.teacher_passcode.matches(param(*params, "passcode"))) {
-      counters_.refuse(Entry::TokenApi, Refusal::Unauthorized);
-      logger("api")->warn("token for {} '{}' from {} refused: wrong or missing passcode",
-                          auth::to_string(*type), user_id.substr(0, 64), ctx.remote_address);
-      return json_error(req, http::Status::unauthorized,
-                        params->count("passcode") ? "wrong passcode"
-                                                  : "teacher and monitor tokens need the "
-                                                    "teacher passcode (passcode=...)");
-    }
-  } else if (credentials_.class_code.configured() && !admin &&
-             !credentials_.class_code.matches(param(*params, "code"))) {
-    counters_.refuse(Entry::TokenApi, Refusal::Unauthorized);
-    return json_error(
-        req, http::Status::unauthorized,
-        params->count("code") ? "wrong class code" : "this class needs its class code (code=...)");
-  }
+  TokenRequest r;
+  if (auto refusal = read_request(req, *params, r)) return std::move(*refusal);
+  if (auto refusal = check_credentials(ctx, *params, r)) return std::move(*refusal);
   if (!credentials_.signer) {
     return json_error(req, http::Status::service_unavailable,
                       "this node does not issue tokens; ask the main node");
   }
-  // Students are spread over the cluster; teachers and monitors watch on the main node.
-  PlacedNode node{config_.node_id, webrtc_base(req), true};
-  if (placer_ && *type == auth::UserType::Student) {
-    auto placed = placer_(user_id, param(*params, "avoid"));
-    if (!placed) {
-      auto res = json_error(req, http::Status::service_unavailable,
-                            "no node has room for another student right now; retry shortly");
-      res.set(boost::beast::http::field::retry_after, "2");
-      return res;
-    }
-    node = std::move(*placed);
-    if (node.local) node.webrtc_url = webrtc_base(req);
-  }
+  PlacedNode node;
+  if (auto refusal = place(req, *params, r, node)) return std::move(*refusal);
   const auto issued = credentials_.signer->issue(
-      auth::Grant::make(*type, user_id, path, node.local ? std::string() : node.node_id),
+      auth::Grant::make(r.type, r.user_id, r.path, node.local ? std::string() : node.node_id),
       unix_seconds());
   if (!issued.ok()) return json_error(req, http::Status::bad_request, issued.error);
-  NodeCounters::bump(counters_.tokens_issued[static_cast<size_t>(*type)]);
+  NodeCounters::bump(counters_.tokens_issued[static_cast<size_t>(r.type)]);
+  const auto body = answer_body(req, r, node, issued.token);
+  logger("api")->info("token for {} '{}' on {} issued to {}", auth::to_string(r.type),
+                      r.user_id.substr(0, 64), r.path, ctx.remote_address);
+  return json_response(req, http::Status::ok, body);
+}
 
-  const auto play_path = path == auth::AnyPath ? config_.default_path : path;
+std::optional<http::Response> TokenApi::check_rate(const http::RequestContext& ctx) {
+  const auto limit = limiter_.allow(http::RateLimiter::client_key(ctx.remote_address),
+                                    std::chrono::steady_clock::now());
+  if (limit.allowed) return std::nullopt;
+  counters_.refuse(Entry::TokenApi, Refusal::RateLimited);
+  auto res = json_error(ctx.request, http::Status::too_many_requests,
+                        "too many token requests from this address; retry later");
+  res.set(boost::beast::http::field::retry_after, std::to_string(limit.retry_after.count()));
+  return res;
+}
+
+std::optional<http::Response> TokenApi::read_request(const http::Request& req, const Params& params,
+                                                     TokenRequest& out) const {
+  const auto type = auth::parse_viewer_type(param(params, "user_type"));
+  if (!type) {
+    return json_error(req, http::Status::bad_request,
+                      "user_type must be student, teacher or monitor");
+  }
+  out.type = *type;
+  out.user_id = std::string(param(params, "user_id"));
+  if (!auth::valid_name(out.user_id, auth::MaxSubjectSize)) {
+    return json_error(req, http::Status::bad_request,
+                      "user_id must be 1 to 128 characters without control characters");
+  }
+  const std::string path = params.count("path") ? params.at("path") : config_.default_path;
+  const auto normalized = auth::normalize_path(path);
+  if (!normalized || (*normalized == auth::AnyPath && out.type != auth::UserType::Monitor)) {
+    return json_error(req, http::Status::bad_request,
+                      "path must look like live/stream (letters, digits, . _ ~ - and /)");
+  }
+  out.path = *normalized;
+  return std::nullopt;
+}
+
+// Teachers and monitors need the passcode (or the admin key); students the class code when one
+// is set.
+std::optional<http::Response> TokenApi::check_credentials(const http::RequestContext& ctx,
+                                                          const Params& params,
+                                                          const TokenRequest& r) {
+  const auto& req = ctx.request;
+  const bool admin =
+      credentials_.admin_key.configured() && credentials_.admin_key.matches(req["X-API-Key"]);
+  if (r.type == auth::UserType::Teacher || r.type == auth::UserType::Monitor) {
+    if (admin || credentials_.teacher_passcode.matches(param(params, "passcode"))) {
+      return std::nullopt;
+    }
+    counters_.refuse(Entry::TokenApi, Refusal::Unauthorized);
+    logger("api")->warn("token for {} '{}' from {} refused: wrong or missing passcode",
+                        auth::to_string(r.type), r.user_id.substr(0, 64), ctx.remote_address);
+    return json_error(req, http::Status::unauthorized,
+                      params.count("passcode") ? "wrong passcode"
+                                               : "teacher and monitor tokens need the "
+                                                 "teacher passcode (passcode=...)");
+  }
+  if (!credentials_.class_code.configured() || admin ||
+      credentials_.class_code.matches(param(params, "code"))) {
+    return std::nullopt;
+  }
+  counters_.refuse(Entry::TokenApi, Refusal::Unauthorized);
+  return json_error(
+      req, http::Status::unauthorized,
+      params.count("code") ? "wrong class code" : "this class needs its class code (code=...)");
+}
+
+// Students are spread over the cluster; teachers and monitors watch on the main node.
+std::optional<http::Response> TokenApi::place(const http::Request& req, const Params& params,
+                                              const TokenRequest& r, PlacedNode& out) const {
+  out = PlacedNode{config_.node_id, webrtc_base(req), true};
+  if (!placer_ || r.type != auth::UserType::Student) return std::nullopt;
+  auto placed = placer_(r.user_id, param(params, "avoid"));
+  if (!placed) {
+    auto res = json_error(req, http::Status::service_unavailable,
+                          "no node has room for another student right now; retry shortly");
+    res.set(boost::beast::http::field::retry_after, "2");
+    return res;
+  }
+  out = std::move(*placed);
+  if (out.local) out.webrtc_url = webrtc_base(req);
+  return std::nullopt;
+}
+
+nlohmann::json TokenApi::answer_body(const http::Request& req, const TokenRequest& r,
+                                     const PlacedNode& node, const std::string& token) const {
+  const auto play_path = r.path == auth::AnyPath ? config_.default_path : r.path;
   nlohmann::json body = {
-      {"token", issued.token},
-      {"webrtc_url", node.webrtc_url + "/" + play_path + "/whep?jwt=" + issued.token},
+      {"token", token},
+      {"webrtc_url", node.webrtc_url + "/" + play_path + "/whep?jwt=" + token},
       {"node", node.node_id},
       {"expires_in", credentials_.signer->ttl_s()},
-      {"user_type", auth::to_string(*type)},
-      {"user_id", user_id},
+      {"user_type", auth::to_string(r.type)},
+      {"user_id", r.user_id},
       {"mode", to_string(config_.mode)},
-      {"path", path},
+      {"path", r.path},
   };
   if (!config_.webrtc_ice_servers.empty()) {
     auto servers = nlohmann::json::array();
@@ -174,15 +215,13 @@ http::Response TokenApi::issue(const http::RequestContext& ctx) {
     }
     body["ice_servers"] = servers;  // RTCConfiguration.iceServers for the page
   }
-  if (*type == auth::UserType::Teacher) {
+  if (r.type == auth::UserType::Teacher) {
     // The teacher's phone publishes with the password the reference app sends as ?pwd=.
     body["rtmp_url"] = "rtmp://" + request_host(req) + ":" +
                        std::to_string(config_.rtmp_address.port) + "/" + play_path +
                        "?pwd=" + percent_encode(credentials_.publish_password);
   }
-  logger("api")->info("token for {} '{}' on {} issued to {}", auth::to_string(*type),
-                      user_id.substr(0, 64), path, ctx.remote_address);
-  return json_response(req, http::Status::ok, body);
+  return body;
 }
 
 }  // namespace app

@@ -3,7 +3,10 @@
 // a signed token and the WHEP URL to play it out. Teachers and monitors prove themselves with
 // the teacher passcode (or the admin key), students with the class code when one is set; every
 // client address is rate limited, so passcodes cannot be guessed at speed.
+#include <nlohmann/json_fwd.hpp>
+
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -26,7 +29,20 @@ class TokenApi {
   void set_placer(Placer placer) { placer_ = std::move(placer); }
 
  private:
+  using Params = std::map<std::string, std::string>;
+  struct TokenRequest;  // who asks for which path; defined in the .cpp
+
+  // POST /api/token: each step below either passes or gives the refusal to answer with.
   http::Response issue(const http::RequestContext& ctx);
+  std::optional<http::Response> check_rate(const http::RequestContext& ctx);
+  std::optional<http::Response> read_request(const http::Request& request, const Params& params,
+                                             TokenRequest& out) const;
+  std::optional<http::Response> check_credentials(const http::RequestContext& ctx,
+                                                  const Params& params, const TokenRequest& r);
+  std::optional<http::Response> place(const http::Request& request, const Params& params,
+                                      const TokenRequest& r, PlacedNode& out) const;
+  nlohmann::json answer_body(const http::Request& request, const TokenRequest& r,
+                             const PlacedNode& node, const std::string& token) const;
   // "http://<host>:<webrtc port>" from webrtcPublicUrl or the Host the client used.
   std::string webrtc_base(const http::Request& request) const;
   std::string request_host(const http::Request& request) const;

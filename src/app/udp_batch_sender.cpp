@@ -1,5 +1,7 @@
 #include "app/udp_batch_sender.hpp"
 
+#include <poll.h>
+
 #include <arpa/inet.h>
 #include <netinet/udp.h>
 
@@ -178,10 +180,16 @@ void UdpBatchSender::send_segments_alone(size_t message) {
   }
 }
 
+bool UdpBatchSender::wait_writable() const noexcept {
+  pollfd p{fd_, POLLOUT, 0};
+  return ::poll(&p, 1, WaitMillis) == 1 && (p.revents & POLLOUT);
+}
+
 void UdpBatchSender::flush() {
   for (size_t m = 0; m < messages_used_; ++m)
     prepare_control(m);
   size_t start = 0;
+  int waits = 0;
   while (start < messages_used_) {
     ++counters_.syscalls;
     const int r =
@@ -197,6 +205,14 @@ void UdpBatchSender::flush() {
     } else if (r < 0 && errno == EINTR) {
       continue;
     } else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // The socket is shared by every viewer of the loop: dropping the rest of the batch would
+      // punish the others for one burst. The kernel drains the buffer at link speed, so wait
+      // for room a little (bounded: the loop must not stall), then drop what still does not fit.
+      if (waits < MaxWaitsPerFlush && wait_writable()) {
+        ++waits;
+        ++counters_.waited;
+        continue;
+      }
       for (size_t m = start; m < messages_used_; ++m)  // the buffer stays full for the rest
         counters_.would_block += segments(m);
       break;

@@ -5,8 +5,10 @@
 // last may be shorter) go as one message with UDP generic segmentation offload (UDP_SEGMENT):
 // the kernel walks its send path once per run instead of once per packet. The slots are
 // allocated once per worker. Order is kept: datagrams leave in the order they were added. A
-// full socket buffer (EAGAIN) drops the rest of the batch, counted; viewers recover lost media
-// through NACK. Used by one thread; the socket is not owned.
+// full socket buffer (EAGAIN) is waited on briefly (the socket carries every viewer of the
+// loop, so one viewer's burst must not cost the others their packets); what still does not
+// fit is dropped, counted, and viewers recover it through NACK. Used by one thread; the
+// socket is not owned.
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -25,6 +27,7 @@ struct UdpBatchCounters {
   uint64_t syscalls = 0;     // sendmmsg calls
   uint64_t segmented = 0;    // datagrams that went inside a segmentation-offload message
   uint64_t would_block = 0;  // dropped: socket buffer full
+  uint64_t waited = 0;       // times a full socket buffer was waited on (then sent)
   uint64_t errors = 0;       // dropped: other send errors or an address the socket cannot reach
   uint64_t gso_refused = 0;  // offload messages the kernel refused (then sent one by one)
 };
@@ -38,6 +41,9 @@ class UdpBatchSender {
   static constexpr size_t MaxSegmentSize = 1400;
   static constexpr size_t MaxSegments = 64;         // the kernel's UDP_MAX_SEGMENTS (Linux 4.18)
   static constexpr size_t MaxMessageBytes = 65000;  // one IP datagram before segmentation
+  // A full socket buffer is waited on at most this often per flush, this long each.
+  static constexpr int MaxWaitsPerFlush = 2;
+  static constexpr int WaitMillis = 1;
   // The system call, replaceable by tests to produce partial sends and EAGAIN.
   using SendMmsg = int (*)(int fd, mmsghdr* messages, unsigned int count, int flags);
 
@@ -73,6 +79,7 @@ class UdpBatchSender {
   void start_message(const sockaddr_in6& address, socklen_t length) noexcept;
   void prepare_control(size_t message) noexcept;
   bool send_one(mmsghdr& message);  // true when the kernel took it
+  bool wait_writable() const noexcept;
   void send_segments_alone(size_t message);
   size_t segments(size_t message) const noexcept { return messages_[message].msg_hdr.msg_iovlen; }
 

@@ -217,6 +217,34 @@ TEST(UdpBatchSender, WouldBlockDropsTheRestAndErrorsSkipOne) {
   script = nullptr;
 }
 
+// One socket carries every viewer of a loop: a full buffer is waited on (briefly) rather than
+// dropping the rest of the batch, which would cost other viewers their packets.
+TEST(UdpBatchSender, AFullSocketBufferIsWaitedOnBeforeAnythingIsDropped) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);  // writable: the wait returns at once
+  ASSERT_GE(fd, 0);
+  Script s{{4, -EAGAIN, 64}, 0, {}};
+  script = &s;
+  UdpBatchSender batch(fd, false, &scripted_sendmmsg, false);
+  const auto to = TransportAddress::ipv4({127, 0, 0, 1}, 9);
+  for (uint32_t i = 0; i < 10; ++i)
+    batch.add(datagram(i), to);
+  batch.flush();
+  EXPECT_EQ(batch.counters().datagrams, 10u);
+  EXPECT_EQ(batch.counters().would_block, 0u);
+  EXPECT_EQ(batch.counters().waited, 1u);
+  // A buffer that stays full: waited on a bounded number of times, then the rest is dropped.
+  Script full{{-EAGAIN, -EAGAIN, -EAGAIN, -EAGAIN}, 0, {}};
+  script = &full;
+  for (uint32_t i = 0; i < 5; ++i)
+    batch.add(datagram(i), to);
+  batch.flush();
+  EXPECT_EQ(batch.counters().waited, 1u + UdpBatchSender::MaxWaitsPerFlush);
+  EXPECT_EQ(batch.counters().would_block, 5u);
+  EXPECT_EQ(full.call, 1u + UdpBatchSender::MaxWaitsPerFlush);
+  script = nullptr;
+  ::close(fd);
+}
+
 TEST(UdpBatchSender, RunsToOneAddressLeaveAsSegmentedMessagesInOrder) {
   Socket a(AF_INET, false), b(AF_INET, false), sender(AF_INET, false);
   ASSERT_GE(sender.fd, 0);

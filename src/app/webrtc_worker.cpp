@@ -2,6 +2,9 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <optional>
+
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/socket_base.hpp>
@@ -15,6 +18,11 @@ namespace {
 constexpr auto kTick = std::chrono::milliseconds(20);
 constexpr int kStatusEveryTicks = 50;  // once a second
 constexpr size_t kMaxForwardedAddresses = 4096;
+constexpr int kWantedSendBuffer = 8 << 20;
+constexpr int kWantedReceiveBuffer = 4 << 20;
+// A paced keyframe replay is served at least this often (its rate is a few Mbit/s per viewer:
+// a packet every millisecond or so).
+constexpr auto kMaxPaceWait = std::chrono::milliseconds(5);
 
 webrtc::TransportAddress to_transport(const boost::asio::ip::udp::endpoint& ep) {
   auto addr = ep.address();
@@ -70,6 +78,7 @@ WebRtcWorker::WebRtcWorker(boost::asio::io_context& loop,
     : loop_(loop),
       socket_(loop),
       timer_(loop),
+      pace_timer_(loop),
       claim_(std::move(claim)),
       closed_(std::move(closed)) {
   boost::system::error_code ec;
@@ -79,9 +88,7 @@ WebRtcWorker::WebRtcWorker(boost::asio::io_context& loop,
   if (!ec && ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one)) {
     ec.assign(errno, boost::system::system_category());
   }
-  // Bursts (a GOP replay to a joining viewer) must not overflow the kernel queue.
-  if (!ec) socket_.set_option(boost::asio::socket_base::send_buffer_size(8 << 20), ec);
-  if (!ec) socket_.set_option(boost::asio::socket_base::receive_buffer_size(4 << 20), ec);
+  if (!ec) size_buffers();
   if (!ec) socket_.bind(endpoint, ec);
   if (!ec) socket_.non_blocking(true, ec);
   v6_socket_ = endpoint.address().is_v6();
@@ -94,11 +101,37 @@ WebRtcWorker::WebRtcWorker(boost::asio::io_context& loop,
 
 WebRtcWorker::~WebRtcWorker() = default;
 
+// Bursts (a GOP replay to a joining viewer, a frame to every viewer of the loop) must not
+// overflow the kernel queue. The kernel caps SO_SNDBUF at net.core.wmem_max without a word;
+// as root SO_SNDBUFFORCE passes the cap. What it really gave is read back and reported.
+void WebRtcWorker::size_buffers() {
+  const int fd = socket_.native_handle();
+  auto set = [fd](int option, int force, int bytes) {
+    if (::setsockopt(fd, SOL_SOCKET, force, &bytes, sizeof bytes) != 0)
+      ::setsockopt(fd, SOL_SOCKET, option, &bytes, sizeof bytes);
+    int got = 0;
+    socklen_t len = sizeof got;
+    ::getsockopt(fd, SOL_SOCKET, option, &got, &len);
+    return got / 2;  // the kernel doubles the value for its bookkeeping (socket(7))
+  };
+  send_buffer_bytes_ = set(SO_SNDBUF, SO_SNDBUFFORCE, kWantedSendBuffer);
+  receive_buffer_bytes_ = set(SO_RCVBUF, SO_RCVBUFFORCE, kWantedReceiveBuffer);
+}
+
 void WebRtcWorker::set_udp_segmentation(bool on) {
   batch_ = std::make_unique<UdpBatchSender>(socket_.native_handle(), v6_socket_, nullptr, on);
 }
 
 void WebRtcWorker::start() {
+  const auto level =
+      send_buffer_bytes_ < kWantedSendBuffer / 2 ? spdlog::level::warn : spdlog::level::info;
+  logger("webrtc")->log(level,
+                        "media socket buffers: send {} KiB, receive {} KiB (asked {} and {} KiB{})",
+                        send_buffer_bytes_ / 1024, receive_buffer_bytes_ / 1024,
+                        kWantedSendBuffer / 1024, kWantedReceiveBuffer / 1024,
+                        send_buffer_bytes_ < kWantedSendBuffer / 2
+                            ? "; raise net.core.wmem_max or run with CAP_NET_ADMIN"
+                            : "");
   receive();
   tick();
 }
@@ -111,6 +144,8 @@ void WebRtcWorker::stop() {
   }
   boost::system::error_code ec;
   timer_.cancel();
+  pace_timer_.cancel();
+  pacing_.clear();
   socket_.close(ec);
 }
 
@@ -199,8 +234,10 @@ void WebRtcWorker::after_input(Viewer& v) {
                            st.connect_time ? st.connect_time->count() : -1);
   }
   if (s.take_keyframe_request()) {
-    const auto frames = streams_[v.feed.get()].history->since_keyframe();
-    s.replay_video(frames);
+    const auto& history = *streams_[v.feed.get()].history;
+    s.replay_video(history.since_keyframe(), history.bitrate_bps(),
+                   std::chrono::steady_clock::now());
+    schedule_pacing(v);
   }
   if (s.closed()) remove(v);
 }
@@ -213,11 +250,12 @@ void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFram
   const int64_t start_ns = measured ? steady_nanos() : 0;
   {
     BatchScope batch(*this);
+    const auto now = std::chrono::steady_clock::now();
     for (auto* v : stream.viewers) {
       if (audio)
-        v->session->send_audio(*frame);
+        v->session->send_audio(frame, now);
       else
-        v->session->send_video(*frame);
+        v->session->send_video(frame, now);
     }
   }
   if (measured) {
@@ -236,6 +274,38 @@ void WebRtcWorker::send_datagram(std::span<const uint8_t> bytes,
     batch_->add(bytes, to);
   else
     batch_->send_now(bytes, to);
+}
+
+// Viewers in a paced keyframe replay are served by their own timer, finer than the tick.
+void WebRtcWorker::schedule_pacing(Viewer& v) {
+  if (!v.session->next_pace_due()) return;
+  if (std::find(pacing_.begin(), pacing_.end(), &v) == pacing_.end()) pacing_.push_back(&v);
+  arm_pacing();
+}
+
+void WebRtcWorker::arm_pacing() {
+  std::optional<std::chrono::steady_clock::time_point> due;
+  for (auto* v : pacing_) {
+    if (auto d = v->session->next_pace_due(); d && (!due || *d < *due)) due = d;
+  }
+  if (!due) return;
+  const auto latest = std::chrono::steady_clock::now() + kMaxPaceWait;
+  const auto at = std::min(*due, latest);
+  if (pace_armed_ && pace_timer_.expiry() <= at) return;
+  pace_armed_ = true;
+  pace_timer_.expires_at(at);
+  pace_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;  // replaced by an earlier deadline, or stopping
+    pace_armed_ = false;
+    pace();
+  });
+}
+
+void WebRtcWorker::pace() {
+  BatchScope batch(*this);
+  const auto now = std::chrono::steady_clock::now();
+  std::erase_if(pacing_, [now](Viewer* v) { return !v->session->pace(now); });
+  arm_pacing();
 }
 
 void WebRtcWorker::tick() {
@@ -277,6 +347,9 @@ EgressTotals EgressTotals::of(const webrtc::PeerStats& st) {
   t.plis = st.plis;
   t.firs = st.firs;
   t.srtp_auth_failures = st.srtp_auth_failures;
+  t.nacks_unanswered = st.video_nack.over_budget + st.video_nack.over_nack_limit +
+                       st.audio_nack.over_budget + st.audio_nack.over_nack_limit;
+  t.paced_replays = st.paced_replays;
   return t;
 }
 
@@ -291,6 +364,10 @@ EgressTotals& EgressTotals::operator+=(const EgressTotals& o) {
   firs += o.firs;
   srtp_auth_failures += o.srtp_auth_failures;
   send_errors += o.send_errors;
+  send_buffer_waits += o.send_buffer_waits;
+  send_buffer_bytes = std::max(send_buffer_bytes, o.send_buffer_bytes);
+  nacks_unanswered += o.nacks_unanswered;
+  paced_replays += o.paced_replays;
   egress_bps += o.egress_bps;
   return *this;
 }
@@ -307,6 +384,7 @@ void WebRtcWorker::remove(Viewer& v) {
       st.video.retransmitted, st.plis, st.fraction_lost, st.rtt ? st.rtt->count() / 1000.0 : -1.0);
   auto& viewers = streams_[v.feed.get()].viewers;
   std::erase(viewers, &v);
+  std::erase(pacing_, &v);
   demux_.remove_session(v.key);
   closed_(v.id);
   viewers_.erase(v.key);  // destroys v
@@ -327,6 +405,8 @@ void WebRtcWorker::publish_status() {
   }
   const auto& sent = batch_->counters();
   totals.send_errors = sent.would_block + sent.errors;
+  totals.send_buffer_waits = sent.waited;
+  totals.send_buffer_bytes = static_cast<uint64_t>(send_buffer_bytes_);
   if (sent.gso_refused > 0 && !logged_gso_refused_) {
     logged_gso_refused_ = true;
     logger("webrtc")->warn(

@@ -58,7 +58,11 @@ struct EgressTotals {
   uint64_t firs = 0;
   uint64_t srtp_auth_failures = 0;
   uint64_t send_errors = 0;
-  uint64_t egress_bps = 0;  // over the last status period (a gauge, not a count)
+  uint64_t send_buffer_waits = 0;  // a full socket buffer waited on instead of dropping
+  uint64_t nacks_unanswered = 0;   // over a viewer's repair budget or one NACK's send limit
+  uint64_t paced_replays = 0;      // keyframe requests answered by a paced replay
+  uint64_t egress_bps = 0;         // over the last status period (a gauge, not a count)
+  uint64_t send_buffer_bytes = 0;  // the media socket's effective SO_SNDBUF (a gauge)
 
   static EgressTotals of(const webrtc::PeerStats& stats);
   EgressTotals& operator+=(const EgressTotals& other);
@@ -118,12 +122,21 @@ class WebRtcWorker : public webrtc::DatagramSink {
   Viewer* claim(std::span<const uint8_t> datagram, const webrtc::TransportAddress& from);
   void after_input(Viewer& viewer);
   void tick();
+  void size_buffers();
+  void schedule_pacing(Viewer& viewer);
+  void arm_pacing();
+  void pace();
   void remove(Viewer& viewer);
   void publish_status();
 
   boost::asio::io_context& loop_;
   boost::asio::ip::udp::socket socket_;
   boost::asio::steady_timer timer_;
+  boost::asio::steady_timer pace_timer_;
+  bool pace_armed_ = false;
+  std::vector<Viewer*> pacing_;  // viewers in a paced keyframe replay
+  int send_buffer_bytes_ = 0;
+  int receive_buffer_bytes_ = 0;
   Claim claim_;
   Closed closed_;
   std::array<uint8_t, 2048> buffer_{};

@@ -26,6 +26,132 @@ std::string fingerprint_hex(const webrtc::dtls::Fingerprint& f) {
   return space == std::string::npos ? sdp : sdp.substr(space + 1);
 }
 
+http::Response refuse_access(const http::RequestContext& ctx, const std::string& path,
+                             const auth::AccessResult& access, NodeCounters& counters) {
+  const bool forbidden = access.decision == auth::Decision::Forbidden;
+  counters.refuse(Entry::Whep, forbidden ? Refusal::Forbidden : Refusal::Unauthorized);
+  logger("webrtc")->warn("WHEP offer from {} for {} refused: {}", ctx.remote_address, path,
+                         access.reason);
+  auto res = http::make_error(
+      ctx.request, forbidden ? http::Status::forbidden : http::Status::unauthorized, access.reason);
+  // RFC 6750 3: how to authenticate, on every 401.
+  if (!forbidden) res.set(boost::beast::http::field::www_authenticate, "Bearer realm=\"airclass\"");
+  return res;
+}
+
+// What the published stream offers a new viewer.
+struct StreamMedia {
+  const WebRtcFeed& feed;
+  const media::VideoConfig* video;  // nullptr: audio-only so far
+  bool audio;
+};
+
+webrtc::sdp::AnswerParams answer_params(const webrtc::ice::IceCredentials& local_ice,
+                                        std::string fingerprint,
+                                        const std::vector<std::string>& candidates,
+                                        const StreamMedia& media, bool av_sync) {
+  webrtc::sdp::AnswerParams params;
+  params.session_id = (uint64_t{random_u32()} << 31) | random_u32();
+  params.ice_ufrag = local_ice.ufrag;
+  params.ice_pwd = local_ice.pwd;
+  params.fingerprint_sha256 = std::move(fingerprint);
+  params.candidates = candidates;
+  if (const auto* v = media.video) {
+    if (auto p = webrtc::sdp::H264ProfileLevelId::from_sps(v->profile_idc, v->constraint_flags,
+                                                           v->level_idc)) {
+      params.stream_profile = *p;
+    }
+  }
+  params.audio_available = media.audio;
+  params.audio_ssrc = media.feed.audio_ssrc();
+  params.audio_rtx_ssrc = random_u32();
+  params.video_ssrc = media.feed.video_ssrc();
+  params.video_rtx_ssrc = random_u32();
+  params.cname = base::random_string(16);
+  params.stream_id = "airclass";
+  if (!av_sync) params.audio_stream_id = "airclass-audio";
+  params.video_track_id = "video";
+  params.audio_track_id = "audio";
+  return params;
+}
+
+// The section whose transport the viewer uses: its video, or its audio when the stream has no
+// video; nullptr when the offer has nothing we can send.
+const webrtc::sdp::SectionPlan* transport_section(const webrtc::sdp::AnswerPlan& plan,
+                                                  bool stream_has_video) {
+  const auto* video = plan.video();
+  const auto* audio = plan.audio();
+  if (video && video->h264) return video;
+  if (audio && audio->opus && !stream_has_video) return audio;
+  return nullptr;
+}
+
+std::string no_media_reason(const webrtc::sdp::AnswerPlan& plan,
+                            const std::shared_ptr<const media::VideoConfig>& video) {
+  std::string reason =
+      video ? "offer has no usable H.264 video section" : "offer has no usable Opus audio section";
+  for (const auto& s : plan.sections) {
+    if (!s.reject_reason.empty()) reason += "; " + s.reject_reason;
+  }
+  return reason;
+}
+
+std::optional<webrtc::dtls::Fingerprint> remote_fingerprint(
+    const webrtc::sdp::MediaSection* section) {
+  if (section == nullptr) return std::nullopt;
+  for (const auto& f : section->fingerprints) {
+    if (auto fp = webrtc::dtls::Fingerprint::parse(f.algorithm + " " + f.value)) return fp;
+  }
+  return std::nullopt;
+}
+
+webrtc::TrackSenderConfig audio_sender(const webrtc::sdp::OpusChoice& opus,
+                                       const webrtc::sdp::AnswerParams& params) {
+  webrtc::TrackSenderConfig a;
+  a.payload_type = opus.pt;
+  a.ssrc = params.audio_ssrc;
+  a.initial_seq = static_cast<uint16_t>(random_u32());
+  // NACKs for the audio SSRC reach this sender; with RTX negotiated it answers on its own SSRC.
+  a.rtx_payload_type = opus.rtx_pt;
+  a.rtx_ssrc = params.audio_rtx_ssrc;
+  a.initial_rtx_seq = static_cast<uint16_t>(random_u32());
+  return a;
+}
+
+webrtc::PeerSessionConfig peer_config(const webrtc::sdp::AnswerParams& params,
+                                      const webrtc::sdp::AnswerPlan& plan,
+                                      const webrtc::ice::IceCredentials& local_ice,
+                                      const webrtc::sdp::MediaSection& remote,
+                                      const webrtc::dtls::Fingerprint& remote_fp,
+                                      std::shared_ptr<const webrtc::dtls::DtlsContext> dtls) {
+  const auto* video = plan.video();
+  const auto* audio = plan.audio();
+  const bool video_ok = video && video->h264;
+  webrtc::PeerSessionConfig pc;
+  pc.local_ice = local_ice;
+  pc.remote_ice = {remote.ice_ufrag, remote.ice_pwd};
+  pc.dtls_context = std::move(dtls);
+  pc.remote_fingerprint = remote_fp;
+  pc.cname = params.cname;
+  pc.video.payload_type = video_ok ? video->h264->pt : 96;  // audio-only: never used
+  pc.video.ssrc = params.video_ssrc;
+  if (video_ok) pc.video.rtx_payload_type = video->h264->rtx_pt;
+  pc.video.rtx_ssrc = params.video_rtx_ssrc;
+  pc.video.initial_seq = static_cast<uint16_t>(random_u32());
+  pc.video.initial_rtx_seq = static_cast<uint16_t>(random_u32());
+  if (audio && audio->opus) pc.audio = audio_sender(*audio->opus, params);
+  return pc;
+}
+
+void log_accepted(const PendingViewer& viewer, const std::string& from) {
+  const auto& pc = viewer.config;
+  logger("webrtc")->info("viewer {} of {} from {}: offer accepted (H.264 PT {}{}{}{})", viewer.id,
+                         viewer.path, from, pc.video.payload_type,
+                         pc.video.rtx_payload_type ? ", RTX" : "",
+                         pc.audio ? ", Opus" : ", no audio",
+                         pc.audio && pc.audio->rtx_payload_type ? " with RTX" : "");
+}
+
 }  // namespace
 
 WhepService::WhepService(const Config& config, media::StreamRegistry& registry,
@@ -78,42 +204,9 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   const auto access =
       policy_.check_whep(path, jwt == ctx.query.end() ? std::string_view{} : jwt->second,
                          req[boost::beast::http::field::authorization], unix_seconds());
-  if (!access.ok()) {
-    const bool forbidden = access.decision == auth::Decision::Forbidden;
-    counters_.refuse(Entry::Whep, forbidden ? Refusal::Forbidden : Refusal::Unauthorized);
-    logger("webrtc")->warn("WHEP offer from {} for {} refused: {}", ctx.remote_address, path,
-                           access.reason);
-    auto res = http::make_error(
-        req, forbidden ? http::Status::forbidden : http::Status::unauthorized, access.reason);
-    // RFC 6750 3: how to authenticate, on every 401.
-    if (!forbidden)
-      res.set(boost::beast::http::field::www_authenticate, "Bearer realm=\"airclass\"");
-    return res;
-  }
-  const auto type = req[boost::beast::http::field::content_type];
-  if (type.substr(0, 15) != "application/sdp") {
-    return http::make_error(req, http::Status::unsupported_media_type,
-                            "WHEP offers must be Content-Type: application/sdp");
-  }
+  if (!access.ok()) return refuse_access(ctx, path, access, counters_);
   auto stream = registry_.find(path);
-  if (!stream || !stream->has_publisher()) {
-    if (missing_stream_ && missing_stream_(path)) {
-      auto res = http::make_error(req, http::Status::service_unavailable,
-                                  "stream " + path + " is starting on this node; retry");
-      res.set(boost::beast::http::field::retry_after, "1");
-      // Usually up within ~100 ms: let the connection ask again before answering 503.
-      res.set(http::RetryInternallyHeader, "50");
-      return res;
-    }
-    return http::make_error(req, http::Status::not_found,
-                            "no stream is being published on " + path);
-  }
-  if (viewer_count() >= config_.max_viewers) {
-    auto res = http::make_error(req, http::Status::service_unavailable,
-                                "server full: " + std::to_string(config_.max_viewers) + " viewers");
-    res.set(boost::beast::http::field::retry_after, "5");
-    return res;
-  }
+  if (auto refusal = check_admission(ctx, path, stream)) return std::move(*refusal);
   auto parsed = webrtc::sdp::parse_offer(req.body());
   if (!parsed)
     return http::make_error(req, http::Status::bad_request, "bad offer: " + parsed.error);
@@ -132,45 +225,15 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   auto local_ice = webrtc::ice::IceCredentials::generate();
   if (!local_ice) return http::make_error(req, http::Status::internal_server_error, "no entropy");
 
-  webrtc::sdp::AnswerParams params;
-  params.session_id = (uint64_t{random_u32()} << 31) | random_u32();
-  params.ice_ufrag = local_ice->ufrag;
-  params.ice_pwd = local_ice->pwd;
-  params.fingerprint_sha256 = fingerprint_hex(dtls_->certificate().fingerprint());
-  params.candidates = candidates_;
-  if (video_config) {
-    if (auto p = webrtc::sdp::H264ProfileLevelId::from_sps(
-            video_config->profile_idc, video_config->constraint_flags, video_config->level_idc)) {
-      params.stream_profile = *p;
-    }
-  }
-  params.audio_available = stream_has_audio;
-  params.audio_ssrc = feed->audio_ssrc();
-  params.video_ssrc = feed->video_ssrc();
-  params.video_rtx_ssrc = random_u32();
-  params.cname = base::random_string(16);
-  params.stream_id = "airclass";
-  if (!config_.av_sync) params.audio_stream_id = "airclass-audio";
-  params.video_track_id = "video";
-  params.audio_track_id = "audio";
+  StreamMedia media{*feed, video_config.get(), stream_has_audio};
+  const auto params = answer_params(*local_ice, fingerprint_hex(dtls_->certificate().fingerprint()),
+                                    candidates_, media, config_.av_sync);
   const auto plan = webrtc::sdp::plan_answer(offer, params);
-  const auto* video = plan.video();
-  const auto* audio = plan.audio();
-  const bool video_ok = video && video->h264;
-  const bool audio_ok = audio && audio->opus && !video_config;  // audio-only stream
-  if (!video_ok && !audio_ok) {
-    std::string reason = video_config ? "offer has no usable H.264 video section"
-                                      : "offer has no usable Opus audio section";
-    for (const auto& s : plan.sections) {
-      if (!s.reject_reason.empty()) reason += "; " + s.reject_reason;
-    }
-    return http::make_error(req, http::Status::bad_request, reason);
-  }
-  const auto* section = offer.find_mid(video_ok ? video->mid : audio->mid);
-  std::optional<webrtc::dtls::Fingerprint> remote_fp;
-  for (const auto& f : section ? section->fingerprints : std::vector<webrtc::sdp::Fingerprint>{}) {
-    if (!remote_fp) remote_fp = webrtc::dtls::Fingerprint::parse(f.algorithm + " " + f.value);
-  }
+  const auto* chosen = transport_section(plan, video_config != nullptr);
+  if (chosen == nullptr)
+    return http::make_error(req, http::Status::bad_request, no_media_reason(plan, video_config));
+  const auto* section = offer.find_mid(chosen->mid);
+  const auto remote_fp = remote_fingerprint(section);
   if (!section || !remote_fp) {
     return http::make_error(req, http::Status::bad_request, "offer has no usable DTLS fingerprint");
   }
@@ -182,40 +245,51 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   viewer->user_type = std::string(auth::to_string(access.claims->user_type));
   viewer->feed = feed;
   viewer->created = std::chrono::steady_clock::now();
-  auto& pc = viewer->config;
-  pc.local_ice = *local_ice;
-  pc.remote_ice = {section->ice_ufrag, section->ice_pwd};
-  pc.dtls_context = dtls_;
-  pc.remote_fingerprint = *remote_fp;
-  pc.cname = params.cname;
-  pc.video.payload_type = video_ok ? video->h264->pt : 96;  // audio-only: never used
-  pc.video.ssrc = params.video_ssrc;
-  if (video_ok) pc.video.rtx_payload_type = video->h264->rtx_pt;
-  pc.video.rtx_ssrc = params.video_rtx_ssrc;
-  pc.video.initial_seq = static_cast<uint16_t>(random_u32());
-  pc.video.initial_rtx_seq = static_cast<uint16_t>(random_u32());
-  if (audio && audio->opus) {
-    webrtc::TrackSenderConfig a;
-    a.payload_type = audio->opus->pt;
-    a.ssrc = params.audio_ssrc;
-    a.initial_seq = static_cast<uint16_t>(random_u32());
-    pc.audio = a;
-  }
+  viewer->config = peer_config(params, plan, *local_ice, *section, *remote_fp, dtls_);
   const auto answer = webrtc::sdp::build_answer(offer, params, plan);
-  {
-    std::lock_guard lock(mutex_);
-    expire_pending_locked(viewer->created);
-    pending_[local_ice->ufrag] = viewer;
-    sessions_[viewer->id] = {local_ice->ufrag, -1, path};
-  }
+  add_pending(viewer);
   NodeCounters::bump(counters_.whep_sessions);
-  logger("webrtc")->info("viewer {} of {} from {}: offer accepted (H.264 PT {}{}{})", viewer->id,
-                         path, ctx.remote_address, pc.video.payload_type,
-                         pc.video.rtx_payload_type ? ", RTX" : "",
-                         pc.audio ? ", Opus" : ", no audio");
+  log_accepted(*viewer, ctx.remote_address);
   auto res = http::make_response(req, http::Status::created, "application/sdp", answer);
   res.set(boost::beast::http::field::location, "/whep/session/" + viewer->id);
   return res;
+}
+
+std::optional<http::Response> WhepService::check_admission(
+    const http::RequestContext& ctx, const std::string& path,
+    const std::shared_ptr<media::Stream>& stream) const {
+  const auto& req = ctx.request;
+  const auto type = req[boost::beast::http::field::content_type];
+  if (type.substr(0, 15) != "application/sdp") {
+    return http::make_error(req, http::Status::unsupported_media_type,
+                            "WHEP offers must be Content-Type: application/sdp");
+  }
+  if (!stream || !stream->has_publisher()) {
+    if (missing_stream_ && missing_stream_(path)) {
+      auto res = http::make_error(req, http::Status::service_unavailable,
+                                  "stream " + path + " is starting on this node; retry");
+      res.set(boost::beast::http::field::retry_after, "1");
+      // Usually up within ~100 ms: let the connection ask again before answering 503.
+      res.set(http::RetryInternallyHeader, "50");
+      return res;
+    }
+    return http::make_error(req, http::Status::not_found,
+                            "no stream is being published on " + path);
+  }
+  if (viewer_count() >= config_.max_viewers) {
+    auto res = http::make_error(req, http::Status::service_unavailable,
+                                "server full: " + std::to_string(config_.max_viewers) + " viewers");
+    res.set(boost::beast::http::field::retry_after, "5");
+    return res;
+  }
+  return std::nullopt;
+}
+
+void WhepService::add_pending(const std::shared_ptr<PendingViewer>& viewer) {
+  std::lock_guard lock(mutex_);
+  expire_pending_locked(viewer->created);
+  pending_[viewer->config.local_ice.ufrag] = viewer;
+  sessions_[viewer->id] = {viewer->config.local_ice.ufrag, -1, viewer->path};
 }
 
 http::Response WhepService::delete_session(const http::RequestContext& ctx) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,11 @@ class WhepService {
     std::string path;
   };
   http::Response post_offer(const http::RequestContext& ctx);
+  // Content type, a live stream and a free seat: the refusal to send, or nothing.
+  std::optional<http::Response> check_admission(const http::RequestContext& ctx,
+                                                const std::string& path,
+                                                const std::shared_ptr<media::Stream>& stream) const;
+  void add_pending(const std::shared_ptr<PendingViewer>& viewer);
   http::Response delete_session(const http::RequestContext& ctx);
   std::shared_ptr<WebRtcFeed> feed_for(const std::string& path,
                                        const std::shared_ptr<media::Stream>& stream);

@@ -3,12 +3,13 @@
 #include <cstring>
 
 #include "webrtc/rtp/rtp_header_writer.hpp"
+#include "webrtc/timeline_gap.hpp"
 
 namespace webrtc {
 namespace {
 
-constexpr int64_t kMaxJump = 48000;         // a larger jump is a new timeline, not a gap
-constexpr uint32_t kRestartGapTicks = 960;  // one 20 ms packet between old and new timeline
+constexpr int64_t kMaxJump = 48000;     // a larger jump is a new timeline, not a gap
+constexpr uint32_t kMinGapTicks = 960;  // at least one 20 ms packet between two timelines
 
 }  // namespace
 
@@ -24,7 +25,11 @@ PacketizedFramePtr AudioTrackPacketizer::packetize(std::span<const uint8_t> opus
   const bool restart = !have_timeline_ || discontinuity_ || jumped;
   if (restart) {
     timeline_pts_ = pts_48k;
-    timeline_rtp_ = have_timeline_ ? last_timestamp_ + kRestartGapTicks : last_timestamp_;
+    timeline_rtp_ = last_timestamp_;
+    if (have_timeline_) {
+      timeline_rtp_ += TimelineGap::ticks(sync_ns - last_sync_ns_, arrival_ns - last_arrival_ns_,
+                                          ClockRate, kMinGapTicks);
+    }
     have_timeline_ = true;
   }
   last_pts_ = pts_48k;
@@ -46,6 +51,8 @@ PacketizedFramePtr AudioTrackPacketizer::packetize(std::span<const uint8_t> opus
   std::memcpy(out->slots.data() + h, opus.data(), opus.size());
   out->lengths.push_back(static_cast<uint16_t>(h + opus.size()));
   last_timestamp_ = out->rtp_timestamp;
+  last_sync_ns_ = sync_ns;
+  last_arrival_ns_ = arrival_ns;
   discontinuity_ = false;
   return out;
 }

@@ -1,6 +1,16 @@
 #include "webrtc/packet_history.hpp"
 
 namespace webrtc {
+namespace {
+
+uint64_t bytes_of(const PacketizedFrame& f) {
+  uint64_t n = 0;
+  for (auto len : f.lengths)
+    n += len;
+  return n;
+}
+
+}  // namespace
 
 PacketHistory::PacketHistory(Limits limits) : limits_(limits) {}
 
@@ -9,6 +19,7 @@ void PacketHistory::append(PacketizedFramePtr frame) {
   if (frame->discontinuity) clear();  // a restarted publisher: old frames no longer decode
   if (frame->kind == TrackKind::Video && frame->keyframe) keyframe_index_ = frames_.size();
   packets_ += frame->count();
+  bytes_ += bytes_of(*frame);
   frames_.push_back(std::move(frame));
   trim();
 }
@@ -22,6 +33,7 @@ void PacketHistory::trim() {
     // Keep the GOP a joining viewer starts from, unless memory says otherwise.
     if (packets_ <= limits_.max_packets && !(before_keyframe && old)) break;
     packets_ -= oldest->count();
+    bytes_ -= bytes_of(*oldest);
     frames_.pop_front();
     if (keyframe_index_) {
       if (*keyframe_index_ == 0)
@@ -57,9 +69,19 @@ std::optional<std::span<const uint8_t>> PacketHistory::find(uint16_t seq) const 
   return frame->packet(static_cast<uint16_t>(seq - frame->first_seq));
 }
 
+uint64_t PacketHistory::bitrate_bps() const noexcept {
+  if (frames_.size() < 2) return 0;
+  const int64_t span_ns = frames_.back()->arrival_ns - frames_.front()->arrival_ns;
+  if (span_ns <= 0) return 0;
+  // The newest frame's bytes arrived after the span began; the oldest one's are its start.
+  const uint64_t bytes = bytes_ - bytes_of(*frames_.front());
+  return bytes * 8 * 1'000'000'000 / static_cast<uint64_t>(span_ns);
+}
+
 void PacketHistory::clear() noexcept {
   frames_.clear();
   packets_ = 0;
+  bytes_ = 0;
   keyframe_index_.reset();
 }
 

@@ -28,6 +28,8 @@ class PacketHistory {
   // A stored packet by stream sequence number.
   std::optional<std::span<const uint8_t>> find(uint16_t seq) const noexcept;
 
+  // The stream's bitrate over the frames held (RTP bytes per arrival time), 0 when unknown.
+  uint64_t bitrate_bps() const noexcept;
   size_t frames() const noexcept { return frames_.size(); }
   size_t packets() const noexcept { return packets_; }
   void clear() noexcept;
@@ -38,6 +40,7 @@ class PacketHistory {
   Limits limits_;
   std::deque<PacketizedFramePtr> frames_;
   size_t packets_ = 0;
+  uint64_t bytes_ = 0;
   std::optional<size_t> keyframe_index_;  // into frames_
 };
 

@@ -72,3 +72,15 @@ TEST(PacketHistory, PublisherRestartClearsHistory) {
   f.add(true, 0);
   EXPECT_EQ(f.history.frames(), 1u);
 }
+
+TEST(PacketHistory, MeasuresTheStreamBitrateOverWhatItHolds) {
+  webrtc::PacketHistory history;
+  EXPECT_EQ(history.bitrate_bps(), 0u);
+  webrtc::VideoTrackPacketizer packetizer{1, 0, 0};
+  // 30 frames a second of about 12,500 bytes: about 3 Mbit/s on the wire.
+  for (int i = 0; i < 60; ++i)
+    history.append(packetizer.packetize(*webrtc::test::h264_frame(i % 30 == 0, i * 33, 12400)));
+  const double bps = static_cast<double>(history.bitrate_bps());
+  EXPECT_GT(bps, 2.9e6);
+  EXPECT_LT(bps, 3.3e6);
+}

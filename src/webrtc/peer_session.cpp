@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "base/datagram_kind.hpp"
 #include "webrtc/rtcp/compound_reader.hpp"
 #include "webrtc/rtcp/fir.hpp"
 #include "webrtc/rtcp/generic_nack.hpp"
@@ -15,8 +16,6 @@
 namespace webrtc {
 namespace {
 
-constexpr size_t kMaxNackedPerPacket = 256;
-
 dtls::DtlsConfig dtls_config(const PeerSessionConfig& c) {
   dtls::DtlsConfig d;
   d.role = dtls::DtlsRole::Server;  // we answer a=setup:passive
@@ -25,15 +24,7 @@ dtls::DtlsConfig dtls_config(const PeerSessionConfig& c) {
   return d;
 }
 
-// RFC 7983 demultiplexing by the first byte.
-enum class Kind { Stun, Dtls, Rtp, Other };
-Kind classify(std::span<const uint8_t> d) {
-  if (d.empty()) return Kind::Other;
-  if (d[0] < 4) return Kind::Stun;
-  if (d[0] >= 20 && d[0] <= 63) return Kind::Dtls;
-  if (d[0] >= 128 && d[0] <= 191) return Kind::Rtp;
-  return Kind::Other;
-}
+using Kind = base::DatagramKind;  // RFC 7983 demultiplexing by the first byte
 
 }  // namespace
 
@@ -42,13 +33,16 @@ PeerSession::PeerSession(PeerSessionConfig config, DatagramSink& sink,
                          std::shared_ptr<const PacketHistory> audio_history, TimePoint now)
     : config_(std::move(config)),
       sink_(sink),
-      video_history_(std::move(video_history)),
-      audio_history_(std::move(audio_history)),
       ice_(config_.local_ice, config_.remote_ice, now, config_.ice),
       dtls_(config_.dtls_context, dtls_config(config_)),
-      video_(config_.video, *this),
+      video_(config_.video, *this, std::move(video_history), config_.egress),
       created_(now) {
-  if (config_.audio) audio_.emplace(*config_.audio, static_cast<RtpSink&>(*this));
+  if (config_.audio) {
+    auto audio = *config_.audio;
+    audio.clock_rate = 48000;
+    audio.sent_runs = 64;  // never replayed: live audio is one run
+    audio_.emplace(audio, static_cast<RtpSink&>(*this), std::move(audio_history), config_.egress);
+  }
   if (dtls_.state() == dtls::DtlsState::Failed) close("DTLS setup: " + dtls_.failure_reason());
 }
 
@@ -57,7 +51,7 @@ PeerSession::~PeerSession() = default;
 void PeerSession::on_datagram(std::span<uint8_t> datagram, const TransportAddress& from,
                               TimePoint now, WallTime wall) {
   if (closed()) return;
-  switch (classify(datagram)) {
+  switch (base::classify_datagram(datagram)) {
     case Kind::Stun:
       on_stun(datagram, from, now);
       break;
@@ -168,24 +162,14 @@ void PeerSession::on_feedback(std::span<const uint8_t> rtcp_bytes, TimePoint now
         packet->type == rtcp::packet_type::SenderReport) {
       const auto rr = rtcp::ReceiverReport::parse(*packet);
       const auto sr = rr ? std::nullopt : rtcp::SenderReport::parse(*packet);
-      const auto& blocks = rr ? rr->report_blocks : sr ? sr->report_blocks : rtcp::ReportBlocks{};
-      for (size_t i = 0; i < blocks.size(); ++i) {
-        const auto b = blocks[i];
-        if (b.ssrc != video_.ssrc()) continue;
-        stats_.fraction_lost = b.fraction_lost;
-        stats_.cumulative_lost = b.cumulative_lost;
-        stats_.jitter = b.jitter;
-        if (auto rtt = b.round_trip_time(rtcp::compact_ntp(rtcp::to_ntp(wall)))) stats_.rtt = rtt;
-      }
+      on_report_blocks(rr   ? rr->report_blocks
+                       : sr ? sr->report_blocks
+                            : rtcp::ReportBlocks{},
+                       wall);
     } else if (auto nack = rtcp::GenericNack::parse(*packet)) {
       ++stats_.nack_packets;
       const bool audio = audio_ && nack->media_ssrc() == audio_->ssrc();
-      auto& track = audio ? *audio_ : video_;
-      const auto& history = audio ? audio_history_ : video_history_;
-      std::array<uint16_t, kMaxNackedPerPacket> lost;
-      const size_t count = nack->expand(lost);
-      for (size_t i = 0; i < count && history; ++i)
-        track.retransmit(lost[i], *history);
+      (audio ? *audio_ : video_).on_nack(*nack, now, stats_.rtt);
     } else if (rtcp::Pli::parse(*packet) || rtcp::Fir::parse(*packet)) {
       if (rtcp::Pli::parse(*packet))
         ++stats_.plis;
@@ -198,6 +182,17 @@ void PeerSession::on_feedback(std::span<const uint8_t> rtcp_bytes, TimePoint now
     }
   }
   if (reader.failed()) ++stats_.rtcp_malformed;
+}
+
+void PeerSession::on_report_blocks(const rtcp::ReportBlocks& blocks, WallTime wall) {
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const auto b = blocks[i];
+    if (b.ssrc != video_.ssrc()) continue;
+    stats_.fraction_lost = b.fraction_lost;
+    stats_.cumulative_lost = b.cumulative_lost;
+    stats_.jitter = b.jitter;
+    if (auto rtt = b.round_trip_time(rtcp::compact_ntp(rtcp::to_ntp(wall)))) stats_.rtt = rtt;
+  }
 }
 
 void PeerSession::send_report(const TrackSender& track, uint32_t clock_rate, TimePoint now,
@@ -213,7 +208,7 @@ void PeerSession::send_report(const TrackSender& track, uint32_t clock_rate, Tim
   sr.rtp_timestamp =
       last->first + static_cast<uint32_t>(since_frame_ns * clock_rate / 1'000'000'000);
   sr.packet_count = static_cast<uint32_t>(track.stats().packets);
-  sr.octet_count = static_cast<uint32_t>(track.stats().bytes);
+  sr.octet_count = static_cast<uint32_t>(track.stats().payload_bytes);  // RFC 3550 6.4.1
   const rtcp::SdesChunk chunk{track.ssrc(), config_.cname};
   const rtcp::Sdes sdes(std::span<const rtcp::SdesChunk>(&chunk, 1));
   std::array<uint8_t, 512> buf;
@@ -255,8 +250,8 @@ void PeerSession::on_timer(TimePoint now, WallTime wall) {
     }
   }
   if (ready() && now >= next_report_) {
-    send_report(video_, 90000, now, wall);
-    if (audio_) send_report(*audio_, 48000, now, wall);
+    send_report(video_.sender(), 90000, now, wall);
+    if (audio_) send_report(audio_->sender(), 48000, now, wall);
     next_report_ = now + config_.report_interval;
   }
 }
@@ -274,8 +269,16 @@ void PeerSession::close(std::string reason) {
 PeerStats PeerSession::stats() const {
   PeerStats s = stats_;
   s.state = state_;
-  s.video = video_.stats();
-  if (audio_) s.audio = audio_->stats();
+  const auto video = video_.stats();
+  s.video = video.sender;
+  s.video_nack = video.nack;
+  s.paced_replays = video.paced_replays;
+  s.replay_rate_bps = video.replay_rate_bps;
+  if (audio_) {
+    const auto audio = audio_->stats();
+    s.audio = audio.sender;
+    s.audio_nack = audio.nack;
+  }
   if (srtp_in_) s.srtp_auth_failures = srtp_in_->errors().auth_fail;
   return s;
 }

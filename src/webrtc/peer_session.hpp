@@ -13,8 +13,9 @@
 #include "webrtc/dtls/dtls_transport.hpp"
 #include "webrtc/dtls/fingerprint.hpp"
 #include "webrtc/ice/ice_lite_agent.hpp"
+#include "webrtc/rtcp/report_block.hpp"
 #include "webrtc/srtp/srtp_session.hpp"
-#include "webrtc/track_sender.hpp"
+#include "webrtc/track_egress.hpp"
 
 namespace webrtc {
 
@@ -41,6 +42,7 @@ struct PeerSessionConfig {
   // browser sends RTCP about every second; a forged alert cannot silence it.
   std::chrono::milliseconds leave_confirmation{3000};
   std::chrono::milliseconds keyframe_request_interval{500};  // PLI/FIR replays at most this often
+  TrackEgressConfig egress;  // NACK budget and keyframe replay pace, per track
   ice::IceLiteConfig ice;
 };
 
@@ -50,6 +52,10 @@ struct PeerStats {
   PeerState state = PeerState::New;
   TrackSenderStats video;
   TrackSenderStats audio;
+  NackResponderStats video_nack;  // NACKed packets not resent, by reason
+  NackResponderStats audio_nack;
+  uint64_t paced_replays = 0;
+  uint64_t replay_rate_bps = 0;
   uint64_t plis = 0;
   uint64_t firs = 0;
   uint64_t nack_packets = 0;
@@ -81,19 +87,25 @@ class PeerSession : private RtpSink {
   void on_timer(TimePoint now, WallTime wall);
 
   // Live video from the stream; sent once the viewer is connected and has started.
-  void send_video(const PacketizedFrame& frame) {
-    if (ready()) video_.send_live(frame);
+  void send_video(const PacketizedFramePtr& frame, TimePoint now) {
+    if (ready()) video_.send_live(frame, now);
   }
   // Live audio: a viewer starts at the live edge (no cached audio is replayed).
-  void send_audio(const PacketizedFrame& frame) {
-    if (ready() && audio_) audio_->send_live(frame);
+  void send_audio(const PacketizedFramePtr& frame, TimePoint now) {
+    if (ready() && audio_) audio_->send_live(frame, now);
   }
   // The viewer needs a decodable picture now (just connected, or PLI/FIR): the owner replays
-  // PacketHistory::since_keyframe() through replay_video().
+  // PacketHistory::since_keyframe() through replay_video(), at once on the first start and
+  // paced at a multiple of `stream_bps` (PacketHistory::bitrate_bps()) after that.
   bool take_keyframe_request() noexcept;
-  void replay_video(std::span<const PacketizedFramePtr> frames) {
-    if (ready()) video_.replay(frames);
+  void replay_video(std::span<const PacketizedFramePtr> frames, uint64_t stream_bps,
+                    TimePoint now) {
+    if (ready()) video_.replay(frames, stream_bps, now);
   }
+  // Sends what a paced replay may send now; true while one is in progress (call again at
+  // next_pace_due()).
+  bool pace(TimePoint now) { return ready() && video_.pace(now); }
+  std::optional<TimePoint> next_pace_due() const noexcept { return video_.next_pace_due(); }
 
   void close(std::string reason);
   bool ready() const noexcept { return state_ == PeerState::Connected; }
@@ -115,18 +127,17 @@ class PeerSession : private RtpSink {
   void flush_dtls();
   void start_srtp(TimePoint now);
   void send_report(const TrackSender& track, uint32_t clock_rate, TimePoint now, WallTime wall);
+  void on_report_blocks(const rtcp::ReportBlocks& blocks, WallTime wall);
   void on_feedback(std::span<const uint8_t> rtcp, TimePoint now, WallTime wall);
 
   PeerSessionConfig config_;
   DatagramSink& sink_;
-  std::shared_ptr<const PacketHistory> video_history_;
-  std::shared_ptr<const PacketHistory> audio_history_;
   ice::IceLiteAgent ice_;
   dtls::DtlsTransport dtls_;
   std::unique_ptr<srtp::SrtpSession> srtp_out_;
   std::unique_ptr<srtp::SrtpSession> srtp_in_;
-  TrackSender video_;
-  std::optional<TrackSender> audio_;
+  TrackEgress video_;
+  std::optional<TrackEgress> audio_;
   PeerState state_ = PeerState::New;
   std::string close_reason_;
   TimePoint created_;

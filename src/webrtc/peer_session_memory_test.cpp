@@ -117,7 +117,7 @@ PeerSessionConfig viewer_config(const Server& s, const ice::IceCredentials& loca
   steps[2] += heap_bytes() - before;
   // The first media packet: SRTP keeps per-SSRC state.
   before = heap_bytes();
-  session->send_video(*s.keyframe);
+  session->send_video(s.keyframe, std::chrono::steady_clock::now());
   sink.out.clear();
   sink.out.shrink_to_fit();
   steps[3] += heap_bytes() - before;

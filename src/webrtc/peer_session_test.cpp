@@ -147,7 +147,7 @@ TEST(PeerSession, StunDtlsSrtpThenMediaNackAndPli) {
 
   f.history->append(f.packetizer.packetize(*test::h264_frame(true, 0, 5000)));
   f.history->append(f.packetizer.packetize(*test::h264_frame(false, 33, 800)));
-  f.session->replay_video(f.history->since_keyframe());
+  f.session->replay_video(f.history->since_keyframe(), 0, std::chrono::steady_clock::now());
   auto rtp = f.received_rtp();
   ASSERT_GE(rtp.size(), 6u);
   auto first = rtp::RtpPacketView::parse(rtp[0]);

@@ -1,6 +1,7 @@
 #include "webrtc/track_sender.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "webrtc/rtp/rtp_header_writer.hpp"
@@ -17,26 +18,37 @@ std::span<uint8_t> scratch() {
   return buffer;
 }
 
+uint32_t stored_timestamp(std::span<const uint8_t> p) {
+  return (uint32_t{p[4]} << 24) | (uint32_t{p[5]} << 16) | (uint32_t{p[6]} << 8) | p[7];
+}
+
 }  // namespace
 
 TrackSender::TrackSender(TrackSenderConfig config, RtpSink& sink)
     : config_(config),
       sink_(sink),
       next_seq_(config.initial_seq),
-      next_rtx_seq_(config.initial_rtx_seq) {}
+      next_rtx_seq_(config.initial_rtx_seq),
+      sent_(config.sent_runs) {}
+
+uint32_t TrackSender::ticks(int64_t ns) const noexcept {
+  if (ns <= 0) return 1;
+  return std::max<uint32_t>(1, static_cast<uint32_t>(ns * config_.clock_rate / 1'000'000'000));
+}
 
 void TrackSender::replay(std::span<const PacketizedFramePtr> frames) {
   if (frames.empty()) return;
   const auto n = static_cast<uint32_t>(frames.size());
   const uint32_t newest_ts = frames.back()->rtp_timestamp;
-  // The newest frame keeps its live mapping (first start) or follows what was sent (PLI); the
-  // older ones sit one tick apart just before it, so the decoder runs through them at once.
+  // The newest frame keeps its live mapping (first start) or follows what was sent; the older
+  // ones sit one tick apart just before it, so the decoder runs through them at once.
   ts_offset_ = have_sent_ ? last_ts_ + n - newest_ts : 0;
   const uint32_t newest_viewer_ts = newest_ts + ts_offset_;
   for (uint32_t i = 0; i < n; ++i) {
     send_frame(*frames[i], newest_viewer_ts - (n - 1 - i));
   }
   started_ = true;
+  rebase_ = false;
   ++stats_.replays;
 }
 
@@ -45,24 +57,43 @@ void TrackSender::send_live(const PacketizedFrame& frame) {
     if (!frame.keyframe) return;
     started_ = true;
     ts_offset_ = have_sent_ ? last_ts_ + 1 - frame.rtp_timestamp : 0;
+  } else if (rebase_) {
+    // After a paced replay the last frame was stamped by its send time: go on from there by
+    // this frame's arrival, then at the publisher's pace.
+    ts_offset_ = last_ts_ + ticks(frame.arrival_ns - last_sync_ns_) - frame.rtp_timestamp;
   }
+  rebase_ = false;
   send_frame(frame, frame.rtp_timestamp + ts_offset_);
 }
 
-void TrackSender::send_frame(const PacketizedFrame& frame, uint32_t viewer_ts) {
-  frame_marks_[frames_marked_++ % FrameMapSize] = {static_cast<uint32_t>(stats_.packets),
-                                                   viewer_ts};
-  for (size_t i = 0; i < frame.count(); ++i) {
-    send_packet(frame.packet(i), static_cast<uint16_t>(frame.first_seq + i), viewer_ts);
+void TrackSender::send_paced(const PacketizedFrame& frame, size_t first, size_t end,
+                             int64_t now_ns) {
+  end = std::min(end, frame.count());
+  if (first >= end) return;
+  if (first == 0) {
+    frame_ts_ = have_sent_ ? last_ts_ + ticks(now_ns - last_sync_ns_) : frame.rtp_timestamp;
+    have_sent_ = true;
+    last_ts_ = frame_ts_;
+    last_sync_ns_ = now_ns;
+    ++stats_.frames;
   }
+  for (size_t i = first; i < end; ++i)
+    send_packet(frame, i, frame_ts_);
+  stats_.paced_packets += end - first;
+  started_ = true;
+}
+
+void TrackSender::send_frame(const PacketizedFrame& frame, uint32_t viewer_ts) {
+  for (size_t i = 0; i < frame.count(); ++i)
+    send_packet(frame, i, viewer_ts);
   have_sent_ = true;
   last_ts_ = viewer_ts;
   last_sync_ns_ = frame.sync_ns;
   ++stats_.frames;
 }
 
-void TrackSender::send_packet(std::span<const uint8_t> packet, uint16_t stream_seq,
-                              uint32_t viewer_ts) {
+void TrackSender::send_packet(const PacketizedFrame& frame, size_t index, uint32_t viewer_ts) {
+  const auto packet = frame.packet(index);
   auto buf = scratch();
   if (packet.size() < kRtpHeaderSize || packet.size() > buf.size() - 64) return;
   std::memcpy(buf.data(), packet.data(), packet.size());
@@ -71,66 +102,65 @@ void TrackSender::send_packet(std::span<const uint8_t> packet, uint16_t stream_s
   rtp::set_timestamp(buf, viewer_ts);
   rtp::set_payload_type(buf, config_.payload_type);
   rtp::set_ssrc(buf, config_.ssrc);
-  stream_seq_[seq % SeqMapSize] = stream_seq;
+  const auto stream_seq = static_cast<uint16_t>(frame.first_seq + index);
+  sent_.record(seq, stream_seq, viewer_ts - stored_timestamp(packet));
   ++stats_.packets;
   stats_.bytes += packet.size();
+  stats_.payload_bytes += packet.size() - kRtpHeaderSize;
   sink_.send_rtp(buf, packet.size());
 }
 
-void TrackSender::retransmit(uint16_t viewer_seq, const PacketHistory& history) {
+std::optional<TrackSender::Found> TrackSender::find_sent(uint16_t viewer_seq,
+                                                         const PacketHistory& history) {
   ++stats_.nacked;
-  // Only recent sequence numbers map back: older slots were reused by newer packets.
-  const uint16_t age = static_cast<uint16_t>(next_seq_ - viewer_seq);
-  const bool recent = age >= 1 && age <= SeqMapSize && age <= stats_.packets;
-  const auto viewer_ts = recent ? viewer_ts_of(viewer_seq) : std::nullopt;
-  auto packet = viewer_ts ? history.find(stream_seq_[viewer_seq % SeqMapSize]) : std::nullopt;
+  const auto entry = sent_.find(viewer_seq);
+  const auto packet = entry ? history.find(entry->stream_seq) : std::nullopt;
   if (!packet || packet->size() < kRtpHeaderSize) {
     ++stats_.not_in_history;
-    return;
+    return std::nullopt;
   }
+  return Found{*packet, stored_timestamp(*packet) + entry->ts_offset};
+}
+
+bool TrackSender::retransmit(uint16_t viewer_seq, const PacketHistory& history) {
+  const auto found = find_sent(viewer_seq, history);
+  if (found) resend(viewer_seq, found->packet, found->viewer_ts);
+  return found.has_value();
+}
+
+bool TrackSender::retransmit(uint16_t viewer_seq, const PacketHistory& history,
+                             NackResponder& responder, TimePoint now,
+                             std::optional<std::chrono::microseconds> rtt) {
+  const auto found = find_sent(viewer_seq, history);
+  if (!found) return false;
+  responder.credit(stats_.bytes);
+  if (!responder.admit(viewer_seq, found->packet.size(), now, rtt)) return false;
+  resend(viewer_seq, found->packet, found->viewer_ts);
+  return true;
+}
+
+void TrackSender::resend(uint16_t viewer_seq, std::span<const uint8_t> packet, uint32_t viewer_ts) {
   auto buf = scratch();
-  if (packet->size() + 2 > buf.size() - 64) return;
+  if (packet.size() + 2 > buf.size() - 64) return;
   if (config_.rtx_payload_type) {
     // RFC 4588 4: RTX header, then the original sequence number, then the original payload.
-    std::memcpy(buf.data(), packet->data(), kRtpHeaderSize);
+    std::memcpy(buf.data(), packet.data(), kRtpHeaderSize);
     buf[kRtpHeaderSize] = static_cast<uint8_t>(viewer_seq >> 8);
     buf[kRtpHeaderSize + 1] = static_cast<uint8_t>(viewer_seq);
-    std::memcpy(buf.data() + kRtpHeaderSize + 2, packet->data() + kRtpHeaderSize,
-                packet->size() - kRtpHeaderSize);
+    std::memcpy(buf.data() + kRtpHeaderSize + 2, packet.data() + kRtpHeaderSize,
+                packet.size() - kRtpHeaderSize);
     rtp::set_sequence_number(buf, next_rtx_seq_++);
     rtp::set_payload_type(buf, *config_.rtx_payload_type);
     rtp::set_ssrc(buf, config_.rtx_ssrc);
   } else {
-    std::memcpy(buf.data(), packet->data(), packet->size());
+    std::memcpy(buf.data(), packet.data(), packet.size());
     rtp::set_sequence_number(buf, viewer_seq);
     rtp::set_payload_type(buf, config_.payload_type);
     rtp::set_ssrc(buf, config_.ssrc);
   }
-  rtp::set_timestamp(buf, *viewer_ts);
+  rtp::set_timestamp(buf, viewer_ts);
   ++stats_.retransmitted;
-  sink_.send_rtp(buf, packet->size() + (config_.rtx_payload_type ? 2 : 0));
-}
-
-std::optional<uint32_t> TrackSender::viewer_ts_of(uint16_t viewer_seq) const noexcept {
-  // The packet belongs to the newest frame that began at or before it; marks are in sending
-  // order, so a binary search over the kept ones finds it. A frame older than the kept marks
-  // is no longer answerable.
-  const auto sent = static_cast<uint32_t>(stats_.packets);
-  const uint32_t age = static_cast<uint16_t>(next_seq_ - viewer_seq);  // 1 = the newest packet
-  const uint64_t marks = std::min<uint64_t>(frames_marked_, FrameMapSize);
-  auto mark_age = [&](uint64_t k) {  // k = 1: the newest mark
-    return sent - frame_marks_[(frames_marked_ - k) % FrameMapSize].first_packet;
-  };
-  if (marks == 0 || mark_age(marks) < age) return std::nullopt;
-  uint64_t lo = 1, hi = marks;  // mark_age(hi) >= age
-  while (lo < hi) {
-    const uint64_t mid = (lo + hi) / 2;
-    if (mark_age(mid) >= age)
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  return frame_marks_[(frames_marked_ - lo) % FrameMapSize].viewer_ts;
+  sink_.send_rtp(buf, packet.size() + (config_.rtx_payload_type ? 2 : 0));
 }
 
 std::optional<std::pair<uint32_t, int64_t>> TrackSender::last_frame() const noexcept {

@@ -4,14 +4,18 @@
 // space, and handed to the sink (which encrypts and sends). For video, starting from the GOP
 // history with compressed timestamps gives a joining viewer the current picture at once and
 // then live latency; the same replay answers a PLI. Audio frames are all "keyframes": a viewer
-// starts at the live edge. NACKs are served from the history, over RTX when negotiated.
-#include <array>
+// starts at the live edge. A keyframe request is answered by a paced replay instead
+// (send_paced, driven by KeyframeReplay), stamped by send time. NACKs are served from the
+// history, over RTX when negotiated, as far as a NackResponder allows.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
 
+#include "webrtc/nack_responder.hpp"
 #include "webrtc/packet_history.hpp"
 #include "webrtc/packetized_frame.hpp"
+#include "webrtc/sent_packet_map.hpp"
 
 namespace webrtc {
 
@@ -29,24 +33,26 @@ struct TrackSenderConfig {
   uint32_t rtx_ssrc = 0;
   uint16_t initial_seq = 0;
   uint16_t initial_rtx_seq = 0;
+  uint32_t clock_rate = 90000;
+  // Runs of packets remembered for NACKs: a live stream is one run, a replayed frame one each.
+  size_t sent_runs = 512;
 };
 
 struct TrackSenderStats {
   uint64_t packets = 0;
-  uint64_t bytes = 0;  // RTP payload + header bytes before encryption
+  uint64_t bytes = 0;          // RTP payload + header bytes before encryption
+  uint64_t payload_bytes = 0;  // RTP payload only, originals (sender report octet count)
   uint64_t frames = 0;
   uint64_t replays = 0;
   uint64_t nacked = 0;  // sequence numbers asked for
   uint64_t retransmitted = 0;
   uint64_t not_in_history = 0;  // asked for but gone
+  uint64_t paced_packets = 0;   // sent by a paced replay
 };
 
 class TrackSender {
  public:
-  // Sent packets remembered for NACKs (2 s of 8 Mbit/s video), and the frames they belong to
-  // (for their timestamps; 256 frames of one packet each is 5 s of audio).
-  static constexpr size_t SeqMapSize = 2048;
-  static constexpr size_t FrameMapSize = 256;
+  using TimePoint = std::chrono::steady_clock::time_point;
 
   TrackSender(TrackSenderConfig config, RtpSink& sink);
 
@@ -55,8 +61,17 @@ class TrackSender {
   void replay(std::span<const PacketizedFramePtr> frames);
   // A live frame; ignored until the viewer has started (replay or a live keyframe).
   void send_live(const PacketizedFrame& frame);
-  // Generic NACK for one of our (viewer-space) sequence numbers.
-  void retransmit(uint16_t viewer_seq, const PacketHistory& history);
+  // Packets [first, end) of a frame in a paced replay. A frame's first packet fixes its
+  // timestamp by the time it leaves (`now_ns`, steady clock), so the viewer sees frames that
+  // arrive at the pace they are stamped and plays them as they come, catching up to live.
+  void send_paced(const PacketizedFrame& frame, size_t first, size_t end, int64_t now_ns);
+  // The paced replay is over: the next live frame continues the send-time stamping.
+  void resume_live() noexcept { rebase_ = true; }
+  // Generic NACK for one of our (viewer-space) sequence numbers; with a responder, only when
+  // it admits the resend. Returns whether the packet was sent again.
+  bool retransmit(uint16_t viewer_seq, const PacketHistory& history);
+  bool retransmit(uint16_t viewer_seq, const PacketHistory& history, NackResponder& responder,
+                  TimePoint now, std::optional<std::chrono::microseconds> rtt);
 
   bool started() const noexcept { return started_; }
   const TrackSenderStats& stats() const noexcept { return stats_; }
@@ -66,31 +81,28 @@ class TrackSender {
   uint32_t ssrc() const noexcept { return config_.ssrc; }
 
  private:
-  void send_frame(const PacketizedFrame& frame, uint32_t viewer_ts);
-  void send_packet(std::span<const uint8_t> packet, uint16_t stream_seq, uint32_t viewer_ts);
-  std::optional<uint32_t> viewer_ts_of(uint16_t viewer_seq) const noexcept;
-
-  // A frame's packets share one timestamp and take consecutive viewer sequence numbers, so one
-  // mark per frame (the count of packets sent before it) gives every packet's timestamp back.
-  struct FrameMark {
-    uint32_t first_packet = 0;
+  struct Found {
+    std::span<const uint8_t> packet;  // the shared stored packet
     uint32_t viewer_ts = 0;
   };
+  std::optional<Found> find_sent(uint16_t viewer_seq, const PacketHistory& history);
+  void send_frame(const PacketizedFrame& frame, uint32_t viewer_ts);
+  void send_packet(const PacketizedFrame& frame, size_t index, uint32_t viewer_ts);
+  uint32_t ticks(int64_t ns) const noexcept;
+  void resend(uint16_t viewer_seq, std::span<const uint8_t> packet, uint32_t viewer_ts);
 
   const TrackSenderConfig config_;
   RtpSink& sink_;
   bool started_ = false;
+  bool rebase_ = false;  // after a paced replay: stamp the next live frame by arrival
   uint16_t next_seq_;
   uint16_t next_rtx_seq_;
   uint32_t ts_offset_ = 0;  // viewer ts = stream ts + offset for live frames
   bool have_sent_ = false;
   uint32_t last_ts_ = 0;
   int64_t last_sync_ns_ = 0;
-  // Viewer sequence number (low bits) to stream sequence number: all a NACK needs to find the
-  // shared packet. 4 KB per track instead of a map of full records.
-  std::array<uint16_t, SeqMapSize> stream_seq_{};
-  std::array<FrameMark, FrameMapSize> frame_marks_{};
-  uint64_t frames_marked_ = 0;
+  uint32_t frame_ts_ = 0;  // viewer timestamp of the frame being sent
+  SentPacketMap sent_;
   TrackSenderStats stats_;
 };
 

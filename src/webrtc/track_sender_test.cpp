@@ -176,15 +176,25 @@ TEST(TrackSender, NackOutsideTheRememberedWindowIsNotAnswered) {
   f.sender.retransmit(unsent, f.history);                            // never sent
   f.sender.retransmit(static_cast<uint16_t>(first - 1), f.history);  // before the first
   EXPECT_EQ(f.sender.stats().not_in_history, 2u);
-  // More frames than the frame marks keep: the first frame's timestamp is gone.
-  for (size_t i = 1; i <= webrtc::TrackSender::FrameMapSize; ++i) {
-    auto p =
-        f.packetizer.packetize(*webrtc::test::h264_frame(false, static_cast<int64_t>(i) * 33, 100));
+  // Live frames are one run however many: the first stays answerable while the shared
+  // history holds it (time, not a packet count, decides), here 300 frames later.
+  for (size_t i = 1; i <= 300; ++i) {
+    auto p = f.packetizer.packetize(*webrtc::test::h264_frame(true, static_cast<int64_t>(i), 100));
     f.history.append(p);
     f.sender.send_live(*p);
   }
   f.sink.packets.clear();
-  f.sender.retransmit(first, f.history);
+  EXPECT_TRUE(f.sender.retransmit(first, f.history));
+  ASSERT_EQ(f.sink.packets.size(), 1u);
+  // Once the history has let it go (a second of newer frames after a keyframe), it is not.
+  for (size_t i = 1; i <= 40; ++i) {
+    auto p = f.packetizer.packetize(
+        *webrtc::test::h264_frame(i == 1, 1000 + static_cast<int64_t>(i) * 33, 100));
+    f.history.append(p);
+    f.sender.send_live(*p);
+  }
+  f.sink.packets.clear();
+  EXPECT_FALSE(f.sender.retransmit(first, f.history));
   EXPECT_TRUE(f.sink.packets.empty());
   EXPECT_EQ(f.sender.stats().not_in_history, 3u);
 }

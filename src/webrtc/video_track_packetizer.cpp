@@ -1,12 +1,13 @@
 #include "webrtc/video_track_packetizer.hpp"
 
 #include "webrtc/rtp/rtp_header_writer.hpp"
+#include "webrtc/timeline_gap.hpp"
 
 namespace webrtc {
 namespace {
 
-constexpr int64_t kMaxJumpMs = 10000;        // a larger pts jump is a new timeline, not a gap
-constexpr uint32_t kRestartGapTicks = 3000;  // one 30 fps frame between old and new timeline
+constexpr int64_t kMaxJumpMs = 10000;    // a larger pts jump is a new timeline, not a gap
+constexpr uint32_t kMinGapTicks = 3000;  // at least one 30 fps frame between two timelines
 
 }  // namespace
 
@@ -14,13 +15,17 @@ VideoTrackPacketizer::VideoTrackPacketizer(uint32_t ssrc, uint16_t initial_seq,
                                            uint32_t initial_timestamp)
     : ssrc_(ssrc), next_seq_(initial_seq), last_timestamp_(initial_timestamp) {}
 
-uint32_t VideoTrackPacketizer::timestamp_for(const media::Frame& frame) noexcept {
+uint32_t VideoTrackPacketizer::timestamp_for(const media::Frame& frame, int64_t sync_ns) noexcept {
   const int64_t pts = frame.pts_ms();
   const bool jumped =
       have_timeline_ && (pts - last_pts_ms_ > kMaxJumpMs || last_pts_ms_ - pts > kMaxJumpMs);
   if (!have_timeline_ || discontinuity_ || jumped) {
     timeline_pts_ms_ = pts;
-    timeline_rtp_ = have_timeline_ ? last_timestamp_ + kRestartGapTicks : last_timestamp_;
+    timeline_rtp_ = last_timestamp_;
+    if (have_timeline_) {
+      timeline_rtp_ += TimelineGap::ticks(
+          sync_ns - last_sync_ns_, frame.arrival_ns - last_arrival_ns_, ClockRate, kMinGapTicks);
+    }
     have_timeline_ = true;
   }
   last_pts_ms_ = pts;
@@ -53,9 +58,9 @@ PacketizedFramePtr VideoTrackPacketizer::packetize(const media::Frame& frame,
   out->keyframe = packetizer_.keyframe();
   out->discontinuity = discontinuity_;
   out->first_seq = next_seq_;
-  out->rtp_timestamp = timestamp_for(frame);
-  out->arrival_ns = frame.arrival_ns;
   out->sync_ns = sync_ns.value_or(frame.arrival_ns);
+  out->rtp_timestamp = timestamp_for(frame, out->sync_ns);
+  out->arrival_ns = frame.arrival_ns;
   // Upper bound on packets: payload bytes / FU-A share, plus parameter sets and headers.
   const size_t max_payload = packetizer_.max_payload_size();
   const size_t estimate = (frame.data.size() + cfg.sps.size() * 256 + 512) / (max_payload - 2) + 4;
@@ -86,6 +91,8 @@ PacketizedFramePtr VideoTrackPacketizer::packetize(const media::Frame& frame,
   }
   out->slots.resize(out->lengths.size() * PacketizedFrame::SlotSize);
   last_timestamp_ = out->rtp_timestamp;
+  last_sync_ns_ = out->sync_ns;
+  last_arrival_ns_ = out->arrival_ns;
   discontinuity_ = false;
   waiting_for_keyframe_ = false;
   ++frames_;

@@ -1,7 +1,8 @@
 #pragma once
 // Turns the H.264 frames of one stream into shared RTP packet frames: sequence numbers and
-// 90 kHz timestamps in one continuous stream space that survives publisher restarts, so
-// viewers stay connected while the phone reconnects.
+// 90 kHz timestamps in one stream space that survives publisher restarts, so viewers stay
+// connected while the phone reconnects. Sequence numbers stay continuous; timestamps advance
+// by the real time between the old publish's last frame and the new one's first (TimelineGap).
 #include <cstdint>
 #include <optional>
 
@@ -21,7 +22,8 @@ class VideoTrackPacketizer {
   // Null when the frame cannot be sent (not H.264, malformed NAL units, before a keyframe).
   // `sync_ns`: see PacketizedFrame::sync_ns (defaults to the frame's arrival).
   PacketizedFramePtr packetize(const media::Frame& frame, std::optional<int64_t> sync_ns = {});
-  // The next frame starts a new timeline (publisher restarted): timestamps continue smoothly.
+  // The next frame starts a new timeline (publisher restarted): its timestamp follows the last
+  // one by the time that passed between them on the sync clock.
   void mark_discontinuity() noexcept { discontinuity_ = true; }
 
   uint32_t ssrc() const noexcept { return ssrc_; }
@@ -31,7 +33,7 @@ class VideoTrackPacketizer {
   std::optional<uint32_t> rtp_timestamp_of(int64_t pts_ms) const noexcept;
 
  private:
-  uint32_t timestamp_for(const media::Frame& frame) noexcept;
+  uint32_t timestamp_for(const media::Frame& frame, int64_t sync_ns) noexcept;
 
   const uint32_t ssrc_;
   uint16_t next_seq_;
@@ -43,6 +45,8 @@ class VideoTrackPacketizer {
   int64_t timeline_pts_ms_ = 0;  // publisher pts that maps to timeline_rtp_
   uint32_t timeline_rtp_ = 0;
   int64_t last_pts_ms_ = 0;
+  int64_t last_sync_ns_ = 0;     // of the last frame sent
+  int64_t last_arrival_ns_ = 0;  // of the last frame sent
   uint64_t frames_ = 0;
   uint64_t rejected_ = 0;
 };

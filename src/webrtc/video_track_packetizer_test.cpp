@@ -5,6 +5,7 @@
 #include "webrtc/rtp/rtp_packet.hpp"
 #include "webrtc/webrtc_test_support.hpp"
 
+using webrtc::PacketizedFramePtr;
 using webrtc::VideoTrackPacketizer;
 using webrtc::rtp::RtpPacketView;
 
@@ -37,18 +38,94 @@ TEST(VideoTrackPacketizer, WaitsForKeyframeAndMapsPtsTo90kHz) {
   EXPECT_EQ(d->first_seq, static_cast<uint16_t>(k->first_seq + k->count()));
 }
 
-TEST(VideoTrackPacketizer, PublisherRestartKeepsTimelineContinuous) {
+// A frame of the test helper with its own ingest time: arrival and sync clock in ns.
+media::Frame frame_at(bool key, int64_t pts_ms, int64_t arrival_ms) {
+  media::Frame f = *webrtc::test::h264_frame(key, pts_ms, 100);
+  f.arrival_ns = arrival_ms * 1'000'000;
+  return f;
+}
+
+int64_t sync_of(const media::Frame& f) {
+  return f.arrival_ns;
+}
+
+TEST(VideoTrackPacketizer, PublisherRestartWithoutGapContinuesOneFrameLater) {
   VideoTrackPacketizer p(1, 65530, 0xFFFFF000);
-  auto a = p.packetize(*webrtc::test::h264_frame(true, 50000, 3000));
+  const auto last = frame_at(true, 50000, 7000);
+  auto a = p.packetize(last, sync_of(last));
   ASSERT_TRUE(a);
   p.mark_discontinuity();
-  // The new publisher starts its clock at 0 and first sends an inter frame: dropped.
-  EXPECT_FALSE(p.packetize(*webrtc::test::h264_frame(false, 0, 100)));
-  auto b = p.packetize(*webrtc::test::h264_frame(true, 33, 100));
+  // A takeover: the new publisher is live 10 ms later, its clock starts at 0, and it first
+  // sends an inter frame, which is dropped.
+  const auto inter = frame_at(false, 0, 7010);
+  EXPECT_FALSE(p.packetize(inter, sync_of(inter)));
+  const auto key = frame_at(true, 33, 7010);
+  auto b = p.packetize(key, sync_of(key));
   ASSERT_TRUE(b);
   EXPECT_TRUE(b->discontinuity);
-  EXPECT_EQ(b->rtp_timestamp - a->rtp_timestamp, 3000u);  // wraps past 2^32
+  EXPECT_EQ(b->rtp_timestamp - a->rtp_timestamp, 3000u);  // one frame; wraps past 2^32
   EXPECT_EQ(b->first_seq, static_cast<uint16_t>(a->first_seq + a->count()));
+}
+
+TEST(VideoTrackPacketizer, PublisherRestartAdvancesTimestampsByTheRealGap) {
+  VideoTrackPacketizer p(1, 100, 0xFFF00000);
+  PacketizedFramePtr last;
+  for (int i = 0; i < 30; ++i) {  // the old publish: 1 s at 30 fps from pts 50 s
+    const auto f = frame_at(i == 0, 50000 + i * 33, 1000 + i * 33);
+    last = p.packetize(f, sync_of(f));
+    ASSERT_TRUE(last);
+  }
+  p.mark_discontinuity();
+  // The phone is back 2 s after its last frame, with a clock starting at 0.
+  const int64_t back_ms = 1000 + 29 * 33 + 2000;
+  const auto key = frame_at(true, 0, back_ms);
+  auto first = p.packetize(key, sync_of(key));
+  const auto next_frame = frame_at(false, 33, back_ms + 33);
+  auto next = p.packetize(next_frame, sync_of(next_frame));
+  ASSERT_TRUE(first && next);
+  const uint32_t jump = first->rtp_timestamp - last->rtp_timestamp;  // wraps past 2^32
+  EXPECT_NEAR(static_cast<double>(jump), 2.0 * 90000, 3000);
+  // Sender reports map sync_ns to RTP time: both advanced by the same amount.
+  const double sync_jump_ticks = static_cast<double>(first->sync_ns - last->sync_ns) * 90e-6;
+  EXPECT_NEAR(static_cast<double>(jump), sync_jump_ticks, 1.0);
+  EXPECT_EQ(first->first_seq, static_cast<uint16_t>(last->first_seq + last->count()));
+  EXPECT_EQ(next->rtp_timestamp - first->rtp_timestamp, 33u * 90);  // then the new clock
+}
+
+TEST(VideoTrackPacketizer, LongPauseInsideAPublishKeepsItsRealLength) {
+  // A still screen: the phone sends nothing for 12 s, then goes on with its own clock.
+  VideoTrackPacketizer p(1, 0, 0);
+  const auto a_frame = frame_at(true, 1000, 5000);
+  const auto b_frame = frame_at(false, 13000, 17000);
+  auto a = p.packetize(a_frame, sync_of(a_frame));
+  auto b = p.packetize(b_frame, sync_of(b_frame));
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(b->rtp_timestamp - a->rtp_timestamp, 12u * 90000);
+  EXPECT_FALSE(b->discontinuity);
+}
+
+TEST(VideoTrackPacketizer, BogusTimestampJumpFollowsTheArrivalClock) {
+  // The publisher's clock jumps by an hour between two frames 33 ms apart; the sync clock
+  // (derived from publisher timestamps) jumps with it, arrival does not.
+  VideoTrackPacketizer p(1, 0, 0);
+  const auto a_frame = frame_at(true, 1000, 5000);
+  auto a = p.packetize(a_frame, sync_of(a_frame));
+  const auto b_frame = frame_at(false, 1000 + 3'600'000, 5033);
+  auto b = p.packetize(b_frame, sync_of(b_frame) + int64_t{3'600'000} * 1'000'000);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(b->rtp_timestamp - a->rtp_timestamp, 3000u);  // 33 ms, floored at one frame
+}
+
+TEST(VideoTrackPacketizer, VeryLongGapIsCappedInsideTheForwardHalfOfRtpTime) {
+  VideoTrackPacketizer p(1, 0, 0);
+  const auto a_frame = frame_at(true, 1000, 5000);
+  auto a = p.packetize(a_frame, sync_of(a_frame));
+  p.mark_discontinuity();
+  const auto b_frame = frame_at(true, 0, 5000 + int64_t{10} * 3600 * 1000);  // 10 h later
+  auto b = p.packetize(b_frame, sync_of(b_frame));
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(b->rtp_timestamp - a->rtp_timestamp, 3600u * 90000);
+  EXPECT_LT(b->rtp_timestamp - a->rtp_timestamp, 1u << 31);
 }
 
 TEST(VideoTrackPacketizer, RejectsMalformedAndForeignFrames) {

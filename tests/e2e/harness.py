@@ -93,10 +93,11 @@ E2E_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def whep_browser(url, seconds, no_audio=False, no_smoothing=False, timeout=None,
-                 token_api=False):
+                 token_api=False, wrap=None):
     """Plays a WHEP URL in headless Chromium (whep_browser.mjs); returns its JSON report. With
-    token_api, `url` is a POST /api/token URL that the page itself calls first."""
-    cmd = ["node", os.path.join(E2E_DIR, "whep_browser.mjs"), url, str(seconds)]
+    token_api, `url` is a POST /api/token URL that the page itself calls first. `wrap` is a
+    command prefix (netbed's viewer_prefix(): run in the viewer namespace)."""
+    cmd = (wrap or []) + ["node", os.path.join(E2E_DIR, "whep_browser.mjs"), url, str(seconds)]
     if no_audio:
         cmd.append("--no-audio")
     if token_api:
@@ -111,11 +112,12 @@ def whep_browser(url, seconds, no_audio=False, no_smoothing=False, timeout=None,
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def whep_browser_async(url, seconds, no_audio=False, token_api=False, until_stdin=False):
+def whep_browser_async(url, seconds, no_audio=False, token_api=False, until_stdin=False,
+                       wrap=None):
     """whep_browser.mjs in the background. With until_stdin, `seconds` is an upper bound: the
     page stops playing (and reports) once the test writes a line to the process's stdin or
-    closes it (proc.communicate() does)."""
-    cmd = ["node", os.path.join(E2E_DIR, "whep_browser.mjs"), url, str(seconds)]
+    closes it (proc.communicate() does). `wrap`: as for whep_browser."""
+    cmd = (wrap or []) + ["node", os.path.join(E2E_DIR, "whep_browser.mjs"), url, str(seconds)]
     if no_audio:
         cmd.append("--no-audio")
     if token_api:
@@ -136,8 +138,13 @@ def last_sample(report, key):
 class Server:
     """The airclass binary on free loopback ports, its log captured to a file."""
 
-    def __init__(self, binary, extra_yaml="", workdir=None, webrtc=False, env=None):
+    def __init__(self, binary, extra_yaml="", workdir=None, webrtc=False, env=None,
+                 listen_host="127.0.0.1", media_host="127.0.0.1", public_host=None):
+        """listen_host: where the API and WHEP listen; media_host: the media UDP socket;
+        public_host: the host viewers reach WHEP at (webrtcPublicUrl, bare_whep_url). RTMP
+        stays on 127.0.0.1. netbed.NetBed.server() sets the three for a viewer namespace."""
         self.binary = binary
+        self.public_host = public_host or "127.0.0.1"
         self.workdir = workdir or tempfile.mkdtemp(prefix="airclass-e2e-")
         self.rtmp_port = free_port()
         self.http_port = free_port()
@@ -145,7 +152,9 @@ class Server:
         self.env = dict(os.environ, AIRCLASS_PUBLISH_PASSWORD=PUBLISH_PASSWORD,
                         AIRCLASS_TEACHER_PASSCODE=TEACHER_PASSCODE,
                         AIRCLASS_TOKEN_SECRET=TOKEN_SECRET,
-                        AIRCLASS_API_ADDRESS=f"127.0.0.1:{self.api_port}")
+                        AIRCLASS_API_ADDRESS=f"{listen_host}:{self.api_port}")
+        if public_host:
+            self.env["AIRCLASS_WEBRTC_PUBLIC_URL"] = f"http://{public_host}:{self.http_port}"
         self.env.update(env or {})
         self.tokens = {}
         self.udp_port = free_udp_port()
@@ -153,8 +162,8 @@ class Server:
         with open(self.config_path, "w") as f:
             f.write(f"logLevel: debug\nrtmpAddress: 127.0.0.1:{self.rtmp_port}\n")
             if webrtc:
-                f.write(f"webrtcAddress: 127.0.0.1:{self.http_port}\n")
-                f.write(f"webrtcLocalUDPAddress: 127.0.0.1:{self.udp_port}\n")
+                f.write(f"webrtcAddress: {listen_host}:{self.http_port}\n")
+                f.write(f"webrtcLocalUDPAddress: {media_host}:{self.udp_port}\n")
             else:
                 f.write("webrtc: no\n")
             f.write(extra_yaml)
@@ -263,7 +272,7 @@ class Server:
         return self.tokens[path]
 
     def bare_whep_url(self, path="live/stream"):
-        return f"http://127.0.0.1:{self.http_port}/{path}/whep"
+        return f"http://{self.public_host}:{self.http_port}/{path}/whep"
 
     def url(self, path="live/stream", query="", password=PUBLISH_PASSWORD):
         """An RTMP URL; with the publish password unless password is None (players need none
@@ -379,9 +388,11 @@ def video_packets(path):
             for p in json.loads(out.stdout).get("packets", [])]
 
 
-def whep_client(binary, url, seconds, extra=None):
-    """Starts our C++ WHEP client; .result() waits and returns its JSON report."""
-    cmd = [binary, "--url", url, "--seconds", str(seconds), "--json"] + (extra or [])
+def whep_client(binary, url, seconds, extra=None, wrap=None):
+    """Starts our C++ WHEP client; .result() waits and returns its JSON report. `wrap` is a
+    command prefix (netbed's viewer_prefix(): run in the viewer namespace)."""
+    cmd = (wrap or []) + [binary, "--url", url, "--seconds", str(seconds), "--json"] + \
+        (extra or [])
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def result(timeout=None):

@@ -72,7 +72,11 @@ async function playInPage({ url, seconds, withAudio, tokenApi }) {
           packetsReceived: s.packetsReceived, packetsLost: s.packetsLost,
           nackCount: s.nackCount, pliCount: s.pliCount, firCount: s.firCount,
           freezeCount: s.freezeCount, totalFreezesDuration: s.totalFreezesDuration,
-          framesDropped: s.framesDropped,
+          pauseCount: s.pauseCount, totalPausesDuration: s.totalPausesDuration,
+          framesDropped: s.framesDropped, framesReceived: s.framesReceived,
+          retransmittedPacketsReceived: s.retransmittedPacketsReceived,
+          retransmittedBytesReceived: s.retransmittedBytesReceived,
+          ssrc: s.ssrc, rtxSsrc: s.rtxSsrc,
           jitterBufferDelay: s.jitterBufferDelay, jitterBufferEmittedCount: s.jitterBufferEmittedCount,
         });
       } else if (s.type === 'inbound-rtp' && s.kind === 'audio') {

@@ -70,6 +70,21 @@ std::string to_json(const ClientReport& r) {
            ",\"median_ms\":" + decimal_or_null(r.av_sync->median_ms) +
            ",\"max_abs_ms\":" + decimal_or_null(r.av_sync->max_abs_ms) + "}";
   }
+  if (r.video_timeline || r.audio_timeline) {
+    out += ",\"timeline\":{";
+    const char* sep = "";
+    for (const auto& [name, t] :
+         {std::pair{"video", &r.video_timeline}, std::pair{"audio", &r.audio_timeline}}) {
+      if (!*t) continue;
+      out += std::string(sep) + "\"" + name +
+             "\":{\"max_gap_ms\":" + decimal_or_null((*t)->max_gap_ms) +
+             ",\"ts_step_ms\":" + decimal_or_null((*t)->ts_step_ms) +
+             ",\"sr_spread_ms\":" + decimal_or_null((*t)->sr_spread_ms) +
+             ",\"reports\":" + std::to_string((*t)->reports) + "}";
+      sep = ",";
+    }
+    out += "}";
+  }
   out += ",\"srtp_auth_failures\":" + std::to_string(r.srtp_auth_failures);
   out += ",\"srtp_replays\":" + std::to_string(r.srtp_replays);
   out += ",\"nacks_sent\":" + std::to_string(r.nacks_sent);

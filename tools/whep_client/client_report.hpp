@@ -39,6 +39,15 @@ struct ClientReport {
     double max_abs_ms = 0;
   };
   std::optional<AvSync> av_sync;  // when the stream carries the test's beeps and keyframes
+  // Each track's RTP timeline against real time (TimelineMeter), once its media arrived.
+  struct Timeline {
+    double max_gap_ms = 0;
+    double ts_step_ms = 0;
+    double sr_spread_ms = 0;
+    uint64_t reports = 0;
+  };
+  std::optional<Timeline> video_timeline;
+  std::optional<Timeline> audio_timeline;
   uint64_t srtp_auth_failures = 0;
   uint64_t srtp_replays = 0;
   uint64_t nacks_sent = 0;

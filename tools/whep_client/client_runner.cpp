@@ -259,6 +259,12 @@ void Runner::fill_report() {
     report_.av_sync = ClientReport::AvSync{sync->keyframes, sync->onsets, sync->pairs,
                                            sync->median_ms, sync->max_abs_ms};
   }
+  for (auto [from, to] : {std::pair{media.video_timeline(), &report_.video_timeline},
+                          std::pair{media.audio_timeline(), &report_.audio_timeline}}) {
+    if (from)
+      *to = ClientReport::Timeline{from->max_gap_ms, from->ts_step_ms, from->sr_spread_ms,
+                                   from->reports};
+  }
   const PeerCounters c = peer_->counters();
   report_.srtp_auth_failures = c.srtp_auth_failures;
   report_.srtp_replays = c.srtp_replays;

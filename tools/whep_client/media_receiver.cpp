@@ -71,7 +71,12 @@ void MediaReceiver::on_rtp(const rtp::RtpPacketView& packet, TimePoint now) {
     ++audio_.packets;
     audio_.bytes += packet.payload().size();
     if (Stream* s = find_or_add(packet.ssrc(), Kind::Audio)) {
-      if (s->stats.on_packet(packet.sequence_number(), packet.timestamp(), now)) on_audio(packet);
+      if (s->stats.on_packet(packet.sequence_number(), packet.timestamp(), now)) {
+        if (!audio_ssrc_ || *audio_ssrc_ == packet.ssrc()) {
+          audio_timeline_.on_packet(packet.timestamp(), now);
+        }
+        on_audio(packet);
+      }
     } else {
       ++untracked_packets_;
     }
@@ -82,6 +87,8 @@ void MediaReceiver::on_rtp(const rtp::RtpPacketView& packet, TimePoint now) {
 
 void MediaReceiver::on_video(Stream& s, const rtp::RtpPacketView& packet, TimePoint now) {
   if (!s.stats.on_packet(packet.sequence_number(), packet.timestamp(), now)) return;
+  if (!video_ssrc_) video_ssrc_ = packet.ssrc();
+  if (*video_ssrc_ == packet.ssrc()) video_timeline_.on_packet(packet.timestamp(), now);
   if (s.nacks) s.nacks->on_packet(packet.sequence_number(), now);
   s.depacketizer->push(
       packet, [&](const rtp::H264Depacketizer::AccessUnit& au) { on_access_unit(au, now); });
@@ -143,6 +150,8 @@ void MediaReceiver::on_sender_report(uint32_t ssrc, uint64_t ntp, uint32_t rtp_t
     if (s != ssrc) continue;
     stream.stats.on_sender_report(ntp, now);
     av_sync_.on_sender_report(stream.kind == Kind::Video, ntp, rtp_timestamp);
+    if (video_ssrc_ == ssrc) video_timeline_.on_sender_report(ntp, rtp_timestamp);
+    if (audio_ssrc_ == ssrc) audio_timeline_.on_sender_report(ntp, rtp_timestamp);
   }
 }
 

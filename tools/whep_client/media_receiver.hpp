@@ -23,6 +23,7 @@
 #include "whep_client/answer_info.hpp"
 #include "whep_client/nack_tracker.hpp"
 #include "whep_client/rtp_stream_stats.hpp"
+#include "whep_client/timeline_meter.hpp"
 
 namespace tools::whep_client {
 
@@ -64,6 +65,9 @@ class MediaReceiver {
   void on_sender_report(uint32_t ssrc, uint64_t ntp, uint32_t rtp_timestamp,
                         TimePoint now) noexcept;
   const AvSyncMeter& av_sync() const noexcept { return av_sync_; }
+  // The first video and the first audio stream's timeline against real time.
+  std::optional<TimelineResult> video_timeline() const noexcept { return video_timeline_.result(); }
+  std::optional<TimelineResult> audio_timeline() const noexcept { return audio_timeline_.result(); }
 
   // One block per tracked primary stream (RTX excluded); returns the count written.
   size_t report_blocks(TimePoint now, std::span<webrtc::rtcp::ReportBlock> out) noexcept;
@@ -110,6 +114,9 @@ class MediaReceiver {
   std::vector<float> pcm_;  // one decoded packet, interleaved stereo
   uint64_t decoded_frames_ = 0;
   AvSyncMeter av_sync_;
+  std::optional<uint32_t> video_ssrc_;  // the one stream whose timeline is measured
+  TimelineMeter video_timeline_{90000};
+  TimelineMeter audio_timeline_{48000};
   media::ToneAnalyzer tone_{media::OpusDecoder::SampleRate, 2, ToneWindowFrames};
 };
 

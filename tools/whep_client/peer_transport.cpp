@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/datagram_kind.hpp"
 #include "webrtc/stun/stun_message.hpp"
 
 namespace tools::whep_client {
@@ -32,16 +33,18 @@ PeerTransport::~PeerTransport() = default;
 
 bool PeerTransport::handle_datagram(std::span<const uint8_t> d, TimePoint now) {
   if (d.empty() || state_ == PeerState::Failed) return false;
-  const uint8_t b = d[0];
-  // RFC 7983 7: 0-3 STUN, 20-63 DTLS, 128-191 RTP/RTCP.
-  if (b <= 3) {
-    on_stun(d, now);
-  } else if (b >= 20 && b <= 63) {
-    on_dtls(d);
-  } else if (b >= 128 && b <= 191) {
-    return true;
-  } else {
-    ++unknown_datagrams_;
+  switch (base::classify_datagram(d)) {
+    case base::DatagramKind::Stun:
+      on_stun(d, now);
+      break;
+    case base::DatagramKind::Dtls:
+      on_dtls(d);
+      break;
+    case base::DatagramKind::Rtp:
+      return true;
+    case base::DatagramKind::Other:
+      ++unknown_datagrams_;
+      break;
   }
   return false;
 }

@@ -12,6 +12,8 @@
 #include <array>
 #include <utility>
 
+#include "base/datagram_kind.hpp"
+
 namespace webrtc::dtls {
 namespace {
 
@@ -157,8 +159,7 @@ bool DtlsTransport::setup() noexcept {
 }
 
 bool DtlsTransport::is_dtls(std::span<const uint8_t> datagram) noexcept {
-  // RFC 7983 7: 20..63 is DTLS, 0..3 STUN, 128..191 RTP/RTCP.
-  return !datagram.empty() && datagram[0] >= 20 && datagram[0] <= 63;
+  return base::classify_datagram(datagram) == base::DatagramKind::Dtls;
 }
 
 void DtlsTransport::start() noexcept {

@@ -4,9 +4,14 @@
 // Not thread-safe: it belongs to one peer session's strand.
 //
 // Clock: OpenSSL 3.0 runs the DTLS retransmission timer on its own gettimeofday() and offers no
-// way to inject time. next_timeout(now) converts OpenSSL's remaining time into the caller's
-// clock; handle_timeout(now) lets OpenSSL decide whether its timer expired. With a real
-// steady clock both agree to within the call latency; a fake clock cannot fast-forward it.
+// way to inject time (DTLS_set_timer_cb only chooses the durations). next_timeout(now)
+// converts OpenSSL's remaining time into the caller's clock; handle_timeout(now) lets OpenSSL
+// decide whether its timer expired. With a real steady clock both agree to within the call
+// latency; a fake clock alone cannot fast-forward it (dtls_loss_test.cpp moves OpenSSL's
+// gettimeofday() with its fake clock). Retransmissions must come from OpenSSL: a flight resent
+// byte for byte would repeat record sequence numbers, which a peer that already holds them
+// drops as replays (RFC 6347 4.1.2.6), so it would never learn that its own last flight was
+// lost (checked in dtls_loss_test.cpp).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>

@@ -2,15 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <span>
 #include <vector>
 
 #include "webrtc/rtp/h264_packetizer.hpp"
 #include "webrtc/rtp/rtp_header_writer.hpp"
-#include "webrtc/rtp/rtp_packet_ring.hpp"
-#include "webrtc/rtp/seq_timestamp_rewriter.hpp"
 
 namespace webrtc::rtp {
 namespace {
@@ -52,54 +52,74 @@ void append_avcc(Bytes& out, NalUnit nal) {
   out.insert(out.end(), nal.begin(), nal.end());
 }
 
-// Packetizes every access unit into a ring, as the server does once per stream.
-std::vector<uint16_t> packetize_into(RtpPacketRing& ring,
-                                     const std::vector<std::vector<NalUnit>>& aus) {
+// Stream packets in fixed slots of one buffer allocated up front, as the server's
+// PacketizedFrame keeps them: packetized once, then read by every viewer.
+struct PacketStore {
+  static constexpr size_t SlotSize = 1232;
+  static constexpr size_t Capacity = 512;
+
+  Bytes slots = Bytes(Capacity * SlotSize);
+  std::vector<size_t> lengths;
   std::vector<uint16_t> seqs;
+  std::vector<size_t> keyframe_starts;  // indexes of the first packet of each IDR unit
+
+  std::span<uint8_t> slot(size_t i) { return {slots.data() + i * SlotSize, SlotSize}; }
+  std::span<const uint8_t> packet(size_t i) const {
+    return {slots.data() + i * SlotSize, lengths[i]};
+  }
+};
+
+// Packetizes every access unit, as the server does once per stream. The stream's sequence
+// numbers start near the top of the 16-bit space so that they wrap.
+void packetize_into(PacketStore& store, const std::vector<std::vector<NalUnit>>& aus) {
   H264Packetizer packetizer;
-  RtpHeaderWriter writer({false, 96, 65500, 0, 0x11223344});  // wraps the 16-bit space
+  RtpHeaderWriter writer({false, 96, 65500, 0, 0x11223344});
   for (size_t k = 0; k < aus.size(); ++k) {
     writer.header().timestamp = static_cast<uint32_t>(k * 3000);
-    EXPECT_TRUE(packetizer.begin(aus[k]));
+    ASSERT_TRUE(packetizer.begin(aus[k]));
     bool first = true;
     while (!packetizer.done()) {
-      const uint16_t seq = writer.header().sequence_number;
-      std::span<uint8_t> slot = ring.prepare(seq);
+      const size_t i = store.lengths.size();
+      ASSERT_LT(i, PacketStore::Capacity);
+      std::span<uint8_t> slot = store.slot(i);
       auto payload = packetizer.next(slot.subspan(writer.size()));
-      if (!payload) return {};
+      ASSERT_TRUE(payload);
       writer.header().marker = payload->marker;
       writer.write_to(slot);
-      EXPECT_TRUE(ring.commit(seq, writer.size() + payload->size, first && packetizer.keyframe()));
+      if (first && packetizer.keyframe()) store.keyframe_starts.push_back(i);
       first = false;
-      seqs.push_back(seq);
-      writer.header().sequence_number = static_cast<uint16_t>(seq + 1);
+      store.lengths.push_back(writer.size() + payload->size);
+      store.seqs.push_back(writer.header().sequence_number);
+      writer.header().sequence_number = static_cast<uint16_t>(writer.header().sequence_number + 1);
     }
   }
-  return seqs;
 }
 
-std::vector<Unit> depacketize(const RtpPacketRing& ring, const std::vector<uint16_t>& seqs,
-                              H264Depacketizer& depacketizer, int drop_index = -1) {
+// A viewer's own sequence and timestamp space: fixed offsets from the stream's.
+constexpr uint16_t kViewerSeqOffset = 40000;
+constexpr uint32_t kViewerTsOffset = 123456789;
+
+std::vector<Unit> depacketize(const PacketStore& store, H264Depacketizer& depacketizer,
+                              int drop_index = -1) {
   std::vector<Unit> out;
-  SeqTimestampRewriter viewer(40000, 123456789);
-  Bytes scratch(ring.slot_size());
-  for (size_t i = 0; i < seqs.size(); ++i) {
-    auto stored = ring.find(seqs[i]);
-    EXPECT_TRUE(stored);
-    if (!stored || static_cast<int>(i) == drop_index) continue;
+  Bytes scratch(PacketStore::SlotSize);
+  for (size_t i = 0; i < store.lengths.size(); ++i) {
+    if (static_cast<int>(i) == drop_index) continue;
     // Per-viewer path: private copy, rewrite, parse.
-    std::copy(stored->begin(), stored->end(), scratch.begin());
-    std::span<uint8_t> pkt(scratch.data(), stored->size());
+    const auto stored = store.packet(i);
+    std::copy(stored.begin(), stored.end(), scratch.begin());
+    std::span<uint8_t> pkt(scratch.data(), stored.size());
     auto view = RtpPacketView::parse(pkt);
-    auto mapped = viewer.map(view->sequence_number(), view->timestamp());
-    set_sequence_number(pkt, mapped.seq);
-    set_timestamp(pkt, mapped.timestamp);
+    EXPECT_TRUE(view);
+    if (!view) continue;
+    set_sequence_number(pkt, static_cast<uint16_t>(view->sequence_number() + kViewerSeqOffset));
+    set_timestamp(pkt, view->timestamp() + kViewerTsOffset);
     set_ssrc(pkt, 0xABCDEF01);
     view = RtpPacketView::parse(pkt);
     EXPECT_TRUE(view);
     depacketizer.push(*view, [&](const H264Depacketizer::AccessUnit& au) {
-      out.push_back({Bytes(au.avcc.begin(), au.avcc.end()), au.timestamp - 123456789u, au.keyframe,
-                     au.complete});
+      out.push_back({Bytes(au.avcc.begin(), au.avcc.end()), au.timestamp - kViewerTsOffset,
+                     au.keyframe, au.complete});
     });
   }
   return out;
@@ -112,8 +132,8 @@ class RoundTrip : public ::testing::Test {
     ASSERT_GT(stream_.size(), 10000u);
     aus_ = split_access_units(stream_);
     ASSERT_EQ(aus_.size(), 30u);
-    seqs_ = packetize_into(ring_, aus_);
-    ASSERT_FALSE(seqs_.empty());
+    ASSERT_NO_FATAL_FAILURE(packetize_into(store_, aus_));
+    ASSERT_FALSE(store_.lengths.empty());
   }
   Bytes expected_avcc(size_t k) const {
     Bytes e;
@@ -124,13 +144,12 @@ class RoundTrip : public ::testing::Test {
 
   Bytes stream_;
   std::vector<std::vector<NalUnit>> aus_;
-  RtpPacketRing ring_;
-  std::vector<uint16_t> seqs_;
+  PacketStore store_;
 };
 
 TEST_F(RoundTrip, RealH264SurvivesPacketizeAndDepacketize) {
   H264Depacketizer depacketizer;
-  auto units = depacketize(ring_, seqs_, depacketizer);
+  auto units = depacketize(store_, depacketizer);
   ASSERT_EQ(units.size(), aus_.size());
   size_t keyframes = 0;
   for (size_t k = 0; k < units.size(); ++k) {
@@ -142,17 +161,21 @@ TEST_F(RoundTrip, RealH264SurvivesPacketizeAndDepacketize) {
   EXPECT_EQ(keyframes, 2u);  // keyint=15 over 30 frames
   EXPECT_TRUE(units[0].keyframe && units[15].keyframe);
   EXPECT_EQ(depacketizer.stats().lost, 0u);
-  EXPECT_GT(seqs_.size(), 60u);  // the IDRs need FU-A
+  EXPECT_GT(store_.lengths.size(), 60u);  // the IDRs need FU-A
+  // Both the stream's and the viewer's sequence numbers wrapped, without a loss counted.
+  EXPECT_EQ(store_.seqs.front(), 65500u);
+  EXPECT_LT(store_.seqs.back(), store_.seqs.front());
   // Keyframe starts were recorded at packetization.
-  ASSERT_TRUE(ring_.last_keyframe_start());
-  auto first = RtpPacketView::parse(*ring_.find(*ring_.last_keyframe_start()));
+  ASSERT_EQ(store_.keyframe_starts.size(), 2u);
+  auto first = RtpPacketView::parse(store_.packet(store_.keyframe_starts.back()));
+  ASSERT_TRUE(first);
   EXPECT_EQ(first->timestamp(), 15u * 3000);
 }
 
 TEST_F(RoundTrip, LossMarksOnlyTheDamagedUnit) {
   // Drop a middle fragment of the first IDR (packet 0 is its STAP-A with SPS/PPS/SEI).
   H264Depacketizer depacketizer;
-  auto units = depacketize(ring_, seqs_, depacketizer, 3);
+  auto units = depacketize(store_, depacketizer, 3);
   ASSERT_EQ(units.size(), aus_.size());
   EXPECT_FALSE(units[0].complete);
   EXPECT_TRUE(units[0].keyframe);
@@ -164,7 +187,7 @@ TEST_F(RoundTrip, LossMarksOnlyTheDamagedUnit) {
 
 TEST_F(RoundTrip, OversizedUnitIsCutAndFlagged) {
   H264Depacketizer depacketizer(2000);
-  auto units = depacketize(ring_, seqs_, depacketizer);
+  auto units = depacketize(store_, depacketizer);
   ASSERT_FALSE(units.empty());
   EXPECT_FALSE(units[0].complete);
   EXPECT_LE(units[0].avcc.size(), 2000u);

@@ -1,9 +1,9 @@
 #pragma once
 // H.264 RTP payloads (RFC 6184, packetization-mode=1): single NAL unit packets (5.6), STAP-A
 // (5.7.1) and FU-A (5.8). A pull model: begin() with one access unit, then next() writes each
-// payload into caller memory (e.g. a RtpPacketRing slot after the RTP header). Nothing is
-// allocated; the NAL unit list is kept in a fixed array of spans into the caller's frame, which
-// must stay alive until next() returns nullopt.
+// payload into caller memory (a packet slot, after the RTP header). Nothing is allocated; the
+// NAL unit list is kept in a fixed array of spans into the caller's frame, which must stay
+// alive until next() returns nullopt.
 #include <array>
 #include <cstddef>
 #include <cstdint>

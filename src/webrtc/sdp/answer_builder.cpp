@@ -70,6 +70,8 @@ bool plan_audio(SectionPlan& s, const MediaSection& m, const AnswerParams& param
     s.reject_reason = "no opus/48000/2 offered";
     return false;
   }
+  // Audio NACKs are answered like video ones (from the audio history), on RTX when offered.
+  if (s.opus->nack) s.rtcp_fb.emplace_back("nack");
   if (params.transport_cc) add_feedback(s, m, s.opus->pt, "transport-cc");
   return true;
 }
@@ -129,22 +131,44 @@ void write_session(std::string& out, const AnswerParams& params, const AnswerPla
       group += " " + mid;
     line(out, group);
   }
-  // RFC 8839 section 5.3: ice-lite is session level. Transport attributes are valid at session
-  // level too (RFC 8839 5.4, RFC 8122 5) and then cover every section.
+  // RFC 8839 section 5.3: ice-lite is session level. The transport attributes go in each
+  // m-section (write_transport), as JSEP writes them.
   line(out, "a=ice-lite");
+  const std::string& audio_stream = audio_stream_of(params);
+  line(out, "a=msid-semantic:WMS ",
+       params.stream_id + (audio_stream == params.stream_id ? "" : " " + audio_stream));
+}
+
+// RFC 8829 section 5.3.1 puts these in every m-section. Valid at session level too (RFC 8839
+// 5.4, RFC 8122 5), but webrtcbin (GStreamer 1.22) requires a=setup per section and refuses a
+// fingerprint given at both levels, so they are only here. Rejected sections get them as well:
+// webrtcbin checks every section, and browsers ignore them in a rejected one.
+void write_transport(std::string& out, const AnswerParams& params) {
   line(out, "a=ice-ufrag:", params.ice_ufrag);
   line(out, "a=ice-pwd:", params.ice_pwd);
   line(out, "a=fingerprint:sha-256 ", params.fingerprint_sha256);
   line(out, "a=setup:passive");  // we are the DTLS server (RFC 8842 section 5.3)
-  const std::string& audio_stream = audio_stream_of(params);
-  line(out, "a=msid-semantic:WMS ",
-       params.stream_id + (audio_stream == params.stream_id ? "" : " " + audio_stream));
 }
 
 void write_ssrcs(std::string& out, uint32_t ssrc, const AnswerParams& params,
                  const std::string& stream, const std::string& track) {
   line(out, "a=ssrc:", u(ssrc), " cname:" + params.cname);
   line(out, "a=ssrc:", u(ssrc), " msid:" + stream + " " + track);
+}
+
+// RFC 5576 section 4.2 / RFC 4588 section 8.2: the RTX SSRC is announced in an FID group with
+// the media SSRC it repairs.
+void write_track_ssrcs(std::string& out, uint32_t ssrc, std::optional<uint32_t> rtx_ssrc,
+                       const AnswerParams& params, const std::string& stream,
+                       const std::string& track) {
+  if (rtx_ssrc) line(out, "a=ssrc-group:FID ", u(ssrc), " " + u(*rtx_ssrc));
+  write_ssrcs(out, ssrc, params, stream, track);
+  if (rtx_ssrc) write_ssrcs(out, *rtx_ssrc, params, stream, track);
+}
+
+void write_rtx(std::string& out, uint8_t rtx_pt, uint8_t apt, std::string_view clock) {
+  line(out, "a=rtpmap:", u(rtx_pt), " rtx/" + std::string(clock));
+  line(out, "a=fmtp:", u(rtx_pt), " apt=" + u(apt));
 }
 
 void write_codecs(std::string& out, const SectionPlan& s, const AnswerParams& params) {
@@ -157,10 +181,7 @@ void write_codecs(std::string& out, const SectionPlan& s, const AnswerParams& pa
     std::string fmtp = s.h264->level_asymmetry_allowed ? "level-asymmetry-allowed=1;" : "";
     line(out, "a=fmtp:", pt,
          " " + fmtp + "packetization-mode=1;profile-level-id=" + s.h264->offered.to_hex());
-    if (s.h264->rtx_pt) {
-      line(out, "a=rtpmap:", u(*s.h264->rtx_pt), " rtx/90000");
-      line(out, "a=fmtp:", u(*s.h264->rtx_pt), " apt=" + pt);
-    }
+    if (s.h264->rtx_pt) write_rtx(out, *s.h264->rtx_pt, s.h264->pt, "90000");
   }
   if (s.opus) {
     const std::string pt = u(s.opus->pt);
@@ -171,16 +192,18 @@ void write_codecs(std::string& out, const SectionPlan& s, const AnswerParams& pa
     if (s.opus->minptime) fmtp = "minptime=" + u(*s.opus->minptime);
     if (s.opus->useinbandfec) fmtp += std::string(fmtp.empty() ? "" : ";") + "useinbandfec=1";
     if (!fmtp.empty()) line(out, "a=fmtp:", pt, " " + fmtp);
+    if (s.opus->rtx_pt) write_rtx(out, *s.opus->rtx_pt, s.opus->pt, "48000");
   }
   if (s.direction != Direction::SendOnly) return;
+  const bool rtx = s.rtx_pt().has_value();
   if (s.h264) {
-    bool rtx = s.h264->rtx_pt.has_value();
-    if (rtx) line(out, "a=ssrc-group:FID ", u(params.video_ssrc), " " + u(params.video_rtx_ssrc));
-    write_ssrcs(out, params.video_ssrc, params, params.stream_id, params.video_track_id);
-    if (rtx)
-      write_ssrcs(out, params.video_rtx_ssrc, params, params.stream_id, params.video_track_id);
+    write_track_ssrcs(out, params.video_ssrc,
+                      rtx ? std::optional<uint32_t>(params.video_rtx_ssrc) : std::nullopt, params,
+                      params.stream_id, params.video_track_id);
   } else if (s.opus) {
-    write_ssrcs(out, params.audio_ssrc, params, audio_stream_of(params), params.audio_track_id);
+    write_track_ssrcs(out, params.audio_ssrc,
+                      rtx ? std::optional<uint32_t>(params.audio_rtx_ssrc) : std::nullopt, params,
+                      audio_stream_of(params), params.audio_track_id);
   }
 }
 
@@ -191,7 +214,7 @@ void write_section(std::string& out, const MediaSection& m, const SectionPlan& s
   if (accepted) {
     uint8_t pt = s.h264 ? s.h264->pt : s.opus->pt;
     formats = u(pt);
-    if (s.h264 && s.h264->rtx_pt) formats += " " + u(*s.h264->rtx_pt);
+    if (auto rtx = s.rtx_pt()) formats += " " + u(*rtx);
   } else {
     // RFC 3264 section 6: a rejected stream keeps the offered formats, port 0.
     for (const auto& f : m.formats)
@@ -199,6 +222,7 @@ void write_section(std::string& out, const MediaSection& m, const SectionPlan& s
   }
   line(out, "m=" + m.media + (accepted ? " 9 " : " 0 ") + m.proto + " ", formats);
   line(out, "c=IN IP4 0.0.0.0");
+  write_transport(out, params);
   if (!m.mid.empty()) line(out, "a=mid:", m.mid);
   if (!accepted) {
     line(out, "a=inactive");
@@ -217,13 +241,23 @@ void write_section(std::string& out, const MediaSection& m, const SectionPlan& s
     line(out, "a=extmap:", u(e.id) + (e.direction.empty() ? "" : "/" + e.direction), " " + e.uri);
   }
   write_codecs(out, s, params);
-  if (!with_candidates) return;
-  for (const auto& c : params.candidates)
-    line(out, "a=", c);
+  // Candidates once per transport: in the BUNDLE-tagged section (RFC 8843 section 7.3), or in
+  // each section without BUNDLE. We gather nothing later (ICE-lite, no trickle), so every
+  // accepted section says so (RFC 8840 section 8.2, as Firefox writes it).
+  if (with_candidates) {
+    for (const auto& c : params.candidates)
+      line(out, "a=", c);
+  }
   line(out, "a=end-of-candidates");
 }
 
 }  // namespace
+
+std::optional<uint8_t> SectionPlan::rtx_pt() const noexcept {
+  if (h264) return h264->rtx_pt;
+  if (opus) return opus->rtx_pt;
+  return std::nullopt;
+}
 
 const SectionPlan* AnswerPlan::video() const noexcept {
   for (const auto& s : sections) {

@@ -1,7 +1,9 @@
 #pragma once
 // Builds the SDP answer of our ICE-lite, DTLS-server, send-only WHEP endpoint (JSEP RFC 8829
 // section 5.3, BUNDLE RFC 8843). plan_answer() decides per offered m-line; build_answer() writes
-// the text. Chrome, Firefox and Safari accept the output.
+// the text. Chrome, Firefox, Safari and GStreamer webrtcbin accept the output: like a browser's
+// answer it repeats ICE credentials, fingerprint and DTLS role in every m-section (webrtcbin
+// refuses a section without its own a=setup, and a fingerprint at both levels).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,8 +33,9 @@ struct AnswerParams {
   uint32_t video_ssrc = 0;
   uint32_t video_rtx_ssrc = 0;  // announced only when an RTX payload type is chosen
   uint32_t audio_ssrc = 0;
-  std::string cname;      // RTCP CNAME
-  std::string stream_id;  // msid stream id
+  uint32_t audio_rtx_ssrc = 0;  // announced only when the offer takes audio NACK and RTX
+  std::string cname;            // RTCP CNAME
+  std::string stream_id;        // msid stream id
   // The audio track's msid stream id; empty: stream_id. Browsers lip-sync the tracks of one
   // stream (the video waits for the audio's jitter buffer); another id plays each at once.
   std::string audio_stream_id;
@@ -52,6 +55,8 @@ struct SectionPlan {
   std::vector<std::string> rtcp_fb;  // for the chosen payload type
   std::vector<Extmap> extmaps;       // echoed header extensions with the offer's ids
   std::string reject_reason;         // for logs, when Rejected
+
+  std::optional<uint8_t> rtx_pt() const noexcept;  // of the chosen codec, when answered
 };
 
 struct AnswerPlan {

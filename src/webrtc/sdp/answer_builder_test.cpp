@@ -61,6 +61,11 @@ std::string section_text(const std::string& answer, size_t index) {
   return answer.substr(pos + 2, end == std::string::npos ? std::string::npos : end - pos);
 }
 
+// The session block, before the first m= line.
+std::string session_text(const std::string& answer) {
+  return answer.substr(0, answer.find("\r\nm=") + 2);
+}
+
 SessionDescription reparse(const std::string& answer) {
   ParseResult r = parse_session_description(answer);
   EXPECT_TRUE(r) << r.error << "\n" << answer;
@@ -76,17 +81,30 @@ void check_common(const SessionDescription& offer, const std::string& text, cons
   EXPECT_EQ(count(text, "a=msid-semantic:WMS live\r\n"), 1u);
   SessionDescription a = reparse(text);
   EXPECT_TRUE(a.ice_lite);
-  EXPECT_EQ(a.ice_ufrag, p.ice_ufrag);
-  EXPECT_EQ(a.ice_pwd, p.ice_pwd);
-  ASSERT_EQ(a.fingerprints.size(), 1u);
-  EXPECT_EQ(a.fingerprints[0].algorithm, "sha-256");
-  EXPECT_EQ(a.fingerprints[0].value, Fingerprint);
+  // Transport attributes only per section: webrtcbin refuses a fingerprint at both levels.
+  EXPECT_TRUE(a.ice_ufrag.empty());
+  EXPECT_TRUE(a.ice_pwd.empty());
+  EXPECT_TRUE(a.fingerprints.empty());
+  EXPECT_EQ(session_text(text).find("a=setup"), std::string::npos);
   ASSERT_EQ(a.media.size(), offer.media.size());
   for (size_t i = 0; i < a.media.size(); ++i) {
     const MediaSection& m = a.media[i];
+    SCOPED_TRACE("section " + std::to_string(i));
     EXPECT_EQ(m.media, offer.media[i].media);
     EXPECT_EQ(m.mid, offer.media[i].mid);
     EXPECT_EQ(m.connection, "IN IP4 0.0.0.0");
+    // Every section, rejected ones too, carries its own transport lines, once (JSEP 5.3.1).
+    const std::string own = section_text(text, i);
+    EXPECT_EQ(count(own, "\r\na=ice-ufrag:" + p.ice_ufrag + "\r\n"), 1u);
+    EXPECT_EQ(count(own, "\r\na=ice-pwd:" + p.ice_pwd + "\r\n"), 1u);
+    EXPECT_EQ(count(own, "\r\na=fingerprint:sha-256 " + std::string(Fingerprint) + "\r\n"), 1u);
+    EXPECT_EQ(count(own, "\r\na=setup:passive\r\n"), 1u);
+    EXPECT_EQ(m.ice_ufrag, p.ice_ufrag);
+    EXPECT_EQ(m.ice_pwd, p.ice_pwd);
+    ASSERT_EQ(m.fingerprints.size(), 1u);
+    EXPECT_EQ(m.fingerprints[0].algorithm, "sha-256");
+    EXPECT_EQ(m.fingerprints[0].value, Fingerprint);
+    EXPECT_EQ(m.setup, SetupRole::Passive);
     if (m.port == 0) {
       EXPECT_EQ(m.direction, Direction::Inactive);
       EXPECT_EQ(m.formats, offer.media[i].formats);
@@ -94,7 +112,6 @@ void check_common(const SessionDescription& offer, const std::string& text, cons
       continue;
     }
     EXPECT_EQ(m.port, 9);
-    EXPECT_EQ(m.setup, SetupRole::Passive);
     EXPECT_TRUE(m.rtcp_mux);
     EXPECT_EQ(m.rtcp_rsize, offer.media[i].rtcp_rsize);
     if (!a.bundle_mids.empty()) {
@@ -102,7 +119,8 @@ void check_common(const SessionDescription& offer, const std::string& text, cons
     }
     bool tagged = a.bundle_mids.empty() || a.bundle_mids[0] == m.mid;
     EXPECT_EQ(m.candidates.size(), tagged ? p.candidates.size() : 0u);
-    EXPECT_EQ(m.end_of_candidates, tagged);
+    EXPECT_TRUE(m.end_of_candidates);  // nothing trickles later, in any section
+    EXPECT_EQ(count(own, "a=end-of-candidates\r\n"), 1u);
     for (const auto& pt : m.payload_types) {
       const PayloadType* offered = offer.media[i].find(pt.pt);
       ASSERT_NE(offered, nullptr) << "answer payload type not offered";
@@ -260,13 +278,124 @@ TEST(BuildAnswer, RejectsDataChannelAndAudioWithoutOpus) {
   EXPECT_EQ(plan.sections[2].reject_reason, "data channels are not supported");
   std::string answer = build_answer(*r.offer, p, plan);
   check_common(*r.offer, answer, p);
-  EXPECT_NE(answer.find("m=audio 0 UDP/TLS/RTP/SAVPF 0 8\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\n"
-                        "a=inactive\r\n"),
-            std::string::npos);
+  EXPECT_EQ(section_text(answer, 1),
+            "m=audio 0 UDP/TLS/RTP/SAVPF 0 8\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:srv1\r\n"
+            "a=ice-pwd:serverpassword0123456789\r\na=fingerprint:sha-256 " +
+                std::string(Fingerprint) + "\r\na=setup:passive\r\na=mid:1\r\na=inactive\r\n");
   EXPECT_NE(answer.find("m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n"), std::string::npos);
   EXPECT_NE(answer.find("a=group:BUNDLE 0\r\n"), std::string::npos);
   ASSERT_NE(plan.video(), nullptr);
   EXPECT_EQ(plan.audio(), nullptr);
+}
+
+// A bundled audio section offering Opus with the given extra lines.
+std::string offer_with_audio(const std::string& audio_lines, const std::string& formats) {
+  std::string text = minimal_offer("m=audio 9 UDP/TLS/RTP/SAVPF " + formats +
+                                   "\na=mid:1\na=recvonly\na=rtcp-mux\n"
+                                   "a=rtpmap:111 opus/48000/2\na=fmtp:111 useinbandfec=1\n" +
+                                   audio_lines);
+  text.replace(text.find("BUNDLE 0"), 8, "BUNDLE 0 1");
+  return text;
+}
+
+TEST(BuildAnswer, AudioNackAndRtxAnsweredWhenOffered) {
+  ParseResult r = parse_offer(
+      offer_with_audio("a=rtcp-fb:111 nack\na=rtpmap:112 rtx/48000\na=fmtp:112 apt=111\n"
+                       "a=rtcp-fb:111 transport-cc\n",
+                       "111 112"));
+  ASSERT_TRUE(r) << r.error;
+  AnswerParams p = params();
+  p.audio_rtx_ssrc = 4444;
+  p.transport_cc = true;
+  AnswerPlan plan = plan_answer(*r.offer, p);
+  ASSERT_NE(plan.audio(), nullptr);
+  EXPECT_TRUE(plan.audio()->opus->nack);
+  EXPECT_EQ(plan.audio()->opus->rtx_pt, 112);
+  EXPECT_EQ(plan.audio()->rtx_pt(), 112);
+  std::string text = build_answer(*r.offer, p, plan);
+  check_common(*r.offer, text, p);
+  SessionDescription a = reparse(text);
+  const MediaSection& audio = a.media[1];
+  EXPECT_EQ(audio.formats, (std::vector<std::string>{"111", "112"}));
+  ASSERT_EQ(audio.payload_types.size(), 2u);
+  EXPECT_EQ(audio.payload_types[0].rtcp_fb, (std::vector<std::string>{"nack", "transport-cc"}));
+  EXPECT_TRUE(audio.payload_types[1].is("rtx", 48000));
+  EXPECT_EQ(*audio.payload_types[1].fmtp_param("apt"), "111");
+  EXPECT_EQ(audio.ssrc_groups, std::vector<std::string>{"FID 3333 4444"});
+  ASSERT_EQ(audio.ssrcs.size(), 4u);
+  EXPECT_EQ(audio.ssrcs[2].ssrc, 4444u);
+  EXPECT_EQ(audio.ssrcs[2].value, "airclass");
+  EXPECT_EQ(audio.ssrcs[3].value, "live audio");
+  // Audio RTX does not leak into the video section, which was offered no RTX.
+  EXPECT_TRUE(a.media[0].ssrc_groups.empty());
+  EXPECT_EQ(a.media[0].formats, std::vector<std::string>{"96"});
+  EXPECT_EQ(count(text, "a=rtpmap:112 rtx/48000\r\n"), 1u);
+}
+
+// A real webrtcbin offer (GStreamer 1.22, do-nack on both transceivers): webrtcbin refuses an
+// answer without a=setup in each section; this one also asks for audio NACK and RTX.
+TEST(BuildAnswer, RealWebrtcbinOfferWithAudioNackGetsAudioRtx) {
+  SessionDescription offer = parse_fixture("gstreamer_webrtcbin_audio_nack_offer.sdp");
+  AnswerParams p = params();
+  p.audio_rtx_ssrc = 4444;
+  std::string text = build_answer(offer, p);
+  check_common(offer, text, p);
+  SessionDescription a = reparse(text);
+  ASSERT_EQ(a.media.size(), 2u);
+  EXPECT_EQ(a.bundle_mids, (std::vector<std::string>{"video0", "audio1"}));
+  check_video(a.media[0], 96, 97, "42e01f");
+  const MediaSection& audio = a.media[1];
+  EXPECT_EQ(audio.port, 9);  // offered bundle-only with port 0
+  EXPECT_EQ(audio.formats, (std::vector<std::string>{"111", "98"}));
+  EXPECT_TRUE(audio.payload_types[0].is("opus", 48000));
+  EXPECT_EQ(audio.payload_types[0].channels, 2);  // offered OPUS/48000, answered as RFC 7587
+  EXPECT_EQ(audio.payload_types[0].rtcp_fb, std::vector<std::string>{"nack"});
+  EXPECT_TRUE(audio.payload_types[1].is("rtx", 48000));
+  EXPECT_EQ(*audio.payload_types[1].fmtp_param("apt"), "111");
+  EXPECT_EQ(audio.ssrc_groups, std::vector<std::string>{"FID 3333 4444"});
+  EXPECT_EQ(count(section_text(text, 0), "\r\na=candidate:"), 2u);
+  EXPECT_EQ(count(section_text(text, 1), "\r\na=candidate:"), 0u);  // bundled: the tag only
+}
+
+TEST(BuildAnswer, AudioRtxNeedsNackAndTheAudioClock) {
+  struct Case {
+    const char* lines;
+    const char* formats;
+    bool nack;
+  };
+  for (const Case& c : {
+           // NACK alone: answered (retransmitted on the audio SSRC), no RTX.
+           Case{"a=rtcp-fb:111 nack\n", "111", true},
+           // RTX without NACK: nothing would ask for a retransmission.
+           Case{"a=rtpmap:112 rtx/48000\na=fmtp:112 apt=111\n", "111 112", false},
+           // RTX at the video clock cannot repair Opus (RFC 4588 8.6).
+           Case{"a=rtcp-fb:111 nack\na=rtpmap:112 rtx/90000\na=fmtp:112 apt=111\n", "111 112",
+                true},
+           // RTX for another payload type.
+           Case{"a=rtcp-fb:111 nack\na=rtpmap:112 rtx/48000\na=fmtp:112 apt=110\n", "111 112",
+                true},
+           // "nack pli" is not generic NACK.
+           Case{"a=rtcp-fb:111 nack pli\na=rtpmap:112 rtx/48000\na=fmtp:112 apt=111\n", "111 112",
+                false},
+       }) {
+    SCOPED_TRACE(c.lines);
+    ParseResult r = parse_offer(offer_with_audio(c.lines, c.formats));
+    ASSERT_TRUE(r) << r.error;
+    AnswerParams p = params();
+    p.audio_rtx_ssrc = 4444;
+    AnswerPlan plan = plan_answer(*r.offer, p);
+    ASSERT_NE(plan.audio(), nullptr);
+    EXPECT_EQ(plan.audio()->opus->nack, c.nack);
+    EXPECT_EQ(plan.audio()->rtx_pt(), std::nullopt);
+    std::string text = build_answer(*r.offer, p, plan);
+    check_common(*r.offer, text, p);
+    SessionDescription a = reparse(text);
+    EXPECT_EQ(a.media[1].formats, std::vector<std::string>{"111"});
+    EXPECT_EQ(a.media[1].payload_types[0].rtcp_fb,
+              c.nack ? std::vector<std::string>{"nack"} : std::vector<std::string>{});
+    EXPECT_TRUE(a.media[1].ssrc_groups.empty());
+    EXPECT_EQ(count(text, "4444"), 0u);
+  }
 }
 
 TEST(BuildAnswer, NoAudioInStreamRejectsAudio) {
@@ -354,15 +483,15 @@ TEST(BuildAnswer, GoldenMinimalAnswer) {
             "t=0 0\r\n"
             "a=group:BUNDLE 0\r\n"
             "a=ice-lite\r\n"
+            "a=msid-semantic:WMS live\r\n"
+            "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+            "c=IN IP4 0.0.0.0\r\n"
             "a=ice-ufrag:srv1\r\n"
             "a=ice-pwd:serverpassword0123456789\r\n"
             "a=fingerprint:sha-256 " +
                 std::string(Fingerprint) +
                 "\r\n"
                 "a=setup:passive\r\n"
-                "a=msid-semantic:WMS live\r\n"
-                "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
-                "c=IN IP4 0.0.0.0\r\n"
                 "a=mid:0\r\n"
                 "a=sendonly\r\n"
                 "a=rtcp-mux\r\n"

@@ -49,22 +49,27 @@ std::optional<H264Choice> choose_h264(const MediaSection& section, const H264Pro
   return best;
 }
 
-std::optional<uint8_t> find_rtx(const MediaSection& section, uint8_t pt) noexcept {
+std::optional<uint8_t> find_rtx(const MediaSection& section, uint8_t pt,
+                                uint32_t clock_rate) noexcept {
   const std::string apt = std::to_string(pt);
   for (const PayloadType& p : section.payload_types) {
-    if (p.is("rtx", 90000) && param_is(p, "apt", apt)) return p.pt;
+    if (p.is("rtx", clock_rate) && param_is(p, "apt", apt)) return p.pt;
   }
   return std::nullopt;
 }
 
 std::optional<OpusChoice> choose_opus(const MediaSection& section) noexcept {
   for (const PayloadType& p : section.payload_types) {
-    if (!p.is("opus", 48000) || p.channels != 2) continue;
+    // Channels omitted: webrtcbin writes OPUS/48000 when its caps lack encoding-params. Opus
+    // RTP is the same either way (RFC 7587 section 7), so only another explicit count is refused.
+    if (!p.is("opus", 48000) || (p.channels != 2 && p.channels != 0)) continue;
     OpusChoice c;
     c.pt = p.pt;
     if (const std::string* v = p.fmtp_param("minptime"))
       c.minptime = detail::parse_uint<uint32_t>(*v);
     c.useinbandfec = param_is(p, "useinbandfec", "1");
+    c.nack = section.has_rtcp_fb(p.pt, "nack");
+    if (c.nack) c.rtx_pt = find_rtx(section, p.pt, 48000);
     return c;
   }
   return std::nullopt;

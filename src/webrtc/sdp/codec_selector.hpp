@@ -31,17 +31,23 @@ struct H264Choice {
 std::optional<H264Choice> choose_h264(const MediaSection& section, const H264ProfileLevelId& stream,
                                       const H264Policy& policy = {}) noexcept;
 
-// The rtx/90000 payload type whose fmtp apt names `pt` (RFC 4588 section 8.6).
-std::optional<uint8_t> find_rtx(const MediaSection& section, uint8_t pt) noexcept;
+// The rtx payload type whose fmtp apt names `pt`; RFC 4588 section 8.6: its clock rate is the
+// original's (90000 for video, 48000 for Opus).
+std::optional<uint8_t> find_rtx(const MediaSection& section, uint8_t pt,
+                                uint32_t clock_rate = 90000) noexcept;
 
 struct OpusChoice {
   uint8_t pt = 0;
   std::optional<uint32_t> minptime;  // echoed when offered (RFC 7587 section 7)
   bool useinbandfec = false;
+  bool nack = false;              // the offer asks for generic NACK on this payload type
+  std::optional<uint8_t> rtx_pt;  // rtx/48000 with apt=pt, only together with nack
 };
 
-// opus/48000/2 (RFC 7587 section 7: always written with 2 channels); encoding name compared
-// case-insensitively since GStreamer writes OPUS.
+// opus/48000/2 (RFC 7587 section 7: always written with 2 channels), or opus/48000 as webrtcbin
+// writes it without encoding-params; encoding name compared case-insensitively (GStreamer
+// writes OPUS). The answer always says opus/48000/2. RTX is taken only when NACK is offered too:
+// without NACKs nothing would ever be retransmitted on it.
 std::optional<OpusChoice> choose_opus(const MediaSection& section) noexcept;
 
 }  // namespace webrtc::sdp

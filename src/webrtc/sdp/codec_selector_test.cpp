@@ -132,14 +132,22 @@ TEST(ChooseOpus, EachBrowser) {
   }
 }
 
-TEST(ChooseOpus, NoneWithoutOpus) {
+TEST(ChooseOpus, NoneWithoutOpusAndChannelsOnlyTwoOrOmitted) {
   std::string text =
       minimal_offer("m=audio 9 UDP/TLS/RTP/SAVPF 0 8 112\na=mid:1\na=rtpmap:112 opus/48000\n");
   EXPECT_EQ(test::parse_error(text), "m=audio (mid 1) has no ice-ufrag");  // not bundled
   text.replace(text.find("BUNDLE 0"), 8, "BUNDLE 0 1");
   ParseResult r = parse_offer(text);
   ASSERT_TRUE(r) << r.error;
-  EXPECT_FALSE(choose_opus(r.offer->media[1]));  // opus/48000 without /2 is not RFC 7587
+  // opus/48000 (channels omitted, as webrtcbin writes it without encoding-params) is Opus.
+  auto opus = choose_opus(r.offer->media[1]);
+  ASSERT_TRUE(opus);
+  EXPECT_EQ(opus->pt, 112);
+  // Another explicit channel count is not RFC 7587 Opus.
+  text.replace(text.find("opus/48000"), 10, "opus/48000/1");
+  ParseResult mono = parse_offer(text);
+  ASSERT_TRUE(mono) << mono.error;
+  EXPECT_FALSE(choose_opus(mono.offer->media[1]));
 }
 
 }  // namespace
