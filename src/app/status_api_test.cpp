@@ -122,14 +122,14 @@ TEST_F(StatusApiTest, MetricsSplitServerAddedLatencyIntoWaitAndFanout) {
   // A delta frame complete at t=0, its loop starting at 0.4 ms and done at 1.8 ms.
   counters_.egress_latency.record(metrics::FrameKind::Delta, 1'000'000, 1'400'000, 2'800'000);
   const auto text = get("/metrics").body();
-  for (const auto* line : {
-           "airclass_egress_latency_seconds_bucket{kind=\"delta\",le=\"0.0015\"} 0\n",
-           "airclass_egress_latency_seconds_bucket{kind=\"delta\",le=\"0.002\"} 1\n",
-           "airclass_egress_wait_seconds_bucket{kind=\"delta\",le=\"5e-04\"} 1\n",
-           "airclass_egress_fanout_seconds_bucket{kind=\"delta\",le=\"0.001\"} 0\n",
-           "airclass_egress_fanout_seconds_bucket{kind=\"delta\",le=\"0.0015\"} 1\n",
-           "airclass_egress_fanout_seconds_count{kind=\"keyframe\"} 0\n",
-           "airclass_egress_wait_seconds_count{kind=\"audio\"} 0\n"}) {
+  for (const auto* line :
+       {"airclass_egress_latency_seconds_bucket{kind=\"delta\",le=\"0.0015\"} 0\n",
+        "airclass_egress_latency_seconds_bucket{kind=\"delta\",le=\"0.002\"} 1\n",
+        "airclass_egress_wait_seconds_bucket{kind=\"delta\",le=\"5e-04\"} 1\n",
+        "airclass_egress_fanout_seconds_bucket{kind=\"delta\",le=\"0.001\"} 0\n",
+        "airclass_egress_fanout_seconds_bucket{kind=\"delta\",le=\"0.0015\"} 1\n",
+        "airclass_egress_fanout_seconds_count{kind=\"keyframe\"} 0\n",
+        "airclass_egress_wait_seconds_count{kind=\"audio\"} 0\n"}) {
     EXPECT_NE(text.find(line), std::string::npos) << line << text;
   }
 }

@@ -13,18 +13,17 @@ DatagramKind first_byte(uint8_t b) {
 }
 
 TEST(DatagramKind, RangeBoundaries) {
-  EXPECT_EQ(first_byte(0), DatagramKind::Stun);
-  EXPECT_EQ(first_byte(3), DatagramKind::Stun);
-  EXPECT_EQ(first_byte(4), DatagramKind::Other);
-  EXPECT_EQ(first_byte(19), DatagramKind::Other);
-  EXPECT_EQ(first_byte(20), DatagramKind::Dtls);
-  EXPECT_EQ(first_byte(63), DatagramKind::Dtls);
-  EXPECT_EQ(first_byte(64), DatagramKind::Other);
-  EXPECT_EQ(first_byte(127), DatagramKind::Other);
-  EXPECT_EQ(first_byte(128), DatagramKind::Rtp);
-  EXPECT_EQ(first_byte(191), DatagramKind::Rtp);
-  EXPECT_EQ(first_byte(192), DatagramKind::Other);
-  EXPECT_EQ(first_byte(255), DatagramKind::Other);
+  constexpr struct {
+    uint8_t first;
+    DatagramKind kind;
+  } cases[] = {
+      {0, DatagramKind::Stun},   {3, DatagramKind::Stun},    {4, DatagramKind::Other},
+      {19, DatagramKind::Other}, {20, DatagramKind::Dtls},   {63, DatagramKind::Dtls},
+      {64, DatagramKind::Other}, {127, DatagramKind::Other}, {128, DatagramKind::Rtp},
+      {191, DatagramKind::Rtp},  {192, DatagramKind::Other}, {255, DatagramKind::Other},
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(first_byte(c.first), c.kind) << "first byte " << int{c.first};
 }
 
 TEST(DatagramKind, EveryFirstByteFallsInExactlyItsRange) {

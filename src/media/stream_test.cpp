@@ -13,8 +13,12 @@
 namespace media {
 namespace {
 
-FramePtr video(int64_t dts, bool key) { return test::video(dts, key, 50); }
-FramePtr audio(int64_t dts) { return test::audio(dts, 5); }
+FramePtr video(int64_t dts, bool key) {
+  return test::video(dts, key, 50);
+}
+FramePtr audio(int64_t dts) {
+  return test::audio(dts, 5);
+}
 
 class RecordingReader : public StreamReader {
  public:

@@ -77,6 +77,7 @@ def main():
             packets = tl[-1].get("audioPacketsReceived", 0) - \
                 small[0].get("audioPacketsReceived", 0)
             level = tl[-1].get("audioLevel") or 0
+            print(f"figure: audio after the restart: {packets} packets, level {level:.2f}")
             c.check("audio plays after the restart", packets >= 75 and level > 0.01,
                     f"{packets} packets, level {level}")
         closes = [l for l in srv.log_text().splitlines() if "[webrtc] viewer" in l and

@@ -1,6 +1,8 @@
 // The handshake under loss, on an injected clock: a DTLS client (as a browser) and our server
 // (configured as PeerSession configures it) exchange datagrams through a lossy wire; only
-// advancing the fake clock to the next timeout lets retransmissions happen.
+// advancing the fake clock to the next timeout lets retransmissions happen. OpenSSL's own
+// timer follows that clock through openssl_clock_test_support.hpp: without it no timeout
+// ever expires here (DTLS_set_timer_cb only sets durations; expiry reads gettimeofday()).
 #include <gtest/gtest.h>
 
 #include <algorithm>

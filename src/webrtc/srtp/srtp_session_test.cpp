@@ -3,76 +3,16 @@
 #include <gtest/gtest.h>
 #include <srtp2/srtp.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "base/allocation_counter_test_support.hpp"
 #include "base/hex_test_support.hpp"
 #include "webrtc/srtp/srtp_cipher_cm.hpp"
 #include "webrtc/srtp/srtp_cipher_gcm.hpp"
 #include "webrtc/srtp/srtp_kdf.hpp"
 #include "webrtc/srtp/srtp_replay_window.hpp"
-
-// Counts every global operator new in this binary, so a test can assert that the data path
-// does not allocate (style guide (b) 3). GCC cannot tell that these replacements pair malloc
-// with free on purpose once they are inlined into std::allocator.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-namespace {
-std::atomic<size_t> g_allocations{0};
-}  // namespace
-
-// OpenSSL allocates with malloc, which operator new does not see: count it too (as
-// bench/alloc_counter.cpp does), except under AddressSanitizer, which owns malloc.
-#if !defined(__SANITIZE_ADDRESS__)
-extern "C" {
-void* __libc_malloc(size_t size);
-void* __libc_calloc(size_t count, size_t size);
-void* __libc_realloc(void* ptr, size_t size);
-void* malloc(size_t size) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __libc_malloc(size);
-}
-void* calloc(size_t count, size_t size) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __libc_calloc(count, size);
-}
-void* realloc(void* ptr, size_t size) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __libc_realloc(ptr, size);
-}
-}
-#endif
-
-void* operator new(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](size_t size) {
-  return ::operator new(size);
-}
-void* operator new(size_t size, const std::nothrow_t&) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-void* operator new[](size_t size, const std::nothrow_t& tag) noexcept {
-  return ::operator new(size, tag);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, size_t) noexcept {
-  std::free(p);
-}
 
 namespace webrtc::srtp {
 namespace {
@@ -340,7 +280,7 @@ TEST_P(SrtpRoundTripTest, ProtectAndUnprotectDoNotAllocatePerPacket) {
   auto first = tx->protect_rtp(buf, plain.size());
   ASSERT_TRUE(first);
   ASSERT_TRUE(rx->unprotect_rtp(buf, *first));
-  const size_t before = g_allocations.load();
+  const size_t before = base::test::allocations();
   size_t ok = 0;
   for (uint16_t seq = 1; seq <= 1000; ++seq) {
     buf[2] = uint8_t(seq >> 8);
@@ -350,7 +290,7 @@ TEST_P(SrtpRoundTripTest, ProtectAndUnprotectDoNotAllocatePerPacket) {
     auto m = tx->protect_rtcp(buf, 100);
     ok += m && rx->unprotect_rtcp(buf, *m) == 100u;
   }
-  EXPECT_EQ(g_allocations.load() - before, 0u);
+  EXPECT_EQ(base::test::allocations() - before, 0u);
   EXPECT_EQ(ok, 2000u);
 }
 
