@@ -80,7 +80,7 @@ async function measureInPage({ url, seconds, withAudio, bits }) {
     'jitterBufferEmittedCount', 'totalDecodeTime', 'totalProcessingDelay', 'totalAssemblyTime',
     'framesAssembledFromMultiplePackets', 'totalInterFrameDelay', 'freezeCount',
     'totalFreezesDuration', 'packetsReceived', 'packetsLost', 'nackCount', 'pliCount',
-    'keyFramesDecoded'];
+    'keyFramesDecoded', 'retransmittedPacketsReceived'];
   await window.whepTimeline(pc, t0, seconds, fields, window.netEqFields, out.timeline);
   out.clockSkewEndMs = Date.now() - epoch(performance.now());
   if (location) await fetch(new URL(location, url), { method: 'DELETE' }).catch(() => {});

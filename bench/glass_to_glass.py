@@ -388,9 +388,11 @@ def stats_window(timeline, warmup_ms):
     return out
 
 
-def run_page(page, url, seconds, flags):
-    """Runs a bench page (node <page> <url> <seconds> <flags>) and returns its JSON report."""
-    out = subprocess.run(["node", os.path.join(BENCH_DIR, page), url, str(seconds)] + flags,
+def run_page(page, url, seconds, flags, wrap=None):
+    """Runs a bench page (node <page> <url> <seconds> <flags>) and returns its JSON report.
+    `wrap` is a command prefix (netbed's viewer_prefix(): run in the viewer namespace)."""
+    out = subprocess.run((wrap or []) + ["node", os.path.join(BENCH_DIR, page), url,
+                                         str(seconds)] + flags,
                          capture_output=True, text=True, timeout=seconds + 90)
     if out.returncode != 0 or not out.stdout.strip():
         raise RuntimeError(f"{page} failed ({out.returncode}): {out.stderr[-3000:]}")

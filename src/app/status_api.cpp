@@ -19,6 +19,7 @@ nlohmann::json viewer_json(const ViewerStatus& v) {
       {"remote", v.remote},
       {"state", v.state},
       {"video_packets", s.video.packets},
+      {"video_frames", s.video.frames},
       {"audio_packets", s.audio.packets},
       {"bytes", s.video.bytes + s.audio.bytes},
       {"nacks", s.video.nacked + s.audio.nacked},
@@ -29,6 +30,7 @@ nlohmann::json viewer_json(const ViewerStatus& v) {
       {"plis", s.plis},
       {"firs", s.firs},
       {"paced_replays", s.paced_replays},
+      {"second_copies", s.video.second_copies + s.audio.second_copies},
       {"fraction_lost", s.fraction_lost / 256.0},
       {"jitter_ms", s.jitter / 90.0},
   };

@@ -70,6 +70,7 @@ struct WebRtcWorker::Viewer {
   std::shared_ptr<WebRtcFeed> feed;
   std::unique_ptr<webrtc::PeerSession> session;
   bool logged_connected = false;
+  bool pacing = false;  // in pacing_
 };
 
 WebRtcWorker::WebRtcWorker(boost::asio::io_context& loop,
@@ -132,6 +133,10 @@ void WebRtcWorker::start() {
                         send_buffer_bytes_ < kWantedSendBuffer / 2
                             ? "; raise net.core.wmem_max or run with CAP_NET_ADMIN"
                             : "");
+  {
+    std::lock_guard lock(status_mutex_);
+    totals_.send_buffer_bytes = static_cast<uint64_t>(send_buffer_bytes_);
+  }
   receive();
   tick();
 }
@@ -237,9 +242,12 @@ void WebRtcWorker::after_input(Viewer& v) {
     const auto& history = *streams_[v.feed.get()].history;
     s.replay_video(history.since_keyframe(), history.bitrate_bps(),
                    std::chrono::steady_clock::now());
-    schedule_pacing(v);
   }
-  if (s.closed()) remove(v);
+  if (s.closed()) {
+    remove(v);
+    return;
+  }
+  schedule_pacing(v);  // a replay, or second copies of what a NACK asked for
 }
 
 void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFramePtr& frame) {
@@ -276,21 +284,20 @@ void WebRtcWorker::send_datagram(std::span<const uint8_t> bytes,
     batch_->send_now(bytes, to);
 }
 
-// Viewers in a paced keyframe replay are served by their own timer, finer than the tick.
+// Viewers with paced sends pending (a keyframe replay, second copies of retransmissions) are
+// served by their own timer, finer than the tick.
 void WebRtcWorker::schedule_pacing(Viewer& v) {
-  if (!v.session->next_pace_due()) return;
-  if (std::find(pacing_.begin(), pacing_.end(), &v) == pacing_.end()) pacing_.push_back(&v);
-  arm_pacing();
+  const auto due = v.session->next_pace_due();
+  if (!due) return;
+  if (!v.pacing) {
+    v.pacing = true;
+    pacing_.push_back(&v);
+  }
+  arm_pacing(*due);
 }
 
-void WebRtcWorker::arm_pacing() {
-  std::optional<std::chrono::steady_clock::time_point> due;
-  for (auto* v : pacing_) {
-    if (auto d = v->session->next_pace_due(); d && (!due || *d < *due)) due = d;
-  }
-  if (!due) return;
-  const auto latest = std::chrono::steady_clock::now() + kMaxPaceWait;
-  const auto at = std::min(*due, latest);
+void WebRtcWorker::arm_pacing(std::chrono::steady_clock::time_point due) {
+  const auto at = std::min(due, std::chrono::steady_clock::now() + kMaxPaceWait);
   if (pace_armed_ && pace_timer_.expiry() <= at) return;
   pace_armed_ = true;
   pace_timer_.expires_at(at);
@@ -304,8 +311,15 @@ void WebRtcWorker::arm_pacing() {
 void WebRtcWorker::pace() {
   BatchScope batch(*this);
   const auto now = std::chrono::steady_clock::now();
-  std::erase_if(pacing_, [now](Viewer* v) { return !v->session->pace(now); });
-  arm_pacing();
+  std::optional<std::chrono::steady_clock::time_point> next;
+  std::erase_if(pacing_, [&](Viewer* v) {
+    v->session->pace(now);
+    const auto due = v->session->next_pace_due();
+    if (due && (!next || *due < *next)) next = due;
+    v->pacing = due.has_value();
+    return !v->pacing;
+  });
+  if (next) arm_pacing(*next);
 }
 
 void WebRtcWorker::tick() {
@@ -384,7 +398,7 @@ void WebRtcWorker::remove(Viewer& v) {
       st.video.retransmitted, st.plis, st.fraction_lost, st.rtt ? st.rtt->count() / 1000.0 : -1.0);
   auto& viewers = streams_[v.feed.get()].viewers;
   std::erase(viewers, &v);
-  std::erase(pacing_, &v);
+  if (v.pacing) std::erase(pacing_, &v);
   demux_.remove_session(v.key);
   closed_(v.id);
   viewers_.erase(v.key);  // destroys v

@@ -124,7 +124,7 @@ class WebRtcWorker : public webrtc::DatagramSink {
   void tick();
   void size_buffers();
   void schedule_pacing(Viewer& viewer);
-  void arm_pacing();
+  void arm_pacing(std::chrono::steady_clock::time_point due);
   void pace();
   void remove(Viewer& viewer);
   void publish_status();
@@ -134,7 +134,7 @@ class WebRtcWorker : public webrtc::DatagramSink {
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer pace_timer_;
   bool pace_armed_ = false;
-  std::vector<Viewer*> pacing_;  // viewers in a paced keyframe replay
+  std::vector<Viewer*> pacing_;  // viewers with paced sends pending (Viewer::pacing)
   int send_buffer_bytes_ = 0;
   int receive_buffer_bytes_ = 0;
   Claim claim_;

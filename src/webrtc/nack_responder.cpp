@@ -43,4 +43,14 @@ bool NackResponder::admit(uint16_t seq, size_t bytes, TimePoint now,
   return true;
 }
 
+bool NackResponder::admit_copy(uint16_t seq, size_t bytes, TimePoint now) noexcept {
+  if (budget_ < bytes) {
+    ++stats_.over_budget;
+    return false;
+  }
+  budget_ -= bytes;
+  recent_[seq % RecentSlots] = {seq, true, now};
+  return true;
+}
+
 }  // namespace webrtc

@@ -44,6 +44,10 @@ class NackResponder {
   bool admit(uint16_t seq, size_t bytes, TimePoint now,
              std::optional<std::chrono::microseconds> rtt) noexcept;
 
+  // A second copy of a packet just resent: charged to the budget like a resend (and it restarts
+  // the packet's round-trip guard), but not counted against the NACK packet that asked.
+  bool admit_copy(uint16_t seq, size_t bytes, TimePoint now) noexcept;
+
   const NackResponderStats& stats() const noexcept { return stats_; }
   uint64_t budget_bytes() const noexcept { return budget_; }
 

@@ -13,7 +13,14 @@
 
 namespace webrtc {
 
-class PacketHistory {
+// Where a NACKed packet is looked up, by stream sequence number.
+class PacketSource {
+ public:
+  virtual ~PacketSource() = default;
+  virtual std::optional<std::span<const uint8_t>> find(uint16_t seq) const noexcept = 0;
+};
+
+class PacketHistory : public PacketSource {
  public:
   struct Limits {
     size_t max_packets = 16384;          // about 13 s at 10 Mbit/s; bounds memory for long GOPs
@@ -26,7 +33,7 @@ class PacketHistory {
   // The frames from the most recent keyframe to the newest, oldest first; empty without one.
   std::vector<PacketizedFramePtr> since_keyframe() const;
   // A stored packet by stream sequence number.
-  std::optional<std::span<const uint8_t>> find(uint16_t seq) const noexcept;
+  std::optional<std::span<const uint8_t>> find(uint16_t seq) const noexcept override;
 
   // The stream's bitrate over the frames held (RTP bytes per arrival time), 0 when unknown.
   uint64_t bitrate_bps() const noexcept;

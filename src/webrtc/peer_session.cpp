@@ -127,6 +127,21 @@ void PeerSession::start_srtp(TimePoint now) {
   next_report_ = now;
 }
 
+bool PeerSession::pace(TimePoint now) {
+  if (!ready()) return false;
+  const bool video = video_.pace(now);
+  const bool audio = audio_ && audio_->pace(now);
+  return video || audio;
+}
+
+std::optional<PeerSession::TimePoint> PeerSession::next_pace_due() const noexcept {
+  auto due = video_.next_pace_due();
+  if (audio_) {
+    if (auto a = audio_->next_pace_due(); a && (!due || *a < *due)) due = a;
+  }
+  return due;
+}
+
 bool PeerSession::take_keyframe_request() noexcept {
   const bool r = keyframe_requested_ && ready();
   keyframe_requested_ = false;
@@ -273,6 +288,7 @@ PeerStats PeerSession::stats() const {
   s.video = video.sender;
   s.video_nack = video.nack;
   s.paced_replays = video.paced_replays;
+  s.paced_joins = video.paced_joins;
   s.replay_rate_bps = video.replay_rate_bps;
   if (audio_) {
     const auto audio = audio_->stats();

@@ -54,7 +54,8 @@ struct PeerStats {
   TrackSenderStats audio;
   NackResponderStats video_nack;  // NACKed packets not resent, by reason
   NackResponderStats audio_nack;
-  uint64_t paced_replays = 0;
+  uint64_t paced_replays = 0;  // keyframe requests answered by a paced replay
+  uint64_t paced_joins = 0;
   uint64_t replay_rate_bps = 0;
   uint64_t plis = 0;
   uint64_t firs = 0;
@@ -95,8 +96,8 @@ class PeerSession : private RtpSink {
     if (ready() && audio_) audio_->send_live(frame, now);
   }
   // The viewer needs a decodable picture now (just connected, or PLI/FIR): the owner replays
-  // PacketHistory::since_keyframe() through replay_video(), at once on the first start and
-  // paced at a multiple of `stream_bps` (PacketHistory::bitrate_bps()) after that.
+  // PacketHistory::since_keyframe() through replay_video(), paced at a multiple of
+  // `stream_bps` (PacketHistory::bitrate_bps()); on the first start the keyframe goes at once.
   bool take_keyframe_request() noexcept;
   void replay_video(std::span<const PacketizedFramePtr> frames, uint64_t stream_bps,
                     TimePoint now) {
@@ -104,8 +105,8 @@ class PeerSession : private RtpSink {
   }
   // Sends what a paced replay may send now; true while one is in progress (call again at
   // next_pace_due()).
-  bool pace(TimePoint now) { return ready() && video_.pace(now); }
-  std::optional<TimePoint> next_pace_due() const noexcept { return video_.next_pace_due(); }
+  bool pace(TimePoint now);
+  std::optional<TimePoint> next_pace_due() const noexcept;
 
   void close(std::string reason);
   bool ready() const noexcept { return state_ == PeerState::Connected; }

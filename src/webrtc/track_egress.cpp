@@ -1,6 +1,6 @@
 #include "webrtc/track_egress.hpp"
 
-#include <array>
+#include <algorithm>
 
 namespace webrtc {
 namespace {
@@ -13,10 +13,19 @@ int64_t steady_ns(std::chrono::steady_clock::time_point t) {
 
 }  // namespace
 
+std::optional<std::span<const uint8_t>> TrackEgress::RepairSource::find(
+    uint16_t seq) const noexcept {
+  if (history_) {
+    if (auto p = history_->find(seq)) return p;
+  }
+  return replay_.find_sent(seq, now_);
+}
+
 TrackEgress::TrackEgress(const TrackSenderConfig& sender, RtpSink& sink,
                          std::shared_ptr<const PacketHistory> history,
                          const TrackEgressConfig& config)
-    : sender_(sender, sink),
+    : config_(config),
+      sender_(sender, sink),
       history_(std::move(history)),
       nacks_(config.nack),
       replay_(config.replay) {}
@@ -34,25 +43,34 @@ void TrackEgress::send_live(const PacketizedFramePtr& frame, TimePoint now) {
 void TrackEgress::replay(std::span<const PacketizedFramePtr> frames, uint64_t stream_bps,
                          TimePoint now) {
   if (frames.empty()) return;
-  if (!sender_.started()) {
-    replay_.cancel();
-    sender_.replay(frames);
-    return;
-  }
   if (replay_.active()) return;  // one replay in flight: it already carries a keyframe
-  replay_.start(frames, stream_bps, now);
-  ++paced_replays_;
+  // A joining viewer gets its keyframe at once and catches up paced; a keyframe request (the
+  // viewer was just losing packets) is paced from the start.
+  const bool join = !sender_.started();
+  replay_.start(frames, stream_bps, now,
+                join ? KeyframeReplay::Cause::Join : KeyframeReplay::Cause::KeyframeRequest);
+  ++(join ? paced_joins_ : paced_replays_);
   pace(now);
 }
 
 bool TrackEgress::pace(TimePoint now) {
-  if (!replay_.active()) return false;
-  const int64_t now_ns = steady_ns(now);
-  while (auto chunk = replay_.next(now))
-    sender_.send_paced(*chunk->frame, chunk->first, chunk->end, now_ns);
-  if (replay_.active()) return true;
-  sender_.resume_live();
-  return false;
+  send_due_copies(now);
+  if (replay_.active()) {
+    const int64_t now_ns = steady_ns(now);
+    while (auto chunk = replay_.next(now))
+      sender_.send_paced(*chunk->frame, chunk->first, chunk->end, now_ns);
+    if (!replay_.active()) sender_.resume_live();
+  }
+  return replay_.active() || copies_count_ > 0;
+}
+
+std::optional<TrackEgress::TimePoint> TrackEgress::next_pace_due() const noexcept {
+  auto due = replay_.next_due();
+  if (copies_count_ > 0) {
+    const auto copy = copies_[copies_first_].due;
+    if (!due || copy < *due) due = copy;
+  }
+  return due;
 }
 
 void TrackEgress::on_nack(const rtcp::GenericNack& nack, TimePoint now,
@@ -60,13 +78,41 @@ void TrackEgress::on_nack(const rtcp::GenericNack& nack, TimePoint now,
   if (!history_) return;
   std::array<uint16_t, kMaxNackedPerPacket> lost;
   const size_t count = nack.expand(lost);
+  const RepairSource source(history_.get(), replay_, now);
   nacks_.begin_nack();
-  for (size_t i = 0; i < count; ++i)
-    sender_.retransmit(lost[i], *history_, nacks_, now, rtt);
+  for (size_t i = 0; i < count; ++i) {
+    if (sender_.retransmit(lost[i], source, nacks_, now, rtt) && config_.second_copies)
+      schedule_copy(lost[i], now, rtt);
+  }
+}
+
+void TrackEgress::schedule_copy(uint16_t seq, TimePoint now,
+                                std::optional<std::chrono::microseconds> rtt) {
+  std::chrono::microseconds delay = config_.second_copy_min_delay;
+  if (rtt) {
+    delay = std::clamp<std::chrono::microseconds>(*rtt / 2, config_.second_copy_min_delay,
+                                                  config_.second_copy_max_delay);
+  }
+  if (copies_count_ == MaxCopies) {  // the oldest gives way
+    copies_first_ = (copies_first_ + 1) % MaxCopies;
+    --copies_count_;
+  }
+  copies_[(copies_first_ + copies_count_) % MaxCopies] = {seq, now + delay};
+  ++copies_count_;
+}
+
+void TrackEgress::send_due_copies(TimePoint now) {
+  if (copies_count_ == 0) return;
+  const RepairSource source(history_.get(), replay_, now);
+  while (copies_count_ > 0 && copies_[copies_first_].due <= now) {
+    sender_.resend_copy(copies_[copies_first_].seq, source, nacks_, now);
+    copies_first_ = (copies_first_ + 1) % MaxCopies;
+    --copies_count_;
+  }
 }
 
 TrackEgressStats TrackEgress::stats() const noexcept {
-  return {sender_.stats(), nacks_.stats(), paced_replays_, replay_.rate_bps()};
+  return {sender_.stats(), nacks_.stats(), paced_replays_, paced_joins_, replay_.rate_bps()};
 }
 
 }  // namespace webrtc

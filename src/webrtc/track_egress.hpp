@@ -3,6 +3,7 @@
 // rewrites and sends shared packets, the NackResponder decides which lost ones are sent
 // again, and for video the KeyframeReplay paces the answer to a keyframe request. PeerSession
 // owns one per track and only routes to it.
+#include <array>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -19,12 +20,21 @@ namespace webrtc {
 struct TrackEgressConfig {
   NackResponderConfig nack;
   KeyframeReplayConfig replay;
+  // Each retransmission is sent a second time a moment later, unasked. A receive-only browser
+  // has no round-trip estimate and asks again only after 100 ms (libwebrtc's default), so a
+  // lost retransmission costs a visible freeze; a second copy spaced by half the RTT (20-100 ms,
+  // apart enough to leave a burst of loss) makes that a triple loss, for a few percent of
+  // bandwidth at the loss rates of school Wi-Fi. Charged to the same repair budget.
+  bool second_copies = true;
+  std::chrono::milliseconds second_copy_min_delay{20};
+  std::chrono::milliseconds second_copy_max_delay{100};
 };
 
 struct TrackEgressStats {
   TrackSenderStats sender;
   NackResponderStats nack;
   uint64_t paced_replays = 0;    // keyframe requests answered by a paced replay
+  uint64_t paced_joins = 0;      // joins whose catch-up from the keyframe was paced
   uint64_t replay_rate_bps = 0;  // of the newest paced replay
 };
 
@@ -37,13 +47,13 @@ class TrackEgress {
 
   // A live frame; queued behind a paced replay in progress.
   void send_live(const PacketizedFramePtr& frame, TimePoint now);
-  // The viewer needs a decodable picture: on its first start the frames since the keyframe go
-  // at once (instant start; the viewer has nothing to lose yet), later (PLI/FIR) paced at a
-  // multiple of the stream's bitrate.
+  // The viewer needs a decodable picture: the frames since the keyframe, paced at a multiple
+  // of the stream's bitrate (on its first start the keyframe itself at once: instant start).
   void replay(std::span<const PacketizedFramePtr> frames, uint64_t stream_bps, TimePoint now);
-  // Sends what a paced replay may send now; true while one is in progress.
+  // Sends what a paced replay may send now, and the second copies that are due; true while
+  // either waits (call again at next_pace_due()).
   bool pace(TimePoint now);
-  std::optional<TimePoint> next_pace_due() const noexcept { return replay_.next_due(); }
+  std::optional<TimePoint> next_pace_due() const noexcept;
   bool replaying() const noexcept { return replay_.active(); }
   void on_nack(const rtcp::GenericNack& nack, TimePoint now,
                std::optional<std::chrono::microseconds> rtt);
@@ -53,11 +63,38 @@ class TrackEgress {
   TrackEgressStats stats() const noexcept;
 
  private:
+  // What a NACK may be answered from: the shared history, then what this viewer's replay sent
+  // in the last second (the history drops an old GOP when a new keyframe arrives).
+  class RepairSource final : public PacketSource {
+   public:
+    RepairSource(const PacketHistory* history, const KeyframeReplay& replay, TimePoint now)
+        : history_(history), replay_(replay), now_(now) {}
+    std::optional<std::span<const uint8_t>> find(uint16_t seq) const noexcept override;
+
+   private:
+    const PacketHistory* history_;
+    const KeyframeReplay& replay_;
+    TimePoint now_;
+  };
+  struct Copy {
+    uint16_t seq = 0;
+    TimePoint due{};
+  };
+  static constexpr size_t MaxCopies = 64;  // pending second copies; the oldest give way
+
+  void schedule_copy(uint16_t seq, TimePoint now, std::optional<std::chrono::microseconds> rtt);
+  void send_due_copies(TimePoint now);
+
+  TrackEgressConfig config_;
   TrackSender sender_;
   std::shared_ptr<const PacketHistory> history_;
   NackResponder nacks_;
   KeyframeReplay replay_;
   uint64_t paced_replays_ = 0;
+  uint64_t paced_joins_ = 0;
+  std::array<Copy, MaxCopies> copies_{};  // a ring in due order (one delay per NACK)
+  size_t copies_first_ = 0;
+  size_t copies_count_ = 0;
 };
 
 }  // namespace webrtc

@@ -57,29 +57,35 @@ struct Fixture {
   }
 };
 
-TEST(TrackEgress, FirstStartIsInstantAndAKeyframeRequestIsPaced) {
+TEST(TrackEgress, AJoinGetsTheKeyframeAtOnceAndAKeyframeRequestIsPaced) {
   Fixture f;
-  f.add(true, 0);
+  const size_t keyframe_packets = f.add(true, 0)->count();
   for (int i = 1; i < 30; ++i)
     f.add(false, i * 33);
   const uint64_t bps = f.history->bitrate_bps();  // about 3 Mbit/s
   f.sink.now = T0;
   f.egress.replay(f.history->since_keyframe(), bps, T0);
-  EXPECT_FALSE(f.egress.replaying());  // the joining viewer got the GOP at once
+  // The joining viewer's picture leaves at once; the rest of the GOP follows paced.
+  EXPECT_GE(f.sink.packets.size(), keyframe_packets);
+  EXPECT_LT(f.sink.packets.size(), keyframe_packets + 10);
+  EXPECT_TRUE(f.egress.replaying());
+  f.run(1, 1500, true);
+  ASSERT_FALSE(f.egress.replaying());
+  EXPECT_EQ(f.egress.stats().paced_joins, 1u);
   const size_t joined = f.sink.packets.size();
-  EXPECT_GT(joined, 250u);
+  const uint64_t paced_before = f.egress.stats().sender.paced_packets;
 
-  f.egress.replay(f.history->since_keyframe(), bps, T0);  // PLI
+  f.egress.replay(f.history->since_keyframe(), bps, T0 + 1500ms);  // PLI
   ASSERT_TRUE(f.egress.replaying());
-  EXPECT_LT(f.sink.packets.size() - joined, 10u);         // no burst
-  f.egress.replay(f.history->since_keyframe(), bps, T0);  // a second PLI: one replay in flight
+  EXPECT_LT(f.sink.packets.size() - joined, 10u);                  // no burst
+  f.egress.replay(f.history->since_keyframe(), bps, T0 + 1500ms);  // again: one in flight
   EXPECT_EQ(f.egress.stats().paced_replays, 1u);
-  f.run(1, 3000, true);
+  f.run(1501, 6000, true);
   EXPECT_FALSE(f.egress.replaying());
-  // Paced at 2x: the 1 s GOP (and what arrived meanwhile) goes in about 2 s, then live.
-  const auto replayed_until = f.egress.stats().sender.paced_packets;
+  // Paced at 1.5x: the GOP (and what arrives meanwhile) goes in a few seconds, then live.
+  const auto replayed_until = f.egress.stats().sender.paced_packets - paced_before;
   EXPECT_GT(replayed_until, 250u);
-  // No millisecond carried more than the bucket allows (5 ms at 6 Mbit/s: under 5 packets).
+  // No millisecond carried more than the bucket allows (5 ms at 4.5 Mbit/s: under 5 packets).
   std::map<int64_t, int> per_ms;
   for (size_t i = joined; i < joined + replayed_until; ++i)
     ++per_ms[(f.sink.packets[i].at - T0) / 1ms];
@@ -128,6 +134,56 @@ TEST(TrackEgress, NacksAreAnsweredWithinTheRepairBudget) {
   EXPECT_GT(again, 0u);
   EXPECT_LT(again, sent);
   EXPECT_GT(f.egress.stats().nack.over_budget, 0u);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(TrackEgress, EachRetransmissionIsSentASecondTimeHalfAnRttLater) {
+  Fixture f;
+  f.egress.send_live(f.add(true, 0, 20000), T0);
+  const size_t sent = f.sink.packets.size();
+  const webrtc::rtcp::NackItem item{f.sink.packets[3].seq, 0};
+  const webrtc::rtcp::GenericNack nack(9, 1, std::span<const webrtc::rtcp::NackItem>(&item, 1));
+  f.egress.on_nack(nack, T0, 80ms);
+  ASSERT_EQ(f.sink.packets.size(), sent + 1);
+  ASSERT_TRUE(f.egress.next_pace_due());
+  EXPECT_EQ(*f.egress.next_pace_due(), T0 + 40ms);  // half the RTT (within 20..100 ms)
+  EXPECT_TRUE(f.egress.pace(T0 + 39ms));            // not yet
+  EXPECT_EQ(f.sink.packets.size(), sent + 1);
+  EXPECT_FALSE(f.egress.pace(T0 + 40ms));  // sent; nothing else waits
+  ASSERT_EQ(f.sink.packets.size(), sent + 2);
+  EXPECT_EQ(f.sink.packets[sent + 1].pt, 103);
+  EXPECT_EQ(f.egress.stats().sender.second_copies, 1u);
+  EXPECT_EQ(f.egress.stats().sender.retransmitted, 2u);
+  EXPECT_EQ(f.egress.stats().sender.nacked, 1u);
+  // The copy restarts the round-trip guard: asked again right after it, not resent.
+  f.egress.on_nack(nack, T0 + 60ms, 80ms);
+  EXPECT_EQ(f.sink.packets.size(), sent + 2);
+  EXPECT_EQ(f.egress.stats().nack.too_soon, 1u);
+}
+
+TEST(TrackEgress, ARepairReachesWhatAReplayJustSentAfterTheHistoryDroppedIt) {
+  Fixture f;
+  f.add(true, 0);
+  for (int i = 1; i < 30; ++i)
+    f.add(false, i * 33);
+  f.sink.now = T0;
+  f.egress.replay(f.history->since_keyframe(), 3'000'000, T0);
+  f.run(1, 200, false);  // part of the old GOP replayed
+  ASSERT_TRUE(f.egress.replaying());
+  const auto replayed = f.sink.packets[2];
+  // A new keyframe a second later: the shared history lets the old GOP go.
+  for (int i = 0; i < 40; ++i)
+    f.add(i == 0, 2000 + i * 33);
+  ASSERT_FALSE(f.history->find(static_cast<uint16_t>(1000 + 2)));
+  const webrtc::rtcp::NackItem item{replayed.seq, 0};
+  const webrtc::rtcp::GenericNack nack(9, 1, std::span<const webrtc::rtcp::NackItem>(&item, 1));
+  const size_t before = f.sink.packets.size();
+  f.egress.on_nack(nack, T0 + 210ms, 20ms);
+  ASSERT_EQ(f.sink.packets.size(), before + 1);
+  EXPECT_EQ(f.egress.stats().sender.not_in_history, 0u);
 }
 
 }  // namespace

@@ -111,31 +111,47 @@ void TrackSender::send_packet(const PacketizedFrame& frame, size_t index, uint32
 }
 
 std::optional<TrackSender::Found> TrackSender::find_sent(uint16_t viewer_seq,
-                                                         const PacketHistory& history) {
-  ++stats_.nacked;
+                                                         const PacketSource& history) const {
   const auto entry = sent_.find(viewer_seq);
   const auto packet = entry ? history.find(entry->stream_seq) : std::nullopt;
-  if (!packet || packet->size() < kRtpHeaderSize) {
-    ++stats_.not_in_history;
-    return std::nullopt;
-  }
+  if (!packet || packet->size() < kRtpHeaderSize) return std::nullopt;
   return Found{*packet, stored_timestamp(*packet) + entry->ts_offset};
 }
 
-bool TrackSender::retransmit(uint16_t viewer_seq, const PacketHistory& history) {
+bool TrackSender::retransmit(uint16_t viewer_seq, const PacketSource& history) {
+  ++stats_.nacked;
   const auto found = find_sent(viewer_seq, history);
-  if (found) resend(viewer_seq, found->packet, found->viewer_ts);
-  return found.has_value();
+  if (!found) {
+    ++stats_.not_in_history;
+    return false;
+  }
+  resend(viewer_seq, found->packet, found->viewer_ts);
+  return true;
 }
 
-bool TrackSender::retransmit(uint16_t viewer_seq, const PacketHistory& history,
+bool TrackSender::retransmit(uint16_t viewer_seq, const PacketSource& history,
                              NackResponder& responder, TimePoint now,
                              std::optional<std::chrono::microseconds> rtt) {
+  ++stats_.nacked;
   const auto found = find_sent(viewer_seq, history);
-  if (!found) return false;
+  if (!found) {
+    ++stats_.not_in_history;
+    return false;
+  }
   responder.credit(stats_.bytes);
   if (!responder.admit(viewer_seq, found->packet.size(), now, rtt)) return false;
   resend(viewer_seq, found->packet, found->viewer_ts);
+  return true;
+}
+
+bool TrackSender::resend_copy(uint16_t viewer_seq, const PacketSource& history,
+                              NackResponder& responder, TimePoint now) {
+  const auto found = find_sent(viewer_seq, history);
+  if (!found) return false;
+  responder.credit(stats_.bytes);
+  if (!responder.admit_copy(viewer_seq, found->packet.size(), now)) return false;
+  resend(viewer_seq, found->packet, found->viewer_ts);
+  ++stats_.second_copies;
   return true;
 }
 

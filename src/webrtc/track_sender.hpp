@@ -44,8 +44,9 @@ struct TrackSenderStats {
   uint64_t payload_bytes = 0;  // RTP payload only, originals (sender report octet count)
   uint64_t frames = 0;
   uint64_t replays = 0;
-  uint64_t nacked = 0;  // sequence numbers asked for
-  uint64_t retransmitted = 0;
+  uint64_t nacked = 0;          // sequence numbers asked for
+  uint64_t retransmitted = 0;   // answers to NACKs, second copies included
+  uint64_t second_copies = 0;   // of retransmissions, sent unasked a moment after the first
   uint64_t not_in_history = 0;  // asked for but gone
   uint64_t paced_packets = 0;   // sent by a paced replay
 };
@@ -69,9 +70,13 @@ class TrackSender {
   void resume_live() noexcept { rebase_ = true; }
   // Generic NACK for one of our (viewer-space) sequence numbers; with a responder, only when
   // it admits the resend. Returns whether the packet was sent again.
-  bool retransmit(uint16_t viewer_seq, const PacketHistory& history);
-  bool retransmit(uint16_t viewer_seq, const PacketHistory& history, NackResponder& responder,
+  bool retransmit(uint16_t viewer_seq, const PacketSource& history);
+  bool retransmit(uint16_t viewer_seq, const PacketSource& history, NackResponder& responder,
                   TimePoint now, std::optional<std::chrono::microseconds> rtt);
+  // A second copy of a packet resent a moment ago (not a new request: counted apart), as far
+  // as the responder's budget allows.
+  bool resend_copy(uint16_t viewer_seq, const PacketSource& history, NackResponder& responder,
+                   TimePoint now);
 
   bool started() const noexcept { return started_; }
   const TrackSenderStats& stats() const noexcept { return stats_; }
@@ -85,7 +90,7 @@ class TrackSender {
     std::span<const uint8_t> packet;  // the shared stored packet
     uint32_t viewer_ts = 0;
   };
-  std::optional<Found> find_sent(uint16_t viewer_seq, const PacketHistory& history);
+  std::optional<Found> find_sent(uint16_t viewer_seq, const PacketSource& history) const;
   void send_frame(const PacketizedFrame& frame, uint32_t viewer_ts);
   void send_packet(const PacketizedFrame& frame, size_t index, uint32_t viewer_ts);
   uint32_t ticks(int64_t ns) const noexcept;

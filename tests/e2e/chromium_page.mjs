@@ -93,13 +93,15 @@ function installWhepPlay() {
 
 // Runs `use(page)` on a page of `url`'s origin and returns what it returns (or { error }).
 // `noSmoothing` turns off Chromium's frame-smoothing renderer (glass-to-glass measurements).
-// AIRCLASS_CHROMIUM_LOG=<file> keeps Chromium's own log (WebRTC warnings included: NACK
-// give-ups, keyframe requests) in that file, for tests that read what the receiver decided.
+// AIRCLASS_CHROMIUM_LOG=1 turns on Chromium's own log on its stderr (WebRTC included: NACK
+// give-ups, keyframe requests, receive stats every 10 s); DEBUG=pw:browser makes playwright
+// pass it on. AIRCLASS_CHROMIUM_VMODULE adds verbose modules, e.g. --vmodule=*/webrtc/*=1.
 export async function withServerPage(url, { noSmoothing = false } = {}, use) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'airclass-chromium-'));
   const args = noSmoothing ? [...baseArgs, '--disable-rtc-smoothness-algorithm'] : [...baseArgs];
-  const logFile = process.env.AIRCLASS_CHROMIUM_LOG;
-  if (logFile) args.push(logFile === 'stderr' ? '--enable-logging=stderr' : '--enable-logging', `--log-file=${logFile}`, process.env.AIRCLASS_CHROMIUM_VMODULE || '--v=0');
+  if (process.env.AIRCLASS_CHROMIUM_LOG) {
+    args.push('--enable-logging=stderr', process.env.AIRCLASS_CHROMIUM_VMODULE || '--v=0');
+  }
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/lib/chromium/chromium', headless: true, args,
   });

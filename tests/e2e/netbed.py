@@ -358,8 +358,11 @@ class NetBed:
             match = f"meta l4proto {proto} " if proto else ""
             if port is not None:
                 match += f"th {'sport' if direction == 'down' else 'dport'} {int(port)} "
-            rule = (f"add rule inet {TABLE} {direction}_loss {match}numgen random mod 10000 < "
-                    f"{int(round(percent * 100))} counter name {direction}_loss drop\n")
+            # nft refuses "mod 10000 < 10000": a full drop is a plain rule.
+            chance = ("" if percent >= 100 else
+                      f"numgen random mod 10000 < {int(round(percent * 100))} ")
+            rule = (f"add rule inet {TABLE} {direction}_loss {match}{chance}"
+                    f"counter name {direction}_loss drop\n")
         with self._lock:
             _run(["nft", "-f", "-"], f"flush chain inet {TABLE} {direction}_loss\n{rule}")
             self._loss[direction] = percent

@@ -231,8 +231,17 @@ def metrics_checks(c, srv):
     for fam in ("airclass_ingest_bitrate_bits_per_second", "airclass_egress_packets",
                 "airclass_nack_requests", "airclass_plis", "airclass_handshakes_failed",
                 "airclass_viewers", "airclass_egress_latency_seconds",
-                "airclass_egress_wait_seconds", "airclass_egress_fanout_seconds"):
+                "airclass_egress_wait_seconds", "airclass_egress_fanout_seconds",
+                "airclass_nacks_unanswered", "airclass_keyframe_replays_paced",
+                "airclass_send_buffer_waits"):
         c.check(f"metrics: {fam} present", fam in fams)
+    # The kernel caps SO_SNDBUF silently at net.core.wmem_max: the server reads back what it got
+    # (asked 8 MiB; root passes the cap with SO_SNDBUFFORCE).
+    sndbuf = value("airclass_udp_send_buffer_bytes") or 0
+    c.check("metrics: media socket send buffer read back (>= 4 MiB)", sndbuf >= 4 << 20,
+            str(sndbuf))
+    c.check("log: media socket buffers reported",
+            srv.wait_log("media socket buffers: send", timeout=1))
 
 
 def rate_limit_checks(c, args):

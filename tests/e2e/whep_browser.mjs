@@ -5,6 +5,8 @@
 //        POSTs to /api/token, then plays the webrtc_url it got back)
 // With --until-stdin it stops earlier when a line arrives on stdin (or stdin closes): the test
 // ends the playback once what it watches for has happened; <seconds> is then the upper bound.
+// With --events it also writes a JSON line to stderr as the WHEP answer is applied
+// ({"event": "answer", "answer": <SDP>}), so a test can act on the session while it plays.
 // Runs inside `unshare -n` (see chromium_page.mjs).
 import { withServerPage } from './chromium_page.mjs';
 
@@ -13,6 +15,7 @@ const seconds = Number(secondsArg || 10);
 const withAudio = !rest.includes('--no-audio');
 const tokenApi = rest.includes('--token-api');
 const untilStdin = rest.includes('--until-stdin');
+const events = rest.includes('--events');
 
 let page = null;
 let stopRequested = false;
@@ -27,6 +30,9 @@ if (untilStdin) {
 const result = await withServerPage(url, { noSmoothing: !!process.env.AIRCLASS_NO_SMOOTHING },
                                     async (p) => {
   page = p;
+  if (events) {
+    await page.exposeFunction('whepEvent', (e) => process.stderr.write(JSON.stringify(e) + '\n'));
+  }
   if (stopRequested) await page.evaluate(() => { window.__whepStop = true; });
   return page.evaluate(playInPage, { url, seconds, withAudio, tokenApi });
 });
@@ -56,6 +62,7 @@ async function playInPage({ url, seconds, withAudio, tokenApi }) {
   const t0 = whep.postedAt;
   out.location = whep.location;
   out.answer = whep.answer;
+  window.whepEvent?.({ event: 'answer', answer: whep.answer });
   video.requestVideoFrameCallback((now, meta) => {
     out.firstFrameMs = now - t0;
     out.firstFrameSize = [meta.width, meta.height];

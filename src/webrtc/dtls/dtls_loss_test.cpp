@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 
+#include "webrtc/dtls/dtls_test_support.hpp"
 #include "webrtc/dtls/dtls_transport.hpp"
 #include "webrtc/dtls/openssl_clock_test_support.hpp"
 
@@ -22,16 +23,8 @@ using Clock = DtlsTransport::Clock;
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
-const std::shared_ptr<const DtlsContext>& server_context() {
-  static auto ctx =
-      DtlsContext::create(DtlsCertificate::generate(std::chrono::system_clock::now()));
-  return ctx;
-}
-const std::shared_ptr<const DtlsContext>& client_context() {
-  static auto ctx =
-      DtlsContext::create(DtlsCertificate::generate(std::chrono::system_clock::now()));
-  return ctx;
-}
+using test::client_context;
+using test::server_context;
 
 enum class Dir { ToServer, ToClient };
 

@@ -6,23 +6,16 @@
 #include <random>
 #include <thread>
 
+#include "webrtc/dtls/dtls_test_support.hpp"
+
 namespace webrtc::dtls {
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = DtlsTransport::Clock;
 
-// Two identities, as in a real call: the server process and a browser.
-const std::shared_ptr<const DtlsContext>& server_context() {
-  static auto ctx =
-      DtlsContext::create(DtlsCertificate::generate(std::chrono::system_clock::now()));
-  return ctx;
-}
-const std::shared_ptr<const DtlsContext>& client_context() {
-  static auto ctx =
-      DtlsContext::create(DtlsCertificate::generate(std::chrono::system_clock::now()));
-  return ctx;
-}
+using test::client_context;
+using test::server_context;
 
 enum class Dir { ToServer, ToClient };
 // Return true to drop the datagram. `batch` counts non-empty take_outgoing() results per
