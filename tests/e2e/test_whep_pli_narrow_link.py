@@ -222,7 +222,7 @@ def check(c, r, tl):
     print(f"figure: stream {(r['stream'].get('video') or {}).get('kbps')} kbit/s (nominal "
           f"{KBIT}; {r['wire_kbit']:.0f} kbit/s on the wire), link {CAP_KBIT} kbit/s, incident "
           f"{gop_index(r['stream'])[1]} frames after a keyframe")
-    print(f"figure: start on the capped link (instant-start GOP at once): tbf dropped "
+    print(f"figure: start on the capped link (join: keyframe at once, the GOP paced at 2x): tbf dropped "
           f"{r['tbf_before']['dropped']}, server NACKed packets {before.get('nacks')} "
           f"({before.get('nacks_over_budget')} over budget, {before.get('nacks_not_in_history')}"
           f" not in history), Chromium PLIs {a.get('pliCount')}, freezes {a.get('freezeCount')}"
