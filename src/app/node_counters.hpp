@@ -26,6 +26,7 @@ struct NodeCounters {
   std::array<std::array<Counter, kRefusals>, kEntries> refused{};
   Counter whep_sessions{};         // answered offers
   Counter whep_never_connected{};  // answered, but no ICE check came before the offer expired
+  Counter whep_pending_refused{};  // offers refused: too many still connecting (token, address)
   Counter rtmp_connections{};
   Counter rtmp_handshakes_failed{};
   metrics::EgressLatency egress_latency;  // server-added latency by frame kind and stage

@@ -105,6 +105,9 @@ void egress(metrics::PrometheusWriter& w, const NodeMetricsInput& in) {
                                NodeCounters::read(in.counters.whep_never_connected)));
   w.sample("airclass_handshakes_failed_total", {{"protocol", "rtmp"}},
            static_cast<double>(NodeCounters::read(in.counters.rtmp_handshakes_failed)));
+  counter("airclass_whep_pending_refused_total",
+          "WHEP offers refused: too many sessions still connecting for the token or address",
+          NodeCounters::read(in.counters.whep_pending_refused));
   const std::pair<const char*, metrics::FrameKind> kinds[] = {
       {"delta", metrics::FrameKind::Delta},
       {"keyframe", metrics::FrameKind::Keyframe},

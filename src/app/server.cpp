@@ -143,6 +143,7 @@ void Server::setup_webrtc() {
   }
   whep_->attach(raw);
   whep_->add_routes(webrtc_router_);
+  whep_->start_sweeping(pool_.main());
   const boost::asio::ip::tcp::endpoint http_ep(listen_ip(config_.webrtc_address),
                                                config_.webrtc_address.port);
   webrtc_http_ = std::make_unique<http::HttpServer>(

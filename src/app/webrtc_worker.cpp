@@ -222,7 +222,10 @@ WebRtcWorker::Viewer* WebRtcWorker::claim(std::span<const uint8_t> datagram,
   auto& stream = streams_[v->feed.get()];
   v->session = std::make_unique<webrtc::PeerSession>(
       std::move(pending->config), *this, stream.history, stream.audio_history, pending->created);
-  if (!demux_.add_session(*ufrag, v->key)) return nullptr;
+  if (!demux_.add_session(*ufrag, v->key)) {
+    closed_(v->id);  // refused: give its seat back
+    return nullptr;
+  }
   stream.viewers.push_back(v.get());
   auto* raw = v.get();
   viewers_.emplace(raw->key, std::move(v));

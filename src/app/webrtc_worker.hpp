@@ -31,6 +31,7 @@ struct PendingViewer {
   std::string path;
   std::string user;       // the token's sub
   std::string user_type;  // student, teacher, monitor, node
+  std::string address;    // the client's IP (without port), for per-address limits
   std::shared_ptr<WebRtcFeed> feed;
   webrtc::PeerSessionConfig config;
   std::chrono::steady_clock::time_point created;

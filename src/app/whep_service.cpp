@@ -5,14 +5,13 @@
 #include "app/logging.hpp"
 #include "app/wall_clock.hpp"
 #include "base/crypto.hpp"
+#include "http/rate_limiter.hpp"
 #include "webrtc/ice/ice_candidate.hpp"
 #include "webrtc/sdp/answer_builder.hpp"
 #include "webrtc/sdp/offer_parser.hpp"
 
 namespace app {
 namespace {
-
-constexpr auto kPendingTimeout = std::chrono::seconds(30);
 
 uint32_t random_u32() {
   uint32_t v = 0;
@@ -246,8 +245,9 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   viewer->feed = feed;
   viewer->created = std::chrono::steady_clock::now();
   viewer->config = peer_config(params, plan, *local_ice, *section, *remote_fp, dtls_);
+  viewer->address = http::RateLimiter::client_key(ctx.remote_address);
   const auto answer = webrtc::sdp::build_answer(offer, params, plan);
-  add_pending(viewer);
+  if (auto refusal = add_pending(ctx, viewer)) return std::move(*refusal);
   NodeCounters::bump(counters_.whep_sessions);
   log_accepted(*viewer, ctx.remote_address);
   auto res = http::make_response(req, http::Status::created, "application/sdp", answer);
@@ -276,7 +276,7 @@ std::optional<http::Response> WhepService::check_admission(
     return http::make_error(req, http::Status::not_found,
                             "no stream is being published on " + path);
   }
-  if (viewer_count() >= config_.max_viewers) {
+  if (seated_count() >= config_.max_viewers) {
     auto res = http::make_error(req, http::Status::service_unavailable,
                                 "server full: " + std::to_string(config_.max_viewers) + " viewers");
     res.set(boost::beast::http::field::retry_after, "5");
@@ -285,11 +285,53 @@ std::optional<http::Response> WhepService::check_admission(
   return std::nullopt;
 }
 
-void WhepService::add_pending(const std::shared_ptr<PendingViewer>& viewer) {
+std::optional<http::Response> WhepService::add_pending(
+    const http::RequestContext& ctx, const std::shared_ptr<PendingViewer>& viewer) {
   std::lock_guard lock(mutex_);
   expire_pending_locked(viewer->created);
+  size_t same_subject = 0, same_address = 0;
+  for (const auto& [ufrag, p] : pending_) {
+    same_subject += p->user == viewer->user ? 1 : 0;
+    same_address += p->address == viewer->address ? 1 : 0;
+  }
+  // Separate from the viewer seats: a flood of offers that never connect cannot fill the node.
+  const size_t node_cap = std::max<size_t>(2 * config_.max_viewers, 1000);  // memory bound
+  const char* refusal = same_subject >= MaxPendingPerSubject   ? "this token"
+                        : same_address >= MaxPendingPerAddress ? "this address"
+                        : pending_.size() >= node_cap          ? "this node"
+                                                               : nullptr;
+  if (refusal) {
+    NodeCounters::bump(counters_.whep_pending_refused);
+    const bool node = refusal == std::string_view("this node");
+    auto res = http::make_error(
+        ctx.request, node ? http::Status::service_unavailable : http::Status::too_many_requests,
+        std::string("too many WHEP sessions still connecting for ") + refusal + "; retry");
+    res.set(boost::beast::http::field::retry_after, std::to_string(PendingTimeout.count()));
+    return res;
+  }
   pending_[viewer->config.local_ice.ufrag] = viewer;
   sessions_[viewer->id] = {viewer->config.local_ice.ufrag, -1, viewer->path};
+  return std::nullopt;
+}
+
+void WhepService::start_sweeping(boost::asio::io_context& loop) {
+  if (!sweep_timer_) sweep_timer_ = std::make_unique<boost::asio::steady_timer>(loop);
+  sweep_timer_->expires_after(std::chrono::seconds(1));
+  sweep_timer_->async_wait([this, &loop](boost::system::error_code ec) {
+    if (ec) return;
+    sweep();
+    start_sweeping(loop);
+  });
+}
+
+void WhepService::sweep() {
+  std::lock_guard lock(mutex_);
+  expire_pending_locked(std::chrono::steady_clock::now());
+}
+
+size_t WhepService::pending_count() const {
+  std::lock_guard lock(mutex_);
+  return pending_.size();
 }
 
 http::Response WhepService::delete_session(const http::RequestContext& ctx) {
@@ -340,9 +382,9 @@ void WhepService::on_closed(const std::string& id) {
 
 void WhepService::expire_pending_locked(std::chrono::steady_clock::time_point now) {
   for (auto it = pending_.begin(); it != pending_.end();) {
-    if (now - it->second->created > kPendingTimeout) {
+    if (now - it->second->created > PendingTimeout) {
       logger("webrtc")->info("viewer {} of {} never connected (no ICE check in {} s)",
-                             it->second->id, it->second->path, kPendingTimeout.count());
+                             it->second->id, it->second->path, PendingTimeout.count());
       sessions_.erase(it->second->id);
       it = pending_.erase(it);
       NodeCounters::bump(counters_.whep_never_connected);
@@ -365,6 +407,11 @@ size_t WhepService::viewer_count(const std::string& path) const {
   for (const auto& [id, s] : sessions_)
     n += s.path == path ? 1 : 0;
   return n;
+}
+
+size_t WhepService::seated_count() const {
+  std::lock_guard lock(mutex_);
+  return sessions_.size() - pending_.size();
 }
 
 size_t WhepService::viewer_count() const {

@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include "app/config.hpp"
 #include "app/node_counters.hpp"
 #include "app/webrtc_worker.hpp"
@@ -40,6 +43,8 @@ class WhepService {
   // decode errors); empty when nobody watched the path yet or its audio is passed through.
   std::optional<media::TranscoderStatus> audio_status(const std::string& path) const;
   size_t viewer_count() const;
+  // Viewers that reached a worker (connecting or connected): what maxViewers bounds.
+  size_t seated_count() const;
   size_t viewer_count(const std::string& path) const;
   // A sub node pulls streams on demand: asked when a viewer wants a path nobody publishes here;
   // true means a pull is starting, and the viewer is told to retry (503, Retry-After: 1).
@@ -47,6 +52,15 @@ class WhepService {
     missing_stream_ = std::move(hook);
   }
   EgressTotals totals() const;  // summed over the workers
+
+  // Offers whose viewer has not sent its first ICE check yet hold no viewer seat: they expire
+  // after PendingTimeout (a browser checks within a second of the answer) on a timer of their
+  // own, and a token subject, a client address and the node may hold only so many at once.
+  static constexpr std::chrono::seconds PendingTimeout{5};
+  static constexpr size_t MaxPendingPerSubject = 4;
+  static constexpr size_t MaxPendingPerAddress = 100;  // a class of 30 behind one NAT, and more
+  void start_sweeping(boost::asio::io_context& loop);
+  size_t pending_count() const;
 
  private:
   struct Session {
@@ -59,7 +73,11 @@ class WhepService {
   std::optional<http::Response> check_admission(const http::RequestContext& ctx,
                                                 const std::string& path,
                                                 const std::shared_ptr<media::Stream>& stream) const;
-  void add_pending(const std::shared_ptr<PendingViewer>& viewer);
+  // Registers the viewer, or refuses it (429/503) when its subject, address or the node holds
+  // too many pending offers.
+  std::optional<http::Response> add_pending(const http::RequestContext& ctx,
+                                            const std::shared_ptr<PendingViewer>& viewer);
+  void sweep();
   http::Response delete_session(const http::RequestContext& ctx);
   std::shared_ptr<WebRtcFeed> feed_for(const std::string& path,
                                        const std::shared_ptr<media::Stream>& stream);
@@ -78,6 +96,7 @@ class WhepService {
   std::map<std::string, Session> sessions_;                                     // by id
   std::map<std::string, int, std::less<>> owners_;            // claimed ufrag -> worker
   std::map<std::string, std::shared_ptr<WebRtcFeed>> feeds_;  // by path
+  std::unique_ptr<boost::asio::steady_timer> sweep_timer_;
 };
 
 }  // namespace app
