@@ -6,7 +6,7 @@ set -euo pipefail
 BUILD_PKGS=(
   cmake ninja-build g++ pkg-config make git clang-format
   libboost-dev libboost-system-dev libssl-dev libsrtp2-dev
-  libavcodec-dev libavutil-dev libswresample-dev libopus-dev
+  libavcodec-dev libavutil-dev libswresample-dev libswscale-dev libopus-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libjwt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm

@@ -296,10 +296,13 @@ std::optional<http::Response> WhepService::add_pending(
   }
   // Separate from the viewer seats: a flood of offers that never connect cannot fill the node.
   const size_t node_cap = std::max<size_t>(2 * config_.max_viewers, 1000);  // memory bound
-  const char* refusal = same_subject >= MaxPendingPerSubject   ? "this token"
-                        : same_address >= MaxPendingPerAddress ? "this address"
-                        : pending_.size() >= node_cap          ? "this node"
-                                                               : nullptr;
+  // The machine's own clients (load tests, a local monitor) are trusted as RTMP play from
+  // loopback is; the node's bound still holds for them.
+  const bool local = ctx.remote_is_loopback;
+  const char* refusal = !local && same_subject >= MaxPendingPerSubject   ? "this token"
+                        : !local && same_address >= MaxPendingPerAddress ? "this address"
+                        : pending_.size() >= node_cap                    ? "this node"
+                                                                         : nullptr;
   if (refusal) {
     NodeCounters::bump(counters_.whep_pending_refused);
     const bool node = refusal == std::string_view("this node");

@@ -55,7 +55,8 @@ class WhepService {
 
   // Offers whose viewer has not sent its first ICE check yet hold no viewer seat: they expire
   // after PendingTimeout (a browser checks within a second of the answer) on a timer of their
-  // own, and a token subject, a client address and the node may hold only so many at once.
+  // own, and a token subject, a client address and the node may hold only so many at once
+  // (loopback clients only the node's bound: the machine's own tools, as for RTMP play).
   static constexpr std::chrono::seconds PendingTimeout{5};
   static constexpr size_t MaxPendingPerSubject = 4;
   static constexpr size_t MaxPendingPerAddress = 100;  // a class of 30 behind one NAT, and more

@@ -20,6 +20,8 @@ extern "C" {
 #include <stdexcept>
 #include <vector>
 
+#include "media/detail/libav_handles.hpp"
+
 namespace media {
 namespace {
 
@@ -34,22 +36,10 @@ constexpr int MaxDecodedChannels = 8;
 constexpr size_t MaxOpusPacket = 1275;  // RFC 6716 3.2.1: longest single-frame payload
 constexpr size_t InitialPackets = 16;
 
-// FFmpeg reports every corrupt frame at error level on stderr; a hostile publisher would turn
-// that into a log flood. Our own counters replace it (decode_errors).
-void quiet_ffmpeg() {
-  static std::once_flag once;
-  std::call_once(once, [] { av_log_set_level(AV_LOG_FATAL); });
-}
-
-struct CodecContextFree {
-  void operator()(AVCodecContext* c) const noexcept { avcodec_free_context(&c); }
-};
-struct PacketFree {
-  void operator()(AVPacket* p) const noexcept { av_packet_free(&p); }
-};
-struct FrameFree {
-  void operator()(AVFrame* f) const noexcept { av_frame_free(&f); }
-};
+using detail::CodecContextFree;
+using detail::FrameFree;
+using detail::PacketFree;
+using detail::quiet_ffmpeg;
 struct SwrFree {
   void operator()(SwrContext* s) const noexcept { swr_free(&s); }
 };
