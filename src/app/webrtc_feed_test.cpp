@@ -51,6 +51,12 @@ Aac read_phone_aac() {
 struct Delivered {
   std::vector<webrtc::PacketizedFramePtr> video;
   std::vector<webrtc::PacketizedFramePtr> audio;
+  // What a feed hands the workers, kept here by track.
+  WebRtcFeed::Deliver sink() {
+    return [this](const WebRtcFeed*, const webrtc::PacketizedFramePtr& p) {
+      (p->kind == webrtc::TrackKind::Video ? video : audio).push_back(p);
+    };
+  }
 };
 
 // One publish: `ms` of 30 fps video (a keyframe first) and 32 ms AAC frames, the publisher's
@@ -106,10 +112,7 @@ TEST(WebRtcFeed, PublisherRestartAdvancesBothTracksByTheGapOnOneClock) {
   ASSERT_TRUE(aac.config);
   ASSERT_GT(aac.units.size(), 30u);  // about 1 s, looped
   Delivered out;
-  WebRtcFeed feed("live/stream", 0x1111, 0x2222, 64000,
-                  [&](const WebRtcFeed*, const webrtc::PacketizedFramePtr& p) {
-                    (p->kind == webrtc::TrackKind::Video ? out.video : out.audio).push_back(p);
-                  });
+  WebRtcFeed feed("live/stream", 0x1111, 0x2222, 64000, out.sink());
   size_t unit = 0;
   publish(feed, aac, unit, 40000, 1000, 3000);
   feed.on_publisher_stopped();
@@ -141,10 +144,7 @@ TEST(WebRtcFeed, QuickReconnectKeepsTheTimelineContinuous) {
   const Aac aac = read_phone_aac();
   ASSERT_TRUE(aac.config);
   Delivered out;
-  WebRtcFeed feed("live/stream", 1, 2, 64000,
-                  [&](const WebRtcFeed*, const webrtc::PacketizedFramePtr& p) {
-                    (p->kind == webrtc::TrackKind::Video ? out.video : out.audio).push_back(p);
-                  });
+  WebRtcFeed feed("live/stream", 1, 2, 64000, out.sink());
   size_t unit = 0;
   publish(feed, aac, unit, 40000, 1000, 1000);
   feed.on_publisher_stopped();

@@ -332,11 +332,6 @@ void WhepService::sweep() {
   expire_pending_locked(std::chrono::steady_clock::now());
 }
 
-size_t WhepService::pending_count() const {
-  std::lock_guard lock(mutex_);
-  return pending_.size();
-}
-
 http::Response WhepService::delete_session(const http::RequestContext& ctx) {
   const auto id = ctx.params.at("id");
   int worker = -1;

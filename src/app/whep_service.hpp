@@ -43,8 +43,6 @@ class WhepService {
   // decode errors); empty when nobody watched the path yet or its audio is passed through.
   std::optional<media::TranscoderStatus> audio_status(const std::string& path) const;
   size_t viewer_count() const;
-  // Viewers that reached a worker (connecting or connected): what maxViewers bounds.
-  size_t seated_count() const;
   size_t viewer_count(const std::string& path) const;
   // A sub node pulls streams on demand: asked when a viewer wants a path nobody publishes here;
   // true means a pull is starting, and the viewer is told to retry (503, Retry-After: 1).
@@ -61,7 +59,6 @@ class WhepService {
   static constexpr size_t MaxPendingPerSubject = 4;
   static constexpr size_t MaxPendingPerAddress = 100;  // a class of 30 behind one NAT, and more
   void start_sweeping(boost::asio::io_context& loop);
-  size_t pending_count() const;
 
  private:
   struct Session {
@@ -79,6 +76,8 @@ class WhepService {
   std::optional<http::Response> add_pending(const http::RequestContext& ctx,
                                             const std::shared_ptr<PendingViewer>& viewer);
   void sweep();
+  // Viewers that reached a worker (connecting or connected): what maxViewers bounds.
+  size_t seated_count() const;
   http::Response delete_session(const http::RequestContext& ctx);
   std::shared_ptr<WebRtcFeed> feed_for(const std::string& path,
                                        const std::shared_ptr<media::Stream>& stream);

@@ -118,26 +118,25 @@ std::optional<TrackSender::Found> TrackSender::find_sent(uint16_t viewer_seq,
   return Found{*packet, stored_timestamp(*packet) + entry->ts_offset};
 }
 
-bool TrackSender::retransmit(uint16_t viewer_seq, const PacketSource& history) {
+std::optional<TrackSender::Found> TrackSender::find_nacked(uint16_t viewer_seq,
+                                                           const PacketSource& history) {
   ++stats_.nacked;
-  const auto found = find_sent(viewer_seq, history);
-  if (!found) {
-    ++stats_.not_in_history;
-    return false;
-  }
-  resend(viewer_seq, found->packet, found->viewer_ts);
-  return true;
+  auto found = find_sent(viewer_seq, history);
+  if (!found) ++stats_.not_in_history;
+  return found;
+}
+
+bool TrackSender::retransmit(uint16_t viewer_seq, const PacketSource& history) {
+  const auto found = find_nacked(viewer_seq, history);
+  if (found) resend(viewer_seq, found->packet, found->viewer_ts);
+  return found.has_value();
 }
 
 bool TrackSender::retransmit(uint16_t viewer_seq, const PacketSource& history,
                              NackResponder& responder, TimePoint now,
                              std::optional<std::chrono::microseconds> rtt) {
-  ++stats_.nacked;
-  const auto found = find_sent(viewer_seq, history);
-  if (!found) {
-    ++stats_.not_in_history;
-    return false;
-  }
+  const auto found = find_nacked(viewer_seq, history);
+  if (!found) return false;
   responder.credit(stats_.bytes);
   if (!responder.admit(viewer_seq, found->packet.size(), now, rtt)) return false;
   resend(viewer_seq, found->packet, found->viewer_ts);

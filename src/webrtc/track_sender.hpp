@@ -91,6 +91,8 @@ class TrackSender {
     uint32_t viewer_ts = 0;
   };
   std::optional<Found> find_sent(uint16_t viewer_seq, const PacketSource& history) const;
+  // find_sent for a NACK: counts it as asked for, and as gone when it is.
+  std::optional<Found> find_nacked(uint16_t viewer_seq, const PacketSource& history);
   void send_frame(const PacketizedFrame& frame, uint32_t viewer_ts);
   void send_packet(const PacketizedFrame& frame, size_t index, uint32_t viewer_ts);
   uint32_t ticks(int64_t ns) const noexcept;
