@@ -60,6 +60,7 @@ bench: setup build
 	$(PYTHON) bench/load.py --server $(AIRCLASS_BIN) --viewers 300 --seconds 20
 	$(PYTHON) bench/load.py --server $(AIRCLASS_BIN) --join-storm 100 --viewers 100 --seconds 10
 	$(PYTHON) bench/network_quality.py --server $(AIRCLASS_BIN)
+	$(PYTHON) bench/transcode_cpu.py --tool $(BUILD_DIR)/bench/transcode_cpu --runs 5
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

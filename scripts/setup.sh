@@ -15,7 +15,7 @@ TEST_PKGS=(
   ffmpeg
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice
-  chromium iproute2 util-linux procps curl python3 python3-prometheus-client nftables
+  chromium firefox-esr iproute2 util-linux procps curl python3 python3-prometheus-client nftables
   python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0
 )
 

@@ -53,6 +53,21 @@ void check_key_file(const std::string& path, std::string_view key) {
   }
 }
 
+// defaultQuality and studentMaxQuality name a rung only once every source has been applied
+// (AIRCLASS_DEFAULT_QUALITY may come before AIRCLASS_RENDITIONS).
+void check_quality(const Config& c, const std::string& value, std::string_view key,
+                   bool auto_allowed) {
+  if (value == "source" || (auto_allowed && value == "auto")) return;
+  std::string rungs;
+  for (const auto& rung : c.renditions) {
+    if (rung.name == value) return;
+    rungs += (rungs.empty() ? "" : ", ") + rung.name;
+  }
+  throw ConfigError("airclass." + std::string(key) + ": '" + value + "' is not " +
+                    (auto_allowed ? "auto, " : "") + "source or a rendition (" +
+                    (rungs.empty() ? "airclass.renditions is empty" : rungs) + ")");
+}
+
 }  // namespace
 
 void apply_setting(Config& config, std::string_view key, std::string_view value,
@@ -149,6 +164,9 @@ void validate(Config& c) {
                       " node needs airclass.clusterSecret (AIRCLASS_CLUSTER_SECRET), the same "
                       "on every node: heartbeats are signed with it");
   }
+  check_quality(c, c.default_quality, "defaultQuality", true);
+  if (!c.student_max_quality.empty())
+    check_quality(c, c.student_max_quality, "studentMaxQuality", false);
   if (c.node_id.empty()) c.node_id = default_node_id();
   if (c.mode == NodeMode::Sub && c.main_url.empty()) {
     throw ConfigError(

@@ -38,6 +38,24 @@ struct IceServer {
   bool operator==(const IceServer&) const = default;
 };
 
+// One rung of the rendition ladder: the server's own H.264 encode of a stream, beside the
+// publisher's pass-through "source". The ladder's order is its quality order, best first.
+struct Rendition {
+  std::string name;    // "720p": 1..16 of [a-z0-9], unique, not "source" or "auto"
+  uint32_t width = 0;  // bounding box (aspect kept, never upscaled); 0 = unbounded
+  uint32_t height = 0;
+  uint32_t bitrate = 0;  // bit/s, 50 kbit/s .. 50 Mbit/s
+  bool operator==(const Rendition&) const = default;
+};
+// 720p 1280x720 at 2.5 Mbit/s, 480p 854x480 at 1 Mbit/s, 240p 426x240 at 300 kbit/s. A function
+// rather than a braced default member: GCC 12 crashes (internal compiler error) value-
+// initializing a Config in a template when the member's initializer nests aggregates.
+std::vector<Rendition> default_renditions();
+inline constexpr size_t MaxRenditions = 8;
+inline constexpr uint32_t MaxRenditionDimension = 8192;
+inline constexpr uint32_t MinRenditionBitrate = 50'000;
+inline constexpr uint32_t MaxRenditionBitrate = 50'000'000;
+
 struct Config {
   std::string log_level = "info";
   bool rtmp = true;
@@ -102,6 +120,15 @@ struct Config {
   bool relay_always = false;         // sub: pull the default path even without viewers
   std::chrono::milliseconds relay_idle_timeout{30000};  // sub: drop a pull nobody watches
 
+  // airclass: the rendition ladder, encoded on demand while somebody watches a rung
+  std::vector<Rendition> renditions = default_renditions();  // best first; empty: none
+  std::string transcode_preset = "veryfast";                 // a libx264 preset name
+  std::chrono::milliseconds transcode_gop{1000};             // keyframe interval of the renditions
+  std::chrono::milliseconds rendition_idle_timeout{10000};   // stop a rung nobody watched this long
+  bool reencode_bframes = true;  // a source with B-frames reaches viewers re-encoded without them
+  std::string default_quality = "auto";  // without ?quality=: auto, source or a rung's name
+  std::string student_max_quality;       // students' cap: empty (none), source or a rung's name
+
   std::vector<std::string> warnings;  // unknown or unsupported keys, reported at startup
 
   // webrtcLocalTCPAddress: parsed and kept; ICE over TCP is not served yet (warning when set).
@@ -125,7 +152,8 @@ Config load_config_file(const std::string& path);  // at most 1 MiB
 
 // Sets one key from text, as the environment and `--set` do. `key` is the YAML name
 // ("rtmpAddress", "airclass.apiAddress") or, when unambiguous, the bare name ("apiAddress").
-// Lists are comma-separated; ICE servers are "url" or "url|username|credential" items.
+// Lists are comma-separated; ICE servers are "url" or "url|username|credential" items,
+// renditions "name=WIDTHxHEIGHT@BITRATE" items (720p=1280x720@2500k); empty: an empty list.
 // `origin` prefixes errors ("--set apiAddress"); empty: "key '<key>'".
 void apply_setting(Config& config, std::string_view key, std::string_view value,
                    std::string_view origin);
@@ -135,7 +163,7 @@ void apply_setting(Config& config, std::string_view key, std::string_view value,
 void apply_environment(Config& config, const std::map<std::string, std::string>& env);
 
 // Cross-field checks once every source is applied (token algorithm vs. keys and node mode,
-// key files readable). Throws ConfigError.
+// key files readable, defaultQuality and studentMaxQuality naming a rung). Throws ConfigError.
 void validate(Config& config);
 
 // The effective configuration as YAML that parse_config reads back, one commented line per

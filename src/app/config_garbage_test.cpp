@@ -121,7 +121,10 @@ TEST(ConfigGarbage, MutatedValidFilesNeverCrash) {
   const std::string base =
       "rtmp: yes\nrtmpAddress: :1935\nwebrtcICEServers2: [{url: stun:a, username: u}]\n"
       "webrtcAdditionalHosts: [a, b]\nairclass:\n  mode: main\n  tokenTTL: 1h\n"
-      "  defaultPath: live/stream\n  webrtcPublicUrl: http://x:1\n";
+      "  defaultPath: live/stream\n  webrtcPublicUrl: http://x:1\n"
+      "  renditions:\n    - {name: 720p, width: 1280, height: 720, bitrate: 2500k}\n"
+      "    - name: 240p\n      height: 240\n      bitrate: 0.3M\n  studentMaxQuality: 240p\n";
+  ASSERT_EQ(parse_config(base).renditions.size(), 2u);
   std::mt19937 rng(7);
   for (int i = 0; i < 3000; ++i) {
     std::string text = base;

@@ -170,6 +170,7 @@ class TableBuilder {
   }
 
   void ice_servers(std::string_view name, std::vector<IceServer> Config::*m, std::string_view desc);
+  void renditions(std::string_view name, std::vector<Rendition> Config::*m, std::string_view desc);
 
   KeyDef& last() { return out_.back(); }
 
@@ -251,6 +252,25 @@ void TableBuilder::ice_servers(std::string_view name, std::vector<IceServer> Con
       if (!s.username.empty()) out += ", username: " + yaml_quoted(s.username);
       if (!s.credential.empty()) out += ", credential: \"***\"";
       out += "}";
+    }
+    return out + "]";
+  };
+}
+
+void TableBuilder::renditions(std::string_view name, std::vector<Rendition> Config::*m,
+                              std::string_view desc) {
+  add(name, desc,
+      "a list of up to " + std::to_string(MaxRenditions) +
+          " {name, width, height, bitrate} rungs, best first",
+      [m](Config& c, const RawValue& r) { c.*m = to_renditions(r.renditions); });
+  last().shape = Shape::RenditionList;
+  last().show = [m](const Config& c) {
+    std::string out = "[";
+    for (const auto& rung : c.*m) {
+      if (out.size() > 1) out += ", ";
+      out += "{name: " + yaml_scalar(rung.name) + ", width: " + std::to_string(rung.width) +
+             ", height: " + std::to_string(rung.height) +
+             ", bitrate: " + format_bitrate(rung.bitrate) + "}";
     }
     return out + "]";
   };
@@ -383,6 +403,36 @@ void limit_keys(TableBuilder& t) {
            "0 (automatic) or an integer from 6000 to 510000");
 }
 
+void rendition_keys(TableBuilder& t) {
+  // x264's preset names (x264.h x264_preset_names), fastest first.
+  std::vector<std::pair<std::string_view, std::string>> presets;
+  for (std::string_view p : {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium",
+                             "slow", "slower", "veryslow", "placebo"}) {
+    presets.emplace_back(p, std::string(p));
+  }
+  t.group("airclass", "Renditions (the server's own encodes beside the source)");
+  t.renditions("renditions", &Config::renditions,
+               "the ladder, best first: ?quality=<name>; [] = pass-through only");
+  t.choice<std::string>("transcodePreset", &Config::transcode_preset, presets,
+                        "libx264 preset of the renditions (faster: less CPU, worse picture)");
+  t.duration("transcodeGop", &Config::transcode_gop, milliseconds(100), milliseconds(10000),
+             "keyframe interval of the renditions");
+  t.duration("renditionIdleTimeout", &Config::rendition_idle_timeout, milliseconds(0),
+             milliseconds(600000), "stop encoding a rendition nobody has watched for this long");
+  t.boolean("reencodeBFrames", &Config::reencode_bframes,
+            "viewers of a source with B-frames get it re-encoded without them");
+  t.text(
+      "defaultQuality", &Config::default_quality,
+      "auto, source or a rendition name (1 to 16 of a-z and 0-9)", false,
+      [](std::string_view s) { return is_quality_name(s); },
+      "the quality of a viewer who names none: auto, source or a rendition");
+  t.text(
+      "studentMaxQuality", &Config::student_max_quality,
+      "empty, source or a rendition name (1 to 16 of a-z and 0-9)", false,
+      [](std::string_view s) { return s.empty() || (is_quality_name(s) && s != "auto"); },
+      "students' best quality: source or a rendition; empty: no cap");
+}
+
 void cluster_keys(TableBuilder& t) {
   const auto url = [](std::string_view s) { return s.empty() || is_valid_public_url(s); };
   t.group("airclass", "Cluster");
@@ -424,6 +474,7 @@ std::vector<KeyDef> build_table() {
   node_keys(t);
   token_keys(t);
   limit_keys(t);
+  rendition_keys(t);
   cluster_keys(t);
   return keys;
 }
@@ -451,6 +502,7 @@ const KeyDef* find_key(std::string_view section, std::string_view name) noexcept
 }
 
 std::string describe(const KeyDef& key, const ValueError& e) {
+  if (e.whole_message) return e.what();
   const std::string got = e.what();
   if (got == kMask && (key.secret || key.shape == Shape::IceList)) {
     return "\"***\" is the mask --print-config shows; give the real value here or in " +
@@ -477,6 +529,10 @@ RawValue raw_from_text(const KeyDef& key, std::string_view text) {
         parts.resize(3);
         raw.ice.push_back(IceServer{parts[0], parts[1], parts[2]});
       }
+      break;
+    case Shape::RenditionList:
+      for (const auto& item : split_list(text, ','))
+        raw.renditions.push_back(parse_rendition_item(item, raw.renditions.size()));
       break;
   }
   return raw;

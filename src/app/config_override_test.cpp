@@ -44,12 +44,16 @@ TEST(ConfigEnv, NamesFollowTheKeyNames) {
             "AIRCLASS_PLAYER_LINGER_AFTER_UNPUBLISH");
   EXPECT_EQ(env_name("logLevel"), "AIRCLASS_LOG_LEVEL");
   EXPECT_EQ(env_name("hls"), "AIRCLASS_HLS");
+  EXPECT_EQ(env_name("airclass.renditions"), "AIRCLASS_RENDITIONS");
+  EXPECT_EQ(env_name("airclass.reencodeBFrames"), "AIRCLASS_REENCODE_B_FRAMES");
+  EXPECT_EQ(env_name("airclass.studentMaxQuality"), "AIRCLASS_STUDENT_MAX_QUALITY");
+  EXPECT_EQ(env_name("airclass.renditionIdleTimeout"), "AIRCLASS_RENDITION_IDLE_TIMEOUT");
 }
 
 TEST(ConfigEnv, EveryKeyHasAUniqueEnvNameAndDescription) {
   std::set<std::string> names;
   const auto keys = app::config_keys();
-  EXPECT_EQ(keys.size(), 50u);  // 11 top-level, 39 under airclass:
+  EXPECT_EQ(keys.size(), 57u);  // 11 top-level, 46 under airclass:
   for (const auto& k : keys) {
     EXPECT_TRUE(names.insert(k.env_name).second) << k.env_name;
     EXPECT_FALSE(k.description.empty()) << k.name;
@@ -116,6 +120,69 @@ TEST(ConfigEnv, ErrorsNameTheVariable) {
   }
   EXPECT_THROW(app::apply_environment(c, {{"AIRCLASS_WEBRTC_ICE_SERVERS2", "stun:a|b|c|d"}}),
                ConfigError);
+}
+
+TEST(ConfigEnv, RenditionItemsAndTheirErrors) {
+  app::Config c;
+  app::apply_environment(
+      c, {{"AIRCLASS_RENDITIONS", "720p=1280x720@2500k, 480p=854x480@1M,a=0x0@300000"},
+          {"AIRCLASS_TRANSCODE_PRESET", "faster"},
+          {"AIRCLASS_TRANSCODE_GOP", "500ms"},
+          {"AIRCLASS_RENDITION_IDLE_TIMEOUT", "1m"},
+          {"AIRCLASS_REENCODE_B_FRAMES", "no"},
+          {"AIRCLASS_DEFAULT_QUALITY", "source"},
+          {"AIRCLASS_STUDENT_MAX_QUALITY", "480p"}});
+  EXPECT_EQ(c.renditions, (std::vector<app::Rendition>{{"720p", 1280, 720, 2'500'000},
+                                                       {"480p", 854, 480, 1'000'000},
+                                                       {"a", 0, 0, 300'000}}));
+  EXPECT_EQ(c.transcode_preset, "faster");
+  EXPECT_EQ(c.transcode_gop.count(), 500);
+  EXPECT_EQ(c.rendition_idle_timeout.count(), 60000);
+  EXPECT_FALSE(c.reencode_bframes);
+  EXPECT_EQ(c.default_quality, "source");
+  EXPECT_EQ(c.student_max_quality, "480p");
+  EXPECT_TRUE(c.warnings.empty());
+  // An empty value: no ladder, pass-through only.
+  app::apply_environment(c, {{"AIRCLASS_RENDITIONS", ""}});
+  EXPECT_TRUE(c.renditions.empty());
+
+  const auto env_error = [](const std::string& value) {
+    app::Config d;
+    try {
+      app::apply_environment(d, {{"AIRCLASS_RENDITIONS", value}});
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(d.renditions.size(), 3u);  // a refused value changes nothing
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(env_error("720p=1280x720@2500k,480p"),
+            "environment AIRCLASS_RENDITIONS: renditions[1]: expected name=WIDTHxHEIGHT@BITRATE "
+            "like 720p=1280x720@2500k, got '480p'");
+  EXPECT_EQ(env_error("720p=1280x720@2500k,480p=854x480@9G"),
+            "environment AIRCLASS_RENDITIONS: renditions[1].bitrate: expected bit/s from 50k to "
+            "50M like 2500k, 2.5M or 300000, got '9G'");
+  EXPECT_EQ(env_error("Big=1x1@1M"),
+            "environment AIRCLASS_RENDITIONS: renditions[0].name: expected 1 to 16 of a-z and 0-9, "
+            "not 'source' or 'auto', got 'Big'");
+  EXPECT_EQ(env_error("a=1x1@1M,a=2x2@1M"),
+            "environment AIRCLASS_RENDITIONS: renditions[1].name: 'a' is already the name of "
+            "renditions[0]");
+  EXPECT_EQ(env_error("a=99999x1@1M"),
+            "environment AIRCLASS_RENDITIONS: renditions[0].width: expected an integer from 0 "
+            "(unbounded) to 8192, got '99999'");
+  for (const char* bad : {"a=1x@1M", "a=x1@1M", "a=1x1@", "=1x1@1M", "a=1@1M", "a1x1@1M",
+                          "a=1x1x1@1M", "a=-1x1@1M", "a=1x1@1M,", ",a=1x1@1M"}) {
+    EXPECT_NE(env_error(bad).find("environment AIRCLASS_RENDITIONS: renditions["),
+              std::string::npos)
+        << bad;
+  }
+  EXPECT_EQ(error_of_setting("renditions", "hd=1x1"),
+            "--set renditions: renditions[0]: expected name=WIDTHxHEIGHT@BITRATE like "
+            "720p=1280x720@2500k, got 'hd=1x1'");
+  app::Config e;
+  app::apply_setting(e, "airclass.renditions", "360p=640x360@600k", "--set airclass.renditions");
+  EXPECT_EQ(e.renditions, (std::vector<app::Rendition>{{"360p", 640, 360, 600'000}}));
 }
 
 TEST(ConfigEnv, UnknownVariablesWarnWithSuggestion) {
@@ -218,6 +285,37 @@ TEST(ConfigValidate, TokenAlgorithmNeedsItsKeys) {
   std::remove(pem.c_str());
 }
 
+TEST(ConfigValidate, QualitiesNameARung) {
+  const auto error = [](const std::string& yaml) {
+    auto c = parse_config(yaml);
+    try {
+      app::validate(c);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  for (const char* ok :
+       {"defaultQuality: auto", "defaultQuality: source", "defaultQuality: 480p",
+        "studentMaxQuality: source", "studentMaxQuality: 240p", "studentMaxQuality: ''"}) {
+    EXPECT_EQ(error(std::string("airclass:\n  ") + ok + "\n"), "") << ok;
+  }
+  EXPECT_EQ(error("airclass:\n  defaultQuality: 1080p\n"),
+            "airclass.defaultQuality: '1080p' is not auto, source or a rendition (720p, 480p, "
+            "240p)");
+  EXPECT_EQ(error("airclass:\n  studentMaxQuality: 1080p\n"),
+            "airclass.studentMaxQuality: '1080p' is not source or a rendition (720p, 480p, 240p)");
+  EXPECT_EQ(error("airclass:\n  renditions: []\n  studentMaxQuality: 720p\n"),
+            "airclass.studentMaxQuality: '720p' is not source or a rendition "
+            "(airclass.renditions is empty)");
+  EXPECT_EQ(error("airclass:\n  renditions: []\n  studentMaxQuality: source\n"), "");
+  // The order of sources does not matter: the rung may arrive after the quality naming it.
+  app::Config c;
+  app::apply_environment(c, {{"AIRCLASS_STUDENT_MAX_QUALITY", "hd"}});
+  app::apply_setting(c, "renditions", "hd=1280x720@2M", "--set renditions");
+  EXPECT_NO_THROW(app::validate(c));
+}
+
 TEST(ConfigPrint, MasksSecrets) {
   app::Config c;
   c.teacher_passcode = "hunter22";
@@ -289,6 +387,13 @@ TEST(ConfigPrint, RoundTripsEveryNonSecretKey) {
       {"rtmpMaxMessageSize", "65536"},
       {"maxViewers", "250"},
       {"opusBitrate", "64000"},
+      {"renditions", "1080p=1920x1080@4.5M,null=0x360@800123,a1=854x0@1M"},
+      {"transcodePreset", "medium"},
+      {"transcodeGop", "2500ms"},
+      {"renditionIdleTimeout", "0s"},
+      {"reencodeBFrames", "no"},
+      {"defaultQuality", "null"},
+      {"studentMaxQuality", "a1"},
   };
   for (const auto& [key, value] : settings)
     app::apply_setting(c, key, value, key);
@@ -303,6 +408,23 @@ TEST(ConfigPrint, RoundTripsEveryNonSecretKey) {
   EXPECT_EQ(back.token_ttl.count(), 5400);
   EXPECT_DOUBLE_EQ(back.token_rate_per_second, 0.3);
   EXPECT_EQ(back.webrtc_tcp_address, c.webrtc_tcp_address);
+  EXPECT_EQ(back.renditions, c.renditions);
+  EXPECT_EQ(back.renditions[1], (app::Rendition{"null", 0, 360, 800'123}));
+  EXPECT_NE(text.find("  renditions: [{name: 1080p, width: 1920, height: 1080, bitrate: 4500k}, "
+                      "{name: \"null\", width: 0, height: 360, bitrate: 800123}, {name: a1, "
+                      "width: 854, height: 0, bitrate: 1M}]"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(back.transcode_preset, "medium");
+  EXPECT_EQ(back.transcode_gop.count(), 2500);
+  EXPECT_EQ(back.rendition_idle_timeout.count(), 0);
+  EXPECT_FALSE(back.reencode_bframes);
+  EXPECT_EQ(back.default_quality, "null");
+  EXPECT_EQ(back.student_max_quality, "a1");
+  // An empty ladder round-trips as an empty list.
+  app::Config none;
+  none.renditions.clear();
+  EXPECT_TRUE(parse_config(app::print_config(none)).renditions.empty());
   // Defaults round-trip too.
   const auto defaults = app::print_config(app::Config{});
   EXPECT_EQ(app::print_config(parse_config(defaults)), defaults);

@@ -343,3 +343,124 @@ TEST(Config, BooleanSpellings) {
   EXPECT_THROW(parse_config("rtmp: 1\n"), ConfigError);
   EXPECT_THROW(parse_config("rtmp: y\n"), ConfigError);
 }
+
+TEST(Config, RenditionLadderDefaultsAndForms) {
+  const auto defaults = parse_config("");
+  EXPECT_EQ(defaults.renditions, (std::vector<app::Rendition>{{"720p", 1280, 720, 2'500'000},
+                                                              {"480p", 854, 480, 1'000'000},
+                                                              {"240p", 426, 240, 300'000}}));
+  EXPECT_EQ(defaults.transcode_preset, "veryfast");
+  EXPECT_EQ(defaults.transcode_gop.count(), 1000);
+  EXPECT_EQ(defaults.rendition_idle_timeout.count(), 10000);
+  EXPECT_TRUE(defaults.reencode_bframes);
+  EXPECT_EQ(defaults.default_quality, "auto");
+  EXPECT_EQ(defaults.student_max_quality, "");
+
+  // Block and flow maps, every bitrate spelling; the order given is kept (best first).
+  const auto c = parse_config(
+      "airclass:\n"
+      "  renditions:\n"
+      "    - name: 1080p\n"
+      "      width: 1920\n"
+      "      height: 1080\n"
+      "      bitrate: 4.5M\n"
+      "    - {name: small, height: 360, bitrate: 800k}\n"
+      "    - {name: '480', width: 0, height: 0, bitrate: 300000}\n"
+      "  transcodePreset: ultrafast\n"
+      "  transcodeGop: 2s\n"
+      "  renditionIdleTimeout: 0s\n"
+      "  reencodeBFrames: no\n"
+      "  defaultQuality: small\n"
+      "  studentMaxQuality: source\n");
+  EXPECT_EQ(c.renditions, (std::vector<app::Rendition>{{"1080p", 1920, 1080, 4'500'000},
+                                                       {"small", 0, 360, 800'000},
+                                                       {"480", 0, 0, 300'000}}));
+  EXPECT_EQ(c.transcode_preset, "ultrafast");
+  EXPECT_EQ(c.transcode_gop.count(), 2000);
+  EXPECT_EQ(c.rendition_idle_timeout.count(), 0);
+  EXPECT_FALSE(c.reencode_bframes);
+  EXPECT_EQ(c.default_quality, "small");
+  EXPECT_EQ(c.student_max_quality, "source");
+  // No ladder: pass-through only.
+  EXPECT_TRUE(parse_config("airclass:\n  renditions: []\n").renditions.empty());
+  EXPECT_TRUE(parse_config("airclass:\n  renditions:\n").renditions.empty());
+}
+
+TEST(Config, RenditionErrorsNameTheItemAndItsLine) {
+  const std::string head = "airclass:\n  renditions:\n    - {name: 720p, bitrate: 2500k}\n";
+  EXPECT_EQ(error_of(head + "    - {name: HD, bitrate: 1M}\n"),
+            "airclass.yml:4: renditions[1].name: expected 1 to 16 of a-z and 0-9, not 'source' "
+            "or 'auto', got 'HD'");
+  EXPECT_EQ(error_of(head + "    - name: x\n      width: 640\n      bitrate: 9G\n"),
+            "airclass.yml:6: renditions[1].bitrate: expected bit/s from 50k to 50M like 2500k, "
+            "2.5M or 300000, got '9G'");
+  EXPECT_EQ(error_of(head + "    - {name: 720p, bitrate: 1M}\n"),
+            "airclass.yml:4: renditions[1].name: '720p' is already the name of renditions[0]");
+  EXPECT_EQ(error_of(head + "    - name: a\n      width: wide\n      bitrate: 1M\n"),
+            "airclass.yml:5: renditions[1].width: expected an integer from 0 (unbounded) to 8192, "
+            "got 'wide'");
+  EXPECT_EQ(error_of(head + "    - {name: a, bitrat: 1M}\n"),
+            "airclass.yml:4: unknown key 'bitrat' in renditions[1]; did you mean 'bitrate'?");
+  EXPECT_EQ(error_of(head + "    - {name: a}\n"),
+            "airclass.yml:4: renditions[1].bitrate: expected bit/s from 50k to 50M like 2500k, "
+            "2.5M or 300000, got none");
+  EXPECT_EQ(error_of(head + "    - {width: 640, bitrate: 1M}\n"),
+            "airclass.yml:4: renditions[1]: a rendition without 'name'");
+  EXPECT_EQ(error_of(head + "    - 480p\n"),
+            "airclass.yml:4: renditions[1]: expected a map {name, width, height, bitrate}, got "
+            "'480p'");
+  EXPECT_EQ(error_of("airclass:\n  renditions: 720p\n"),
+            "airclass.yml:2: key 'airclass.renditions': expected a list of up to 8 {name, width, "
+            "height, bitrate} rungs, best first, got '720p'");
+  EXPECT_NE(error_of(head + "    - {name: a, bitrate: [1M]}\n")
+                .find(":4: renditions[1].bitrate: expected a single value, got a list"),
+            std::string::npos);
+  for (const char* bad : {"source", "auto", "''", "a_b", "abcdefghijklmnopq", "7 p"}) {
+    EXPECT_NE(error_of(std::string("airclass:\n  renditions: [{name: ") + bad + ", bitrate: 1M}]\n")
+                  .find(":2: renditions[0].name: expected"),
+              std::string::npos)
+        << bad;
+  }
+  for (const char* bad :
+       {"49999", "50000001", "51M", "2.5", "0.5k", "-1M", "1m", "1 M", "nan", "1G", "k", "''"}) {
+    EXPECT_NE(error_of(std::string("airclass:\n  renditions: [{name: a, bitrate: ") + bad + "}]\n")
+                  .find("renditions[0].bitrate: expected"),
+              std::string::npos)
+        << bad;
+  }
+  for (const char* ok : {"50000", "50M", "50k", "0.3M", "2500K", "1.25M"}) {
+    EXPECT_EQ(error_of(std::string("airclass:\n  renditions: [{name: a, bitrate: ") + ok + "}]\n"),
+              "")
+        << ok;
+  }
+  std::string nine = "airclass:\n  renditions:\n";
+  for (int i = 0; i < 9; ++i)
+    nine += "    - {name: r" + std::to_string(i) + ", bitrate: 1M}\n";
+  EXPECT_EQ(error_of(nine), "airclass.yml:11: renditions: at most 8 rungs, got 9");
+}
+
+TEST(Config, TranscodeKeysAreChecked) {
+  const struct {
+    const char* yaml;
+    const char* needle;
+  } cases[] = {
+      {"airclass:\n  transcodePreset: turbo\n",
+       "key 'airclass.transcodePreset': expected one of ultrafast superfast veryfast faster fast "
+       "medium slow slower veryslow placebo, got 'turbo'"},
+      {"airclass:\n  transcodeGop: 50ms\n", "a duration from 100ms to 10s like 1s, got '50ms'"},
+      {"airclass:\n  transcodeGop: 11s\n", "got '11s'"},
+      {"airclass:\n  renditionIdleTimeout: 11m\n", "a duration from 0s to 10m like 10s"},
+      {"airclass:\n  reencodeBFrames: sometimes\n", "expected yes or no"},
+      {"airclass:\n  defaultQuality: ''\n", "expected auto, source or a rendition name"},
+      {"airclass:\n  defaultQuality: HD\n", "got 'HD'"},
+      {"airclass:\n  studentMaxQuality: auto\n",
+       "expected empty, source or a rendition name (1 to 16 of a-z and 0-9), got 'auto'"},
+      {"airclass:\n  studentMaxQuality: 720P\n", "got '720P'"},
+  };
+  for (const auto& t : cases) {
+    const auto what = error_of(t.yaml);
+    EXPECT_NE(what.find(t.needle), std::string::npos) << t.yaml << " -> " << what;
+    EXPECT_EQ(what.rfind("airclass.yml:2: ", 0), 0u) << what;
+  }
+  EXPECT_EQ(parse_config("airclass:\n  studentMaxQuality: ''\n").student_max_quality, "");
+}

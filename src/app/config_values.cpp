@@ -56,6 +56,11 @@ std::string_view to_string(TokenAlgorithm algorithm) noexcept {
   return algorithm == TokenAlgorithm::Es256 ? "ES256" : "HS256";
 }
 
+std::vector<Rendition> default_renditions() {
+  return {
+      {"720p", 1280, 720, 2'500'000}, {"480p", 854, 480, 1'000'000}, {"240p", 426, 240, 300'000}};
+}
+
 std::string ListenAddress::to_string() const {
   const bool v6 = host.find(':') != std::string::npos;
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
@@ -308,6 +313,138 @@ std::vector<std::string> split_list(std::string_view text, char separator) {
     out.push_back(trim(text.substr(start, pos == std::string_view::npos ? pos : pos - start)));
     if (pos == std::string_view::npos) break;
     start = pos + 1;
+  }
+  return out;
+}
+
+std::optional<uint32_t> parse_bitrate(std::string_view text) noexcept {
+  double value = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || !std::isfinite(value) || value < 0) return {};
+  const std::string_view unit(p, static_cast<size_t>(text.data() + text.size() - p));
+  double scale = 0;
+  if (unit.empty())
+    scale = 1;
+  else if (unit == "k" || unit == "K")
+    scale = 1e3;
+  else if (unit == "M")
+    scale = 1e6;
+  else
+    return {};
+  const double bits = value * scale;
+  // Whole bits only ("0.5" or "2.0000001M" is a typo, not a bitrate); the tolerance absorbs
+  // the binary rounding of decimal fractions like 0.3M.
+  if (bits > 4e9 || std::fabs(bits - std::round(bits)) > 1e-3) return {};
+  return static_cast<uint32_t>(std::llround(bits));
+}
+
+std::string format_bitrate(uint32_t bits_per_second) {
+  if (bits_per_second != 0 && bits_per_second % 1'000'000 == 0)
+    return std::to_string(bits_per_second / 1'000'000) + "M";
+  if (bits_per_second != 0 && bits_per_second % 1000 == 0)
+    return std::to_string(bits_per_second / 1000) + "k";
+  return std::to_string(bits_per_second);
+}
+
+bool is_quality_name(std::string_view name) noexcept {
+  return !name.empty() && name.size() <= 16 && std::all_of(name.begin(), name.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+  });
+}
+
+namespace {
+
+constexpr std::string_view kRenditionForm = "name=WIDTHxHEIGHT@BITRATE like 720p=1280x720@2500k";
+
+std::string item_label(size_t index) {
+  return "renditions[" + std::to_string(index) + "]";
+}
+
+RawField given(std::string_view text) {
+  return RawField{std::string(text), -1, true};
+}
+
+// The line to report for a field: its own, else its item's.
+int line_of(const RawField& field, const RawRendition& item) {
+  return field.line >= 0 ? field.line : item.line;
+}
+
+uint32_t to_dimension(const RawField& field, const RawRendition& item, size_t index,
+                      std::string_view which) {
+  if (!field.present) return 0;  // unbounded on that side
+  const auto v = parse_integer(field.text);
+  if (!v || *v < 0 || *v > MaxRenditionDimension) {
+    throw ValueError(item_label(index) + "." + std::string(which) +
+                         ": expected an integer from 0 (unbounded) to " +
+                         std::to_string(MaxRenditionDimension) + ", got '" + field.text + "'",
+                     line_of(field, item));
+  }
+  return static_cast<uint32_t>(*v);
+}
+
+Rendition to_rendition(const RawRendition& item, size_t index) {
+  Rendition out;
+  const auto& name = item.name;
+  if (!name.present)
+    throw ValueError(item_label(index) + ": a rendition without 'name'", item.line);
+  if (!is_quality_name(name.text) || name.text == "source" || name.text == "auto") {
+    throw ValueError(item_label(index) +
+                         ".name: expected 1 to 16 of a-z and 0-9, not 'source' or 'auto', got '" +
+                         name.text + "'",
+                     line_of(name, item));
+  }
+  out.name = name.text;
+  out.width = to_dimension(item.width, item, index, "width");
+  out.height = to_dimension(item.height, item, index, "height");
+  const auto& bitrate = item.bitrate;
+  const auto bits = bitrate.present ? parse_bitrate(bitrate.text) : std::nullopt;
+  if (!bits || *bits < MinRenditionBitrate || *bits > MaxRenditionBitrate) {
+    throw ValueError(item_label(index) + ".bitrate: expected bit/s from " +
+                         format_bitrate(MinRenditionBitrate) + " to " +
+                         format_bitrate(MaxRenditionBitrate) + " like 2500k, 2.5M or 300000, got " +
+                         (bitrate.present ? "'" + bitrate.text + "'" : "none"),
+                     line_of(bitrate, item));
+  }
+  out.bitrate = *bits;
+  return out;
+}
+
+}  // namespace
+
+RawRendition parse_rendition_item(std::string_view item, size_t index) {
+  const auto equals = item.find('=');
+  const auto at = item.rfind('@');
+  const auto by = equals == item.npos ? item.npos : item.find('x', equals + 1);
+  if (equals == item.npos || at == item.npos || by == item.npos || !(equals < by && by < at)) {
+    throw ValueError(item_label(index) + ": expected " + std::string(kRenditionForm) + ", got '" +
+                         std::string(item) + "'",
+                     -1);
+  }
+  RawRendition raw;
+  raw.name = given(item.substr(0, equals));
+  raw.width = given(item.substr(equals + 1, by - equals - 1));
+  raw.height = given(item.substr(by + 1, at - by - 1));
+  raw.bitrate = given(item.substr(at + 1));
+  return raw;
+}
+
+std::vector<Rendition> to_renditions(const std::vector<RawRendition>& raw) {
+  if (raw.size() > MaxRenditions) {
+    throw ValueError("renditions: at most " + std::to_string(MaxRenditions) + " rungs, got " +
+                         std::to_string(raw.size()),
+                     raw[MaxRenditions].line);
+  }
+  std::vector<Rendition> out;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    auto rung = to_rendition(raw[i], i);
+    for (size_t j = 0; j < out.size(); ++j) {
+      if (out[j].name == rung.name) {
+        throw ValueError(
+            item_label(i) + ".name: '" + rung.name + "' is already the name of " + item_label(j),
+            line_of(raw[i].name, raw[i]));
+      }
+    }
+    out.push_back(std::move(rung));
   }
   return out;
 }

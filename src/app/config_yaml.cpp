@@ -149,6 +149,10 @@ class Reader {
     throw ConfigError(at_line(source_, node.Mark().line) + message);
   }
 
+  static int line_or(int line, const YAML::Node& fallback) {
+    return line >= 0 ? line : fallback.Mark().line;
+  }
+
   // Iterates a map, refusing non-scalar and duplicate keys (yaml-cpp keeps both pairs).
   template <typename Visit>
   void for_each_key(const YAML::Node& map, Visit visit) {
@@ -176,6 +180,8 @@ class Reader {
     try {
       def->set(c_, raw);
     } catch (const ValueError& e) {
+      // An item's fault names the item and its line ("renditions[1].name: ...").
+      if (e.whole_message) throw ConfigError(at_line(source_, line_or(e.line, at)) + e.what());
       fail(at, "key '" + def->full_name() + "': " + config_detail::describe(*def, e));
     }
   }
@@ -236,6 +242,11 @@ class Reader {
         for (const auto& item : v)
           read_ice_server(def, item, raw.ice);
         break;
+      case Shape::RenditionList:
+        if (!v.IsSequence()) wrong_shape(def, at, v);
+        for (const auto& item : v)
+          raw.renditions.push_back(read_rendition(item, raw.renditions.size()));
+        break;
     }
     return raw;
   }
@@ -271,6 +282,34 @@ class Reader {
     if (urls.empty()) fail(item, "key '" + def.full_name() + "': a server without 'url'");
     for (auto& url : urls)
       out.push_back(IceServer{url, server.username, server.credential});
+  }
+
+  // {name: 720p, width: 1280, height: 720, bitrate: 2500k}; the values are checked by the key.
+  config_detail::RawRendition read_rendition(const YAML::Node& item, size_t index) {
+    const std::string label = "renditions[" + std::to_string(index) + "]";
+    if (!item.IsMap()) {
+      fail(item, label + ": expected a map {name, width, height, bitrate}, got " + shape_of(item));
+    }
+    config_detail::RawRendition raw;
+    raw.line = item.Mark().line;
+    for_each_key(item, [&](const std::string& name, const YAML::Node& key, const YAML::Node& v) {
+      config_detail::RawField* field = name == "name"      ? &raw.name
+                                       : name == "width"   ? &raw.width
+                                       : name == "height"  ? &raw.height
+                                       : name == "bitrate" ? &raw.bitrate
+                                                           : nullptr;
+      if (!field) {
+        const auto hint = config_detail::suggest(name, {"name", "width", "height", "bitrate"});
+        fail(key, "unknown key '" + name + "' in " + label +
+                      (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+      }
+      if (!v.IsScalar() && !v.IsNull()) {
+        fail(key, label + "." + name + ": expected a single value, got " + shape_of(v));
+      }
+      *field =
+          config_detail::RawField{v.IsNull() ? std::string() : v.Scalar(), key.Mark().line, true};
+    });
+    return raw;
   }
 
   Config& c_;

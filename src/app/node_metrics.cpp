@@ -131,6 +131,32 @@ void egress(metrics::PrometheusWriter& w, const NodeMetricsInput& in) {
   }
 }
 
+// The rendition encoders: one per stream and rendition, shared by all its viewers.
+void encoders(metrics::PrometheusWriter& w, const EncoderTotals& e) {
+  const auto counter = [&w](const char* name, const char* help, uint64_t value) {
+    w.family(name, help, Type::Counter);
+    w.sample(name, static_cast<double>(value));
+  };
+  w.family("airclass_video_encoders", "Rendition encoders running now", Type::Gauge);
+  w.sample("airclass_video_encoders", static_cast<double>(e.running));
+  counter("airclass_video_encoder_starts_total", "Rendition encoders started", e.starts);
+  counter("airclass_video_encoder_stops_total", "Rendition encoders stopped (idle)", e.stops);
+  counter("airclass_video_encoder_frames_in_total", "Source frames given to rendition encoders",
+          e.frames_in);
+  counter("airclass_video_encoder_frames_out_total", "Frames rendition encoders produced",
+          e.frames_out);
+  counter("airclass_video_encoder_keyframes_total", "Keyframes rendition encoders produced",
+          e.keyframes_out);
+  counter("airclass_video_encoder_dropped_total",
+          "Source frames an encoder dropped: behind, waiting for a keyframe, or malformed",
+          e.dropped);
+  counter("airclass_video_encoder_errors_total", "Decode and encode errors of rendition encoders",
+          e.errors);
+  w.family("airclass_video_encoder_cpu_seconds_total", "CPU time of the rendition encoder threads",
+           Type::Counter);
+  w.sample("airclass_video_encoder_cpu_seconds_total", static_cast<double>(e.cpu_ns) / 1e9);
+}
+
 }  // namespace
 
 std::string render_node_metrics(const NodeMetricsInput& in) {
@@ -141,6 +167,7 @@ std::string render_node_metrics(const NodeMetricsInput& in) {
   w.sample("airclass_uptime_seconds", in.uptime_s);
   stream_gauges(w, in);
   egress(w, in);
+  encoders(w, in.encoders);
   node_counters(w, in.counters);
   return w.take();
 }

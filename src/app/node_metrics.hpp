@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/node_counters.hpp"
+#include "app/rendition_feeds.hpp"
 #include "app/webrtc_worker.hpp"
 #include "media/stream_stats.hpp"
 
@@ -16,6 +17,7 @@ struct NodeMetricsInput {
   std::vector<ViewerStatus> viewers;  // WebRTC viewers with their sessions up
   size_t whep_sessions = 0;           // WebRTC sessions, pending ones included
   EgressTotals egress;
+  EncoderTotals encoders;
   double uptime_s = 0;
 };
 

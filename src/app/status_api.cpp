@@ -3,6 +3,7 @@
 #include "app/api_response.hpp"
 #include "app/node_json.hpp"
 #include "app/node_metrics.hpp"
+#include "app/quality_choice.hpp"
 #include "app/staff_gate.hpp"
 #include "auth/authorization.hpp"
 #include "metrics/prometheus_writer.hpp"
@@ -16,6 +17,7 @@ nlohmann::json viewer_json(const ViewerStatus& v) {
       {"id", v.id},
       {"user", v.user},
       {"user_type", v.user_type},
+      {"rendition", v.rendition},
       {"remote", v.remote},
       {"state", v.state},
       {"video_packets", s.video.packets},
@@ -38,6 +40,24 @@ nlohmann::json viewer_json(const ViewerStatus& v) {
   j["connect_ms"] =
       s.connect_time ? nlohmann::json(s.connect_time->count()) : nlohmann::json(nullptr);
   return j;
+}
+
+nlohmann::json rendition_json(const RenditionStatus& r) {
+  const auto& t = r.encoder.transcoder;
+  return {{"name", r.name},
+          {"width", t.output_width},
+          {"height", t.output_height},
+          {"bitrate_kbps", r.bitrate / 1000},
+          {"viewers", r.viewers},
+          {"frames_in", t.frames_in},
+          {"frames_out", t.frames_out},
+          {"keyframes", t.keyframes_out},
+          {"keyframe_requests", t.keyframe_requests},
+          {"dropped", r.encoder.queue_dropped + t.skipped + t.malformed},
+          {"decode_errors", t.decode_errors},
+          {"encode_errors", t.encode_errors},
+          {"restarts", r.encoder.restarts},
+          {"cpu_ms", r.encoder.cpu_ns / 1'000'000}};
 }
 
 }  // namespace
@@ -101,6 +121,18 @@ nlohmann::json StatusApi::stream_json(const media::StreamStatus& s,
                 {"height", s.height},          {"fps", s.fps},
                 {"kbps", s.video_kbps},        {"keyframe_interval_ms", s.keyframe_interval_ms},
                 {"bframes", s.bframes}};
+  if (!s.video_codec.empty()) {
+    // What "source" viewers get: B-frames no browser plays are re-encoded away.
+    const bool reencoded = s.bframes && config_.reencode_bframes;
+    j["video"]["source_delivery"] = reencoded ? "reencoded" : "passthrough";
+    if (reencoded) j["video"]["reencode_reason"] = "B-frames";
+    const SourceVideo src{s.width, s.height, s.video_kbps, s.bframes};
+    j["qualities"] = offered_qualities(config_, src);
+  }
+  auto renditions = nlohmann::json::array();
+  for (const auto& r : whep_ ? whep_->renditions(s.path) : std::vector<RenditionStatus>{})
+    renditions.push_back(rendition_json(r));
+  j["renditions"] = renditions;
   nlohmann::json audio = nullptr;
   if (!s.audio_codec.empty()) {
     audio = {{"codec", s.audio_codec},
@@ -148,6 +180,7 @@ http::Response StatusApi::metrics(const http::RequestContext& ctx) const {
     in.viewers = whep_->viewers();
     in.whep_sessions = whep_->viewer_count();
     in.egress = whep_->totals();
+    in.encoders = whep_->encoder_totals();
   }
   in.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   return http::make_response(ctx.request, http::Status::ok,

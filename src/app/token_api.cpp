@@ -4,6 +4,7 @@
 
 #include "app/api_response.hpp"
 #include "app/logging.hpp"
+#include "app/quality_choice.hpp"
 #include "app/wall_clock.hpp"
 #include "auth/token_claims.hpp"
 
@@ -100,12 +101,14 @@ http::Response TokenApi::issue(const http::RequestContext& ctx) {
   }
   PlacedNode node;
   if (auto refusal = place(req, *params, r, node)) return std::move(*refusal);
-  const auto issued = credentials_.signer->issue(
-      auth::Grant::make(r.type, r.user_id, r.path, node.local ? std::string() : node.node_id),
-      unix_seconds());
+  auto grant =
+      auth::Grant::make(r.type, r.user_id, r.path, node.local ? std::string() : node.node_id);
+  // Only students are capped: teachers and monitors judge the picture the class sees.
+  if (r.type == auth::UserType::Student) grant.max_quality = config_.student_max_quality;
+  const auto issued = credentials_.signer->issue(grant, unix_seconds());
   if (!issued.ok()) return json_error(req, http::Status::bad_request, issued.error);
   NodeCounters::bump(counters_.tokens_issued[static_cast<size_t>(r.type)]);
-  const auto body = answer_body(req, r, node, issued.token);
+  const auto body = answer_body(req, r, node, issued);
   logger("api")->info("token for {} '{}' on {} issued to {}", auth::to_string(r.type),
                       r.user_id.substr(0, 64), r.path, ctx.remote_address);
   return json_response(req, http::Status::ok, body);
@@ -193,7 +196,9 @@ std::optional<http::Response> TokenApi::place(const http::Request& req, const Pa
 }
 
 nlohmann::json TokenApi::answer_body(const http::Request& req, const TokenRequest& r,
-                                     const PlacedNode& node, const std::string& token) const {
+                                     const PlacedNode& node,
+                                     const auth::TokenSigner::Issued& issued) const {
+  const std::string& token = issued.token;
   const auto play_path = r.path == auth::AnyPath ? config_.default_path : r.path;
   nlohmann::json body = {
       {"token", token},
@@ -205,6 +210,9 @@ nlohmann::json TokenApi::answer_body(const http::Request& req, const TokenReques
       {"mode", to_string(config_.mode)},
       {"path", r.path},
   };
+  if (!issued.claims.max_quality.empty()) body["max_quality"] = issued.claims.max_quality;
+  // What the page's quality picker offers (the WHEP URL's ?quality=), cut at the token's cap.
+  body["qualities"] = ladder_names(config_, issued.claims.max_quality);
   if (!config_.webrtc_ice_servers.empty()) {
     auto servers = nlohmann::json::array();
     for (const auto& s : config_.webrtc_ice_servers) {

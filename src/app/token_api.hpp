@@ -41,8 +41,9 @@ class TokenApi {
                                                   const Params& params, const TokenRequest& r);
   std::optional<http::Response> place(const http::Request& request, const Params& params,
                                       const TokenRequest& r, PlacedNode& out) const;
+  // The seed's answer; "max_quality" too when the token carries a cap.
   nlohmann::json answer_body(const http::Request& request, const TokenRequest& r,
-                             const PlacedNode& node, const std::string& token) const;
+                             const PlacedNode& node, const auth::TokenSigner::Issued& issued) const;
   // "http://<host>:<webrtc port>" from webrtcPublicUrl or the Host the client used.
   std::string webrtc_base(const http::Request& request) const;
   std::string request_host(const http::Request& request) const;

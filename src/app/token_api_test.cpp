@@ -76,6 +76,45 @@ TEST_F(TokenApiTest, TeacherNeedsThePasscodeAndGetsThePublishUrl) {
   EXPECT_EQ(counters_.refused[0][0].load(), 2u);
 }
 
+TEST_F(TokenApiTest, OnlyStudentsGetTheQualityCap) {
+  std::string error;
+  const auto verifier = auth::TokenVerifier::create({auth::Algorithm::Hs256, kSecret}, error);
+  ASSERT_TRUE(verifier) << error;
+  const auto claims_of = [&](const nlohmann::json& answer) {
+    return verifier->verify(answer.at("token").get<std::string>(), time(nullptr)).claims;
+  };
+  // No cap configured: nobody gets one.
+  const auto free = json(post("/api/token?user_type=student&user_id=ana"));
+  EXPECT_FALSE(free.contains("max_quality"));
+  EXPECT_EQ(claims_of(free).max_quality, "");
+
+  config_.student_max_quality = "480p";
+  const auto student = json(post("/api/token?user_type=student&user_id=ana"));
+  EXPECT_EQ(student.at("max_quality"), "480p");
+  EXPECT_EQ(student.at("qualities"), nlohmann::json({"auto", "480p", "240p"}));
+  const auto claims = claims_of(student);
+  EXPECT_EQ(claims.sub, "ana");
+  EXPECT_EQ(claims.max_quality, "480p");
+  for (const char* type : {"teacher", "monitor"}) {
+    const auto staff =
+        json(post(std::string("/api/token?passcode=teach-me&user_id=t&user_type=") + type));
+    ASSERT_TRUE(staff.contains("token")) << staff.dump();
+    EXPECT_FALSE(staff.contains("max_quality")) << type;
+    EXPECT_EQ(claims_of(staff).max_quality, "") << type;
+  }
+  // A student placed on a sub node carries the cap there.
+  api_->set_placer([](std::string_view, std::string_view) {
+    return std::optional<PlacedNode>(PlacedNode{"sub-1", "http://sub-1:8889", false});
+  });
+  const auto placed = json(post("/api/token?user_type=student&user_id=bo"));
+  EXPECT_EQ(placed.at("node"), "sub-1");
+  EXPECT_EQ(placed.at("max_quality"), "480p");
+  EXPECT_EQ(claims_of(placed).node, "sub-1");
+  EXPECT_EQ(claims_of(placed).max_quality, "480p");
+  config_.student_max_quality = "source";
+  EXPECT_EQ(json(post("/api/token?user_type=student&user_id=cy")).at("max_quality"), "source");
+}
+
 TEST_F(TokenApiTest, BadParametersAreRefusedWithAReason) {
   for (const char* target :
        {"/api/token", "/api/token?user_type=admin&user_id=x",

@@ -67,7 +67,9 @@ struct WebRtcWorker::Viewer {
   std::string path;
   std::string user;
   std::string user_type;
+  std::string rendition;
   std::shared_ptr<WebRtcFeed> feed;
+  std::shared_ptr<WebRtcFeed> audio_feed;
   std::unique_ptr<webrtc::PeerSession> session;
   bool logged_connected = false;
   bool pacing = false;  // in pacing_
@@ -218,15 +220,19 @@ WebRtcWorker::Viewer* WebRtcWorker::claim(std::span<const uint8_t> datagram,
   v->path = pending->path;
   v->user = pending->user;
   v->user_type = pending->user_type;
+  v->rendition = pending->rendition;
   v->feed = pending->feed;
-  auto& stream = streams_[v->feed.get()];
+  v->audio_feed = pending->audio_feed ? pending->audio_feed : pending->feed;
+  auto& video = streams_[v->feed.get()];
+  auto& audio = streams_[v->audio_feed.get()];
   v->session = std::make_unique<webrtc::PeerSession>(
-      std::move(pending->config), *this, stream.history, stream.audio_history, pending->created);
+      std::move(pending->config), *this, video.history, audio.audio_history, pending->created);
   if (!demux_.add_session(*ufrag, v->key)) {
     closed_(v->id);  // refused: give its seat back
     return nullptr;
   }
-  stream.viewers.push_back(v.get());
+  video.viewers.push_back(v.get());
+  audio.audio_viewers.push_back(v.get());
   auto* raw = v.get();
   viewers_.emplace(raw->key, std::move(v));
   return raw;
@@ -257,15 +263,18 @@ void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFram
   auto& stream = streams_[feed];
   const bool audio = frame->kind == webrtc::TrackKind::Audio;
   (audio ? stream.audio_history : stream.history)->append(frame);
-  const bool measured = egress_latency_ && !stream.viewers.empty() && frame->arrival_ns > 0;
+  const bool measured = egress_latency_ &&
+                        !(audio ? stream.audio_viewers : stream.viewers).empty() &&
+                        frame->arrival_ns > 0;
   const int64_t start_ns = measured ? steady_nanos() : 0;
   {
     BatchScope batch(*this);
     const auto now = std::chrono::steady_clock::now();
-    for (auto* v : stream.viewers) {
-      if (audio)
+    if (audio) {
+      for (auto* v : stream.audio_viewers)
         v->session->send_audio(frame, now);
-      else
+    } else {
+      for (auto* v : stream.viewers)
         v->session->send_video(frame, now);
     }
   }
@@ -354,6 +363,13 @@ void WebRtcWorker::close_viewer(const std::string& id, const std::string& reason
   }
 }
 
+void WebRtcWorker::forget_feed(const WebRtcFeed* feed) {
+  auto it = streams_.find(feed);
+  if (it == streams_.end()) return;
+  // Viewers of a stopped encoder cannot exist (it stops when none is left); kept if one does.
+  if (it->second.viewers.empty() && it->second.audio_viewers.empty()) streams_.erase(it);
+}
+
 EgressTotals EgressTotals::of(const webrtc::PeerStats& st) {
   EgressTotals t;
   t.handshakes_failed = st.connect_time ? 0 : 1;
@@ -399,8 +415,8 @@ void WebRtcWorker::remove(Viewer& v) {
       "{} PLIs, loss {}/256, rtt {} ms",
       v.id, v.path, v.session->close_reason(), st.video.packets, st.video.frames, st.video.nacked,
       st.video.retransmitted, st.plis, st.fraction_lost, st.rtt ? st.rtt->count() / 1000.0 : -1.0);
-  auto& viewers = streams_[v.feed.get()].viewers;
-  std::erase(viewers, &v);
+  std::erase(streams_[v.feed.get()].viewers, &v);
+  std::erase(streams_[v.audio_feed.get()].audio_viewers, &v);
   if (v.pacing) std::erase(pacing_, &v);
   demux_.remove_session(v.key);
   closed_(v.id);
@@ -413,7 +429,7 @@ void WebRtcWorker::publish_status() {
   EgressTotals totals = closed_totals_;
   for (auto& [key, v] : viewers_) {
     const auto& s = *v->session;
-    out.push_back({v->id, v->path, v->user, v->user_type,
+    out.push_back({v->id, v->path, v->user, v->user_type, v->rendition,
                    s.remote_address() ? s.remote_address()->to_string() : "", state_name(s.state()),
                    s.stats()});
     auto live = EgressTotals::of(out.back().stats);

@@ -29,10 +29,12 @@ namespace app {
 struct PendingViewer {
   std::string id;  // WHEP resource id
   std::string path;
-  std::string user;       // the token's sub
-  std::string user_type;  // student, teacher, monitor, node
-  std::string address;    // the client's IP (without port), for per-address limits
-  std::shared_ptr<WebRtcFeed> feed;
+  std::string user;                        // the token's sub
+  std::string user_type;                   // student, teacher, monitor, node
+  std::string address;                     // the client's IP (without port), for per-address limits
+  std::string rendition;                   // "source" or a rung of the ladder
+  std::shared_ptr<WebRtcFeed> feed;        // its video: the source's or a rendition's
+  std::shared_ptr<WebRtcFeed> audio_feed;  // its audio: the path's pass-through feed
   webrtc::PeerSessionConfig config;
   std::chrono::steady_clock::time_point created;
 };
@@ -42,6 +44,7 @@ struct ViewerStatus {
   std::string path;
   std::string user;
   std::string user_type;
+  std::string rendition;
   std::string remote;
   std::string state;
   webrtc::PeerStats stats;
@@ -99,6 +102,8 @@ class WebRtcWorker : public webrtc::DatagramSink {
 
   // Posted to this loop by a feed for every packetized frame of its stream.
   void on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFramePtr& frame);
+  // The feed's encoder stopped: drop its history (posted once no viewer uses it).
+  void forget_feed(const WebRtcFeed* feed);
   // DELETE of the WHEP resource (posted to this loop).
   void close_viewer(const std::string& id, const std::string& reason);
   // A snapshot, refreshed once a second on this loop.
@@ -112,7 +117,8 @@ class WebRtcWorker : public webrtc::DatagramSink {
     std::shared_ptr<webrtc::PacketHistory> history = std::make_shared<webrtc::PacketHistory>();
     std::shared_ptr<webrtc::PacketHistory> audio_history =
         std::make_shared<webrtc::PacketHistory>();
-    std::vector<Viewer*> viewers;
+    std::vector<Viewer*> viewers;        // watching this feed's video
+    std::vector<Viewer*> audio_viewers;  // hearing this feed's audio
   };
 
   void send_datagram(std::span<const uint8_t> bytes, const webrtc::TransportAddress& to) override;

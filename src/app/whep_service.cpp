@@ -38,34 +38,33 @@ http::Response refuse_access(const http::RequestContext& ctx, const std::string&
   return res;
 }
 
-// What the published stream offers a new viewer.
-struct StreamMedia {
-  const WebRtcFeed& feed;
-  const media::VideoConfig* video;  // nullptr: audio-only so far
-  bool audio;
-};
+constexpr std::string_view RenditionHeader = "X-AIRClass-Rendition";
+
+// What libx264 makes of every rendition (level 4.0 covers 1080p30); the answer names it before
+// the rendition's first picture exists.
+constexpr webrtc::sdp::H264ProfileLevelId RenditionProfile{
+    webrtc::sdp::H264Profile::ConstrainedBaseline, 0x42, 0xe0, 0x28};
 
 webrtc::sdp::AnswerParams answer_params(const webrtc::ice::IceCredentials& local_ice,
                                         std::string fingerprint,
                                         const std::vector<std::string>& candidates,
-                                        const StreamMedia& media, bool av_sync) {
+                                        const media::VideoConfig* passthrough, bool audio,
+                                        bool av_sync) {
   webrtc::sdp::AnswerParams params;
   params.session_id = (uint64_t{random_u32()} << 31) | random_u32();
   params.ice_ufrag = local_ice.ufrag;
   params.ice_pwd = local_ice.pwd;
   params.fingerprint_sha256 = std::move(fingerprint);
   params.candidates = candidates;
-  if (const auto* v = media.video) {
+  if (const auto* v = passthrough) {
     if (auto p = webrtc::sdp::H264ProfileLevelId::from_sps(v->profile_idc, v->constraint_flags,
                                                            v->level_idc)) {
       params.stream_profile = *p;
     }
   }
-  params.audio_available = media.audio;
-  params.audio_ssrc = media.feed.audio_ssrc();
+  params.audio_available = audio;
   params.audio_rtx_ssrc = random_u32();
-  params.video_ssrc = media.feed.video_ssrc();
-  params.video_rtx_ssrc = random_u32();
+  params.video_rtx_ssrc = random_u32();  // the SSRCs are the feeds', set once they are taken
   params.cname = base::random_string(16);
   params.stream_id = "airclass";
   if (!av_sync) params.audio_stream_id = "airclass-audio";
@@ -80,15 +79,15 @@ const webrtc::sdp::SectionPlan* transport_section(const webrtc::sdp::AnswerPlan&
                                                   bool stream_has_video) {
   const auto* video = plan.video();
   const auto* audio = plan.audio();
-  if (video && video->h264) return video;
+  if (video && (video->h264 || video->vp8)) return video;
   if (audio && audio->opus && !stream_has_video) return audio;
   return nullptr;
 }
 
 std::string no_media_reason(const webrtc::sdp::AnswerPlan& plan,
                             const std::shared_ptr<const media::VideoConfig>& video) {
-  std::string reason =
-      video ? "offer has no usable H.264 video section" : "offer has no usable Opus audio section";
+  std::string reason = video ? "offer has no usable H.264 or VP8 video section"
+                             : "offer has no usable Opus audio section";
   for (const auto& s : plan.sections) {
     if (!s.reject_reason.empty()) reason += "; " + s.reject_reason;
   }
@@ -125,16 +124,16 @@ webrtc::PeerSessionConfig peer_config(const webrtc::sdp::AnswerParams& params,
                                       std::shared_ptr<const webrtc::dtls::DtlsContext> dtls) {
   const auto* video = plan.video();
   const auto* audio = plan.audio();
-  const bool video_ok = video && video->h264;
+  const bool video_ok = video && video->payload_type();
   webrtc::PeerSessionConfig pc;
   pc.local_ice = local_ice;
   pc.remote_ice = {remote.ice_ufrag, remote.ice_pwd};
   pc.dtls_context = std::move(dtls);
   pc.remote_fingerprint = remote_fp;
   pc.cname = params.cname;
-  pc.video.payload_type = video_ok ? video->h264->pt : 96;  // audio-only: never used
+  pc.video.payload_type = video_ok ? *video->payload_type() : 96;  // audio-only: never used
   pc.video.ssrc = params.video_ssrc;
-  if (video_ok) pc.video.rtx_payload_type = video->h264->rtx_pt;
+  if (video_ok) pc.video.rtx_payload_type = video->rtx_pt();
   pc.video.rtx_ssrc = params.video_rtx_ssrc;
   pc.video.initial_seq = static_cast<uint16_t>(random_u32());
   pc.video.initial_rtx_seq = static_cast<uint16_t>(random_u32());
@@ -144,8 +143,8 @@ webrtc::PeerSessionConfig peer_config(const webrtc::sdp::AnswerParams& params,
 
 void log_accepted(const PendingViewer& viewer, const std::string& from) {
   const auto& pc = viewer.config;
-  logger("webrtc")->info("viewer {} of {} from {}: offer accepted (H.264 PT {}{}{}{})", viewer.id,
-                         viewer.path, from, pc.video.payload_type,
+  logger("webrtc")->info("viewer {} of {} from {}: offer accepted ({}, PT {}{}{}{})", viewer.id,
+                         viewer.path, from, viewer.rendition, pc.video.payload_type,
                          pc.video.rtx_payload_type ? ", RTX" : "",
                          pc.audio ? ", Opus" : ", no audio",
                          pc.audio && pc.audio->rtx_payload_type ? " with RTX" : "");
@@ -178,81 +177,145 @@ void WhepService::add_routes(http::Router& router) {
              [this](const http::RequestContext& c) { return delete_session(c); });
 }
 
-std::shared_ptr<WebRtcFeed> WhepService::feed_for(const std::string& path,
-                                                  const std::shared_ptr<media::Stream>& stream) {
-  std::lock_guard lock(mutex_);
-  auto& feed = feeds_[path];
-  if (feed) return feed;
-  auto workers = workers_;
-  feed = std::make_shared<WebRtcFeed>(
-      path, random_u32(), random_u32(), config_.opus_bitrate,
-      [workers](const WebRtcFeed* f, const webrtc::PacketizedFramePtr& frame) {
-        for (auto* w : workers) {
-          boost::asio::post(w->loop(), [w, f, frame] { w->on_frame(f, frame); });
-        }
-      });
-  // Subscribing replays the GOP cache into the feed, so the workers' histories start full.
-  stream->subscribe(feed);
-  return feed;
+void WhepService::attach(std::vector<WebRtcWorker*> workers) {
+  workers_ = std::move(workers);
+  auto deliver = [workers = workers_](const WebRtcFeed* f,
+                                      const webrtc::PacketizedFramePtr& frame) {
+    for (auto* w : workers) {
+      boost::asio::post(w->loop(), [w, f, frame] { w->on_frame(f, frame); });
+    }
+  };
+  // The feed stays alive until every worker has dropped it, so its address is not reused
+  // while a frame or a lookup for it may still be queued.
+  auto forget = [workers = workers_](const std::shared_ptr<WebRtcFeed>& feed) {
+    for (auto* w : workers) {
+      boost::asio::post(w->loop(), [w, feed] { w->forget_feed(feed.get()); });
+    }
+  };
+  feeds_ = std::make_unique<RenditionFeeds>(config_, std::move(deliver), std::move(forget));
 }
+
+// One POST's state between its steps.
+struct WhepService::Offer {
+  std::string path;
+  std::shared_ptr<media::Stream> stream;
+  std::optional<auth::TokenClaims> claims;
+  webrtc::sdp::ParseResult parsed;
+  std::shared_ptr<const media::VideoConfig> video;  // the source's: what the stream is
+  bool audio = false;
+  QualityChoice quality;
+  std::optional<webrtc::ice::IceCredentials> ice;
+  webrtc::sdp::AnswerParams params;
+  webrtc::sdp::AnswerPlan plan;
+  RenditionFeeds::Lease feeds;
+  bool leased = false;
+  std::shared_ptr<PendingViewer> viewer;
+};
 
 http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   const auto& req = ctx.request;
-  const auto path = ctx.params.at("path");
+  Offer o;
+  o.path = ctx.params.at("path");
   const auto jwt = ctx.query.find("jwt");
   const auto access =
-      policy_.check_whep(path, jwt == ctx.query.end() ? std::string_view{} : jwt->second,
+      policy_.check_whep(o.path, jwt == ctx.query.end() ? std::string_view{} : jwt->second,
                          req[boost::beast::http::field::authorization], unix_seconds());
-  if (!access.ok()) return refuse_access(ctx, path, access, counters_);
-  auto stream = registry_.find(path);
-  if (auto refusal = check_admission(ctx, path, stream)) return std::move(*refusal);
-  auto parsed = webrtc::sdp::parse_offer(req.body());
-  if (!parsed)
-    return http::make_error(req, http::Status::bad_request, "bad offer: " + parsed.error);
-  const auto& offer = *parsed.offer;
-  auto feed = feed_for(path, stream);
-  const auto video_config = feed->video_config();
+  if (!access.ok()) return refuse_access(ctx, o.path, access, counters_);
+  o.claims = access.claims;
+  o.stream = registry_.find(o.path);
+  if (auto refusal = check_admission(ctx, o.path, o.stream)) return std::move(*refusal);
+  o.parsed = webrtc::sdp::parse_offer(req.body());
+  if (!o.parsed) {
+    return http::make_error(req, http::Status::bad_request, "bad offer: " + o.parsed.error);
+  }
+  if (auto refusal = choose(ctx, o)) return std::move(*refusal);
+  if (auto refusal = take_feeds(ctx, o)) return std::move(*refusal);
+  // From here on the viewer holds its rendition: give it back unless it becomes a session.
+  auto refuse = [&](http::Response res) {
+    if (o.leased) feeds_->release(o.path, o.quality.key());
+    return res;
+  };
+  if (auto refusal = make_viewer(ctx, o)) return refuse(std::move(*refusal));
+  const auto answer = webrtc::sdp::build_answer(*o.parsed.offer, o.params, o.plan);
+  if (auto refusal = add_pending(ctx, o.viewer)) return refuse(std::move(*refusal));
+  NodeCounters::bump(counters_.whep_sessions);
+  log_accepted(*o.viewer, ctx.remote_address);
+  auto res = http::make_response(req, http::Status::created, "application/sdp", answer);
+  res.set(boost::beast::http::field::location, "/whep/session/" + o.viewer->id);
+  // The rendition this viewer gets, "auto" and the token's cap resolved: the page shows it.
+  res.set(RenditionHeader, o.quality.key());
+  return res;
+}
+
+std::optional<http::Response> WhepService::choose(const http::RequestContext& ctx, Offer& o) {
+  const auto& req = ctx.request;
+  auto source = feeds_->source(o.path, o.stream);
+  o.video = source->video_config();
   // AAC is transcoded, Opus passed through; the feed may not have seen audio yet (no cache).
-  const auto audio_codec = stream->status().audio_codec;
-  const bool stream_has_audio = feed->has_audio() || audio_codec == "AAC" || audio_codec == "Opus";
-  if (!video_config && !stream_has_audio) {
+  const auto status = o.stream->status();
+  o.audio = source->has_audio() || status.audio_codec == "AAC" || status.audio_codec == "Opus";
+  if (!o.video && !o.audio) {
     auto res = http::make_error(req, http::Status::service_unavailable,
-                                "stream " + path + " has no media yet");
+                                "stream " + o.path + " has no media yet");
     res.set(boost::beast::http::field::retry_after, "1");
     return res;
   }
-  auto local_ice = webrtc::ice::IceCredentials::generate();
-  if (!local_ice) return http::make_error(req, http::Status::internal_server_error, "no entropy");
+  const auto wanted = ctx.query.find("quality");
+  const SourceVideo src{status.width, status.height, status.video_kbps, status.bframes};
+  auto chosen = choose_quality(wanted == ctx.query.end() ? std::string_view{} : wanted->second,
+                               o.claims->max_quality, config_, src);
+  if (!chosen.choice) return http::make_error(req, http::Status::bad_request, chosen.error);
+  // Audio only so far: nothing to encode.
+  o.quality = o.video ? *chosen.choice : QualityChoice{std::string(SourceQuality)};
+  o.ice = webrtc::ice::IceCredentials::generate();
+  if (!o.ice) return http::make_error(req, http::Status::internal_server_error, "no entropy");
+  // An encoded rendition is Constrained Baseline whatever the source is, and its first picture
+  // may not exist yet.
+  o.params = answer_params(*o.ice, fingerprint_hex(dtls_->certificate().fingerprint()), candidates_,
+                           o.quality.encoded ? nullptr : o.video.get(), o.audio, config_.av_sync);
+  if (o.quality.encoded) o.params.stream_profile = RenditionProfile;
+  o.params.vp8_available = o.video != nullptr;  // we can always encode one
+  o.plan = webrtc::sdp::plan_answer(*o.parsed.offer, o.params);
+  if (const auto* v = o.plan.video(); v && v->vp8) o.quality = as_vp8(o.quality, src);
+  return std::nullopt;
+}
 
-  StreamMedia media{*feed, video_config.get(), stream_has_audio};
-  const auto params = answer_params(*local_ice, fingerprint_hex(dtls_->certificate().fingerprint()),
-                                    candidates_, media, config_.av_sync);
-  const auto plan = webrtc::sdp::plan_answer(offer, params);
-  const auto* chosen = transport_section(plan, video_config != nullptr);
+std::optional<http::Response> WhepService::take_feeds(const http::RequestContext& ctx, Offer& o) {
+  try {
+    o.feeds = feeds_->acquire(o.path, o.stream, o.quality);
+    o.leased = o.quality.encoded;
+  } catch (const std::exception& e) {
+    logger("webrtc")->error("{}: {}", o.path, e.what());
+    return http::make_error(ctx.request, http::Status::internal_server_error, e.what());
+  }
+  o.params.video_ssrc = o.feeds.video->video_ssrc();
+  o.params.audio_ssrc = o.feeds.audio->audio_ssrc();
+  return std::nullopt;
+}
+
+std::optional<http::Response> WhepService::make_viewer(const http::RequestContext& ctx, Offer& o) {
+  const auto& req = ctx.request;
+  const auto* chosen = transport_section(o.plan, o.video != nullptr);
   if (chosen == nullptr)
-    return http::make_error(req, http::Status::bad_request, no_media_reason(plan, video_config));
-  const auto* section = offer.find_mid(chosen->mid);
+    return http::make_error(req, http::Status::bad_request, no_media_reason(o.plan, o.video));
+  const auto* section = o.parsed.offer->find_mid(chosen->mid);
   const auto remote_fp = remote_fingerprint(section);
   if (!section || !remote_fp) {
     return http::make_error(req, http::Status::bad_request, "offer has no usable DTLS fingerprint");
   }
-
   auto viewer = std::make_shared<PendingViewer>();
   viewer->id = base::random_string(20);
-  viewer->path = path;
-  viewer->user = access.claims->sub;
-  viewer->user_type = std::string(auth::to_string(access.claims->user_type));
-  viewer->feed = feed;
+  viewer->path = o.path;
+  viewer->user = o.claims->sub;
+  viewer->user_type = std::string(auth::to_string(o.claims->user_type));
+  viewer->rendition = o.quality.key();
+  viewer->feed = o.feeds.video;
+  viewer->audio_feed = o.feeds.audio;
   viewer->created = std::chrono::steady_clock::now();
-  viewer->config = peer_config(params, plan, *local_ice, *section, *remote_fp, dtls_);
+  viewer->config = peer_config(o.params, o.plan, *o.ice, *section, *remote_fp, dtls_);
   viewer->address = http::RateLimiter::client_key(ctx.remote_address);
-  const auto answer = webrtc::sdp::build_answer(offer, params, plan);
-  if (auto refusal = add_pending(ctx, viewer)) return std::move(*refusal);
-  NodeCounters::bump(counters_.whep_sessions);
-  log_accepted(*viewer, ctx.remote_address);
-  auto res = http::make_response(req, http::Status::created, "application/sdp", answer);
-  res.set(boost::beast::http::field::location, "/whep/session/" + viewer->id);
-  return res;
+  o.viewer = std::move(viewer);
+  return std::nullopt;
 }
 
 std::optional<http::Response> WhepService::check_admission(
@@ -313,7 +376,8 @@ std::optional<http::Response> WhepService::add_pending(
     return res;
   }
   pending_[viewer->config.local_ice.ufrag] = viewer;
-  sessions_[viewer->id] = {viewer->config.local_ice.ufrag, -1, viewer->path};
+  sessions_[viewer->id] = {viewer->config.local_ice.ufrag, -1, viewer->path,
+                           viewer->feed != viewer->audio_feed ? viewer->rendition : std::string()};
   return std::nullopt;
 }
 
@@ -328,8 +392,12 @@ void WhepService::start_sweeping(boost::asio::io_context& loop) {
 }
 
 void WhepService::sweep() {
-  std::lock_guard lock(mutex_);
-  expire_pending_locked(std::chrono::steady_clock::now());
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    expire_pending_locked(now);
+  }
+  if (feeds_) feeds_->sweep(now);
 }
 
 http::Response WhepService::delete_session(const http::RequestContext& ctx) {
@@ -344,7 +412,7 @@ http::Response WhepService::delete_session(const http::RequestContext& ctx) {
     worker = it->second.worker;
     if (worker < 0) {
       pending_.erase(it->second.ufrag);
-      sessions_.erase(it);
+      forget_session_locked(it);
     }
   }
   if (worker >= 0 && static_cast<size_t>(worker) < workers_.size()) {
@@ -374,7 +442,7 @@ void WhepService::on_closed(const std::string& id) {
   std::lock_guard lock(mutex_);
   if (auto s = sessions_.find(id); s != sessions_.end()) {
     owners_.erase(s->second.ufrag);
-    sessions_.erase(s);
+    forget_session_locked(s);
   }
 }
 
@@ -383,7 +451,7 @@ void WhepService::expire_pending_locked(std::chrono::steady_clock::time_point no
     if (now - it->second->created > PendingTimeout) {
       logger("webrtc")->info("viewer {} of {} never connected (no ICE check in {} s)",
                              it->second->id, it->second->path, PendingTimeout.count());
-      sessions_.erase(it->second->id);
+      if (auto s = sessions_.find(it->second->id); s != sessions_.end()) forget_session_locked(s);
       it = pending_.erase(it);
       NodeCounters::bump(counters_.whep_never_connected);
     } else {
@@ -392,11 +460,21 @@ void WhepService::expire_pending_locked(std::chrono::steady_clock::time_point no
   }
 }
 
+void WhepService::forget_session_locked(std::map<std::string, Session>::iterator it) {
+  if (!it->second.rendition.empty()) feeds_->release(it->second.path, it->second.rendition);
+  sessions_.erase(it);
+}
+
 std::optional<media::TranscoderStatus> WhepService::audio_status(const std::string& path) const {
-  std::lock_guard lock(mutex_);
-  auto it = feeds_.find(path);
-  if (it == feeds_.end()) return std::nullopt;
-  return it->second->audio_status();
+  return feeds_ ? feeds_->audio_status(path) : std::nullopt;
+}
+
+std::vector<RenditionStatus> WhepService::renditions(const std::string& path) const {
+  return feeds_ ? feeds_->status(path) : std::vector<RenditionStatus>{};
+}
+
+EncoderTotals WhepService::encoder_totals() const {
+  return feeds_ ? feeds_->totals() : EncoderTotals{};
 }
 
 size_t WhepService::viewer_count(const std::string& path) const {

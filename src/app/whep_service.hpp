@@ -16,6 +16,8 @@
 
 #include "app/config.hpp"
 #include "app/node_counters.hpp"
+#include "app/quality_choice.hpp"
+#include "app/rendition_feeds.hpp"
 #include "app/webrtc_worker.hpp"
 #include "auth/access_policy.hpp"
 #include "http/router.hpp"
@@ -32,7 +34,7 @@ class WhepService {
               NodeCounters& counters);
 
   // Workers are attached after construction (they call back into claim/on_closed).
-  void attach(std::vector<WebRtcWorker*> workers) { workers_ = std::move(workers); }
+  void attach(std::vector<WebRtcWorker*> workers);
   void add_routes(http::Router& router);
 
   // The pending viewer with this ufrag (now owned by `worker`), or where it already lives.
@@ -42,6 +44,9 @@ class WhepService {
   // The audio transcoder of a path's WebRTC feed (input codec, rate, channels, output bitrate,
   // decode errors); empty when nobody watched the path yet or its audio is passed through.
   std::optional<media::TranscoderStatus> audio_status(const std::string& path) const;
+  // The path's encoded renditions (running ones) and the node's encoder totals.
+  std::vector<RenditionStatus> renditions(const std::string& path) const;
+  EncoderTotals encoder_totals() const;
   size_t viewer_count() const;
   size_t viewer_count(const std::string& path) const;
   // A sub node pulls streams on demand: asked when a viewer wants a path nobody publishes here;
@@ -65,8 +70,16 @@ class WhepService {
     std::string ufrag;
     int worker = -1;  // -1 while pending
     std::string path;
+    std::string rendition;
   };
+  struct Offer;  // one POST's state between its steps
   http::Response post_offer(const http::RequestContext& ctx);
+  // The quality this viewer gets (a VP8 encode when its browser has no H.264) and the answer's
+  // plan; a refusal when it asked for a quality the stream does not offer.
+  std::optional<http::Response> choose(const http::RequestContext& ctx, Offer& offer);
+  // The feeds that carry it (starting the encoder); a refusal when the encoder cannot start.
+  std::optional<http::Response> take_feeds(const http::RequestContext& ctx, Offer& offer);
+  std::optional<http::Response> make_viewer(const http::RequestContext& ctx, Offer& offer);
   // Content type, a live stream and a free seat: the refusal to send, or nothing.
   std::optional<http::Response> check_admission(const http::RequestContext& ctx,
                                                 const std::string& path,
@@ -79,8 +92,7 @@ class WhepService {
   // Viewers that reached a worker (connecting or connected): what maxViewers bounds.
   size_t seated_count() const;
   http::Response delete_session(const http::RequestContext& ctx);
-  std::shared_ptr<WebRtcFeed> feed_for(const std::string& path,
-                                       const std::shared_ptr<media::Stream>& stream);
+  void forget_session_locked(std::map<std::string, Session>::iterator it);
   void expire_pending_locked(std::chrono::steady_clock::time_point now);
 
   const Config& config_;
@@ -94,8 +106,8 @@ class WhepService {
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<PendingViewer>, std::less<>> pending_;  // by ufrag
   std::map<std::string, Session> sessions_;                                     // by id
-  std::map<std::string, int, std::less<>> owners_;            // claimed ufrag -> worker
-  std::map<std::string, std::shared_ptr<WebRtcFeed>> feeds_;  // by path
+  std::map<std::string, int, std::less<>> owners_;  // claimed ufrag -> worker
+  std::unique_ptr<RenditionFeeds> feeds_;           // made at attach(): it posts to the workers
   std::unique_ptr<boost::asio::steady_timer> sweep_timer_;
 };
 

@@ -16,7 +16,7 @@ bool path_char(char c) noexcept {
 }
 
 std::string_view check_fields(std::string_view sub, UserType type, std::string_view path,
-                              Action action, std::string_view node) {
+                              Action action, std::string_view node, std::string_view max_quality) {
   if (!valid_name(sub, MaxSubjectSize))
     return "sub must be 1..128 bytes without control characters";
   if (static_cast<size_t>(type) >= UserTypeNames.size()) return "unknown user_type";
@@ -28,6 +28,8 @@ std::string_view check_fields(std::string_view sub, UserType type, std::string_v
     return "only monitor and node tokens may name every path";
   if (!node.empty() && !valid_name(node, MaxNodeSize))
     return "node must be 1..64 bytes without control characters";
+  if (!max_quality.empty() && !valid_quality(max_quality))
+    return "max_quality must be 1..16 of a-z and 0-9";
   return {};
 }
 
@@ -96,17 +98,26 @@ bool valid_name(std::string_view text, size_t max) noexcept {
   return true;
 }
 
+bool valid_quality(std::string_view text) noexcept {
+  if (text.empty() || text.size() > MaxQualitySize) return false;
+  for (char c : text) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
 Grant Grant::make(UserType type, std::string sub, std::string path, std::string node) {
   return Grant{std::move(sub), type, std::move(path), action_for(type), std::move(node)};
 }
 
 std::string_view check_grant(const Grant& grant) {
-  return check_fields(grant.sub, grant.user_type, grant.path, grant.action, grant.node);
+  return check_fields(grant.sub, grant.user_type, grant.path, grant.action, grant.node,
+                      grant.max_quality);
 }
 
 std::string_view check_claims(const TokenClaims& claims) {
-  const auto why =
-      check_fields(claims.sub, claims.user_type, claims.path, claims.action, claims.node);
+  const auto why = check_fields(claims.sub, claims.user_type, claims.path, claims.action,
+                                claims.node, claims.max_quality);
   if (!why.empty()) return why;
   if (!valid_name(claims.iss, MaxIssuerSize)) return "iss must be 1..128 bytes";
   if (claims.iat < 0 || claims.exp > MaxTimestamp || claims.exp <= claims.iat)

@@ -68,6 +68,27 @@ TEST(TokenClaims, CheckGrant) {
             "");
 }
 
+TEST(TokenClaims, MaxQualityIsEmptyOrAShortName) {
+  EXPECT_TRUE(valid_quality("720p"));
+  EXPECT_TRUE(valid_quality("source"));
+  EXPECT_TRUE(valid_quality(std::string(MaxQualitySize, 'z')));
+  for (std::string_view bad : {"", "720P", "7 2", "hd-1", "a\n", "\xea\xb9\x80"})
+    EXPECT_FALSE(valid_quality(bad)) << bad;
+  EXPECT_FALSE(valid_quality(std::string(MaxQualitySize + 1, 'z')));
+
+  Grant g = Grant::make(UserType::Student, "alice", "live/stream");
+  EXPECT_EQ(g.max_quality, "");
+  EXPECT_EQ(check_grant(g), "");
+  g.max_quality = "480p";
+  EXPECT_EQ(check_grant(g), "");
+  g.max_quality = "480 p";
+  EXPECT_EQ(check_grant(g), "max_quality must be 1..16 of a-z and 0-9");
+  TokenClaims c{"alice", UserType::Student, "live/stream", Action::Read, 1, 2, "airclass", ""};
+  EXPECT_EQ(check_claims(c), "");
+  c.max_quality = std::string(17, 'a');
+  EXPECT_NE(check_claims(c), "");
+}
+
 TEST(TokenClaims, ParseClaims) {
   TokenClaims c;
   ASSERT_EQ(parse_claims(R"({"iss":"airclass","sub":"a","user_type":"monitor","path":"*",)"
@@ -79,6 +100,13 @@ TEST(TokenClaims, ParseClaims) {
   EXPECT_EQ(c.iat, 10);
   EXPECT_EQ(c.exp, 20);
   EXPECT_EQ(c.node, "");
+  EXPECT_EQ(c.max_quality, "");
+  TokenClaims capped;
+  ASSERT_EQ(parse_claims(R"({"iss":"i","sub":"a","user_type":"student","path":"p",)"
+                         R"("action":"read","iat":10,"exp":20,"max_quality":"240p"})",
+                         capped),
+            TokenError::None);
+  EXPECT_EQ(capped.max_quality, "240p");
 
   const std::string base = R"("iss":"airclass","user_type":"student","path":"p","action":"read")";
   EXPECT_EQ(parse_claims("{" + base + R"(,"iat":1,"exp":2})", c), TokenError::MissingClaim);
@@ -90,6 +118,10 @@ TEST(TokenClaims, ParseClaims) {
             TokenError::BadClaim);
   EXPECT_EQ(parse_claims("{" + base + R"(,"sub":"a","iat":1,"exp":2,"node":false})", c),
             TokenError::BadClaim);
+  EXPECT_EQ(parse_claims("{" + base + R"(,"sub":"a","iat":1,"exp":2,"max_quality":1})", c),
+            TokenError::BadMaxQuality);
+  EXPECT_EQ(parse_claims("{" + base + R"(,"sub":"a","iat":1,"exp":2,"max_quality":"HD"})", c),
+            TokenError::BadMaxQuality);
   EXPECT_EQ(parse_claims("[1]", c), TokenError::Malformed);
   EXPECT_EQ(parse_claims("{", c), TokenError::Malformed);
   EXPECT_EQ(parse_claims("", c), TokenError::Malformed);

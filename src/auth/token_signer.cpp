@@ -33,6 +33,7 @@ bool add_claims(jwt_t* jwt, const TokenClaims& c) {
             jwt_add_grant_int(jwt, "iat", static_cast<long>(c.iat)) == 0 &&
             jwt_add_grant_int(jwt, "exp", static_cast<long>(c.exp)) == 0;
   if (ok && !c.node.empty()) ok = text("node", c.node);
+  if (ok && !c.max_quality.empty()) ok = text("max_quality", c.max_quality);
   return ok;
 }
 
@@ -73,8 +74,9 @@ TokenSigner::Issued TokenSigner::issue(const Grant& grant, int64_t now_s) const 
     out.error = "clock out of range";
     return out;
   }
-  out.claims = TokenClaims{grant.sub, grant.user_type,       std::move(*path), grant.action,
-                           now_s,     now_s + config_.ttl_s, config_.issuer,   grant.node};
+  out.claims = TokenClaims{grant.sub,      grant.user_type, std::move(*path),
+                           grant.action,   now_s,           now_s + config_.ttl_s,
+                           config_.issuer, grant.node,      grant.max_quality};
   if (auto why = check_claims(out.claims); !why.empty()) {
     out.error = why;
     return out;

@@ -45,7 +45,7 @@ class TokenSigner {
   };
 
   // Normalizes grant.path, checks the grant (check_grant) and signs iss, sub, user_type, path,
-  // action, iat = now_s, exp = now_s + ttl_s and node (when set).
+  // action, iat = now_s, exp = now_s + ttl_s, node and max_quality (each when set).
   Issued issue(const Grant& grant, int64_t now_s) const;
 
   Algorithm algorithm() const noexcept { return config_.algorithm; }

@@ -98,6 +98,16 @@ TokenError get_time(const Json& claims, const char* name, int64_t& out) {
   return out < 0 || out > MaxTimestamp ? TokenError::BadClaim : TokenError::None;
 }
 
+// Optional; when present it must be a valid quality name, checked before it is copied.
+TokenError get_max_quality(const Json& claims, std::string& out) {
+  const auto it = claims.find("max_quality");
+  if (it == claims.end()) return TokenError::None;
+  if (!it->is_string() || !valid_quality(it->get_ref<const std::string&>()))
+    return TokenError::BadMaxQuality;
+  out = it->get_ref<const std::string&>();
+  return TokenError::None;
+}
+
 TokenError extract_claims(const Json& claims, TokenClaims& out) {
   std::string user_type, action;
   for (TokenError e :
@@ -105,7 +115,7 @@ TokenError extract_claims(const Json& claims, TokenClaims& out) {
         get_string(claims, "user_type", user_type, true),
         get_string(claims, "path", out.path, true), get_string(claims, "action", action, true),
         get_string(claims, "node", out.node, false), get_time(claims, "iat", out.iat),
-        get_time(claims, "exp", out.exp)}) {
+        get_time(claims, "exp", out.exp), get_max_quality(claims, out.max_quality)}) {
     if (e != TokenError::None) return e;
   }
   const auto type = parse_user_type(user_type);
@@ -142,6 +152,8 @@ std::string_view to_string(TokenError error) noexcept {
       return "token lacks a required claim";
     case TokenError::BadClaim:
       return "token has an invalid claim";
+    case TokenError::BadMaxQuality:
+      return "token has an invalid max_quality claim";
   }
   return "invalid token";
 }

@@ -24,8 +24,9 @@ enum class TokenError : uint8_t {
   Expired,      // exp <= now - leeway
   NotYetValid,  // iat > now + leeway
   WrongIssuer,
-  MissingClaim,  // sub, user_type, path, action, iat, exp or iss absent
-  BadClaim,      // a claim of the wrong JSON type or an unacceptable value
+  MissingClaim,   // sub, user_type, path, action, iat, exp or iss absent
+  BadClaim,       // a claim of the wrong JSON type or an unacceptable value
+  BadMaxQuality,  // max_quality present but not a string of 1..16 [a-z0-9]
 };
 // A short fixed message, safe to return to the client or log: never echoes token or key.
 std::string_view to_string(TokenError error) noexcept;
@@ -60,7 +61,8 @@ class TokenVerifier {
 };
 
 // Parses a JWT payload (JSON text) into claims: every required claim present with its JSON type,
-// user_type and action known, iat/exp integers in 0..MaxTimestamp. Checks no signature, issuer
+// user_type and action known, iat/exp integers in 0..MaxTimestamp, the optional node a string and
+// the optional max_quality valid (BadMaxQuality). Checks no signature, issuer
 // or clock; exposed for tests and the fuzz target.
 TokenError parse_claims(std::string_view json, TokenClaims& out) noexcept;
 

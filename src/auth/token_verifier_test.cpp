@@ -66,6 +66,15 @@ std::string hs_token(const Json& payload) {
   return hand_token(R"({"alg":"HS256","typ":"JWT"})", payload.dump(), Secret);
 }
 
+// The JSON payload of a compact JWT, unverified.
+Json payload_of(const std::string& token) {
+  const auto first = token.find('.');
+  const auto second = token.rfind('.');
+  const auto text =
+      base64url_decode_text(token.substr(first + 1, second - first - 1), MaxTokenSize);
+  return text ? Json::parse(*text, nullptr, false) : Json();
+}
+
 TokenError verify_hs(const std::string& token, int64_t now = Now, int64_t leeway = 5) {
   return verifier(Algorithm::Hs256, Secret, leeway).verify(token, now).error;
 }
@@ -304,6 +313,54 @@ TEST(TokenVerifier, RefusesWrongTypesAndValues) {
   Json publishing_student = valid_payload();
   publishing_student["action"] = "publish";
   EXPECT_EQ(verify_hs(hs_token(publishing_student)), TokenError::BadClaim);
+}
+
+TEST(TokenVerifier, MaxQualityRoundTripsAndIsOptional) {
+  const auto s = signer(Algorithm::Hs256, Secret);
+  Grant capped = Grant::make(UserType::Student, "ana", "live/stream");
+  capped.max_quality = "720p";
+  const auto issued = s.issue(capped, Now);
+  ASSERT_TRUE(issued.ok()) << issued.error;
+  EXPECT_EQ(issued.claims.max_quality, "720p");
+  EXPECT_EQ(payload_of(issued.token).at("max_quality"), "720p");
+  const auto v = verifier(Algorithm::Hs256, Secret).verify(issued.token, Now);
+  ASSERT_TRUE(v.ok()) << to_string(v.error);
+  EXPECT_EQ(v.claims, issued.claims);
+
+  // Absent: no claim in the token, an empty cap after verification.
+  const auto plain = s.issue(Grant::make(UserType::Student, "ana", "live/stream"), Now);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(payload_of(plain.token).contains("max_quality"));
+  const auto p = verifier(Algorithm::Hs256, Secret).verify(plain.token, Now);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p.claims.max_quality, "");
+  Json hand = valid_payload();
+  hand["max_quality"] = "source";
+  const auto h = verifier(Algorithm::Hs256, Secret).verify(hs_token(hand), Now);
+  ASSERT_TRUE(h.ok()) << to_string(h.error);
+  EXPECT_EQ(h.claims.max_quality, "source");
+}
+
+TEST(TokenVerifier, RefusesMalformedMaxQuality) {
+  for (const Json& value : std::vector<Json>{
+           Json(720), Json(true), Json(), Json::array({"720p"}), Json::object(), Json(""),
+           Json("720P"), Json("a b"), Json("720p\n"), Json("x-y"), Json(std::string(17, 'q'))}) {
+    Json p = valid_payload();
+    p["max_quality"] = value;
+    const auto v = verifier(Algorithm::Hs256, Secret).verify(hs_token(p), Now);
+    EXPECT_EQ(v.error, TokenError::BadMaxQuality) << value.dump();
+    EXPECT_EQ(v.claims.max_quality, "");
+  }
+  EXPECT_EQ(to_string(TokenError::BadMaxQuality), "token has an invalid max_quality claim");
+  Json longest = valid_payload();
+  longest["max_quality"] = std::string(16, 'q');
+  EXPECT_EQ(verify_hs(hs_token(longest)), TokenError::None);
+  // The signer refuses to write what the verifier would refuse to read.
+  Grant bad = Grant::make(UserType::Student, "ana", "live/stream");
+  bad.max_quality = "Full HD";
+  const auto issued = signer(Algorithm::Hs256, Secret).issue(bad, Now);
+  EXPECT_FALSE(issued.ok());
+  EXPECT_EQ(issued.error, "max_quality must be 1..16 of a-z and 0-9");
 }
 
 TEST(TokenVerifier, RefusesBadStructure) {

@@ -143,7 +143,8 @@ Response HttpConnection::preflight(const Request& request) const {
 
 void HttpConnection::finish_headers(Response& response) const {
   response.set(bhttp::field::access_control_allow_origin, limits_->allow_origin);
-  response.set(bhttp::field::access_control_expose_headers, "Location, Link, ETag");
+  response.set(bhttp::field::access_control_expose_headers,
+               "Location, Link, ETag, X-AIRClass-Rendition");
   // API answers carry tokens: nothing on the way may keep them unless a handler says so.
   if (response.find(bhttp::field::cache_control) == response.end()) {
     response.set(bhttp::field::cache_control, "no-store");

@@ -12,6 +12,8 @@ const char* codec_name(Codec c) noexcept {
       return "AV1";
     case Codec::VP9:
       return "VP9";
+    case Codec::VP8:
+      return "VP8";
     case Codec::AAC:
       return "AAC";
     case Codec::Opus:

@@ -8,12 +8,15 @@
 
 namespace media {
 
-enum class Codec : uint8_t { Unknown, H264, H265, AV1, VP9, AAC, Opus, MP3 };
+// VP8: what VideoTranscoder makes for viewers without H.264 (ingest does not produce it).
+enum class Codec : uint8_t { Unknown, H264, H265, AV1, VP9, AAC, Opus, MP3, VP8 };
 enum class TrackKind : uint8_t { Video, Audio };
 
 const char* codec_name(Codec c) noexcept;
 
 // Decoder configuration of a video track, as announced by the publisher's sequence header.
+// VP8 (a transcoder's output) has no decoder configuration: record, sps and pps stay empty and
+// the profile fields 0; width, height and fps describe the encoded pictures.
 struct VideoConfig {
   Codec codec = Codec::H264;
   std::vector<uint8_t> record;  // AVCDecoderConfigurationRecord (avcC) exactly as received
@@ -50,7 +53,8 @@ struct Frame {
   std::shared_ptr<const VideoConfig> video;
   std::shared_ptr<const AudioConfig> audio;
   // H.264: NAL units, each with a 4-byte big-endian length prefix (AVCC, normalized at ingest).
-  // AAC: one raw access unit without ADTS header.
+  // VP8: one compressed frame as libvpx emits it (RFC 6386 section 9.1: frame tag first);
+  // dts = pts. AAC: one raw access unit without ADTS header.
   std::vector<uint8_t> data;
 
   int64_t pts_ms() const noexcept { return dts_ms + cts_ms; }

@@ -2,11 +2,9 @@
 
 extern "C" {
 #include <libavcodec/avcodec.h>
-#include <libavutil/dict.h>
 #include <libavutil/frame.h>
 #include <libavutil/log.h>
 #include <libavutil/mem.h>
-#include <libavutil/opt.h>
 #include <libavutil/rational.h>
 #include <libswscale/swscale.h>
 }
@@ -20,11 +18,11 @@ extern "C" {
 #include <new>
 #include <optional>
 #include <stdexcept>
-#include <string_view>
 #include <vector>
 
 #include "media/avc_config.hpp"
 #include "media/detail/libav_handles.hpp"
+#include "media/detail/live_encoder_options.hpp"
 
 namespace media {
 namespace {
@@ -39,24 +37,12 @@ constexpr uint8_t NalSps = 7;
 constexpr uint8_t NalPps = 8;
 constexpr uint8_t NalAud = 9;
 
-// x264's preset names (x264.h x264_preset_names); checked here because libx264 reports an
-// unknown one on stderr itself and only fails when the first frame opens the encoder.
-bool known_preset(const std::string& name) noexcept {
-  static constexpr std::array<std::string_view, 10> Presets = {
-      "ultrafast", "superfast", "veryfast", "faster",   "fast",
-      "medium",    "slow",      "slower",   "veryslow", "placebo"};
-  return std::find(Presets.begin(), Presets.end(), name) != Presets.end();
-}
-
 using detail::CodecContextFree;
 using detail::FrameFree;
 using detail::PacketFree;
 using detail::quiet_ffmpeg;
 struct SwsFree {
   void operator()(SwsContext* s) const noexcept { sws_freeContext(s); }
-};
-struct DictFree {
-  void operator()(AVDictionary* d) const noexcept { av_dict_free(&d); }
 };
 using ContextPtr = std::unique_ptr<AVCodecContext, CodecContextFree>;
 
@@ -129,6 +115,41 @@ std::shared_ptr<const VideoConfig> config_from_headers(std::span<const uint8_t> 
   return std::make_shared<const VideoConfig>(std::move(v));
 }
 
+// libx264's Annex-B access unit as AVCC, without the parameter sets (they are in the config).
+bool fill_h264(Frame& f, const AVPacket& pkt) {
+  f.data.reserve(static_cast<size_t>(pkt.size) + 16);
+  bool idr = false;
+  for_each_annexb_nal({pkt.data, static_cast<size_t>(pkt.size)}, [&](std::span<const uint8_t> nal) {
+    const uint8_t type = nal[0] & 0x1f;
+    if (type == NalSps || type == NalPps || type == NalAud) return;
+    idr = idr || type == NalIdr;
+    append_avcc(f.data, nal);
+  });
+  f.keyframe = idr;
+  return !f.data.empty();
+}
+
+// libvpx's frame as is. RFC 6386 section 9.1: the 3-byte frame tag's lowest bit is 0 on a key
+// frame, which also carries a 7-byte start code and size; show_frame (bit 4) must be set, as
+// every frame of a stream without alt-ref is shown.
+bool fill_vp8(Frame& f, const AVPacket& pkt) {
+  const std::span<const uint8_t> in(pkt.data, static_cast<size_t>(pkt.size));
+  if (in.size() < 3 || (in[0] & 0x10) == 0) return false;
+  f.keyframe = (in[0] & 0x01) == 0;
+  if (f.keyframe && in.size() < 10) return false;
+  f.data.assign(in.begin(), in.end());
+  return true;
+}
+
+std::shared_ptr<const VideoConfig> vp8_config(uint32_t width, uint32_t height, double fps) {
+  VideoConfig v;
+  v.codec = Codec::VP8;
+  v.width = width;
+  v.height = height;
+  v.fps = fps;
+  return std::make_shared<const VideoConfig>(std::move(v));
+}
+
 // Nearest even size (as ffmpeg's scale=-2), never above `limit` (the source or the box).
 uint32_t fit_even(double v, uint32_t limit) noexcept {
   const auto n = static_cast<uint32_t>(2 * std::lround(v / 2));
@@ -174,7 +195,6 @@ struct VideoTranscoder::Impl {
   bool on_decoded(AVFrame& fr) noexcept;
   bool adapt_pipeline(const AVFrame& fr) noexcept;
   bool open_encoder(uint32_t w, uint32_t h) noexcept;
-  bool set_encoder_options(AVCodecContext& ctx) noexcept;
   bool open_scaler(const AVFrame& fr) noexcept;
   void encode(AVFrame* fr) noexcept;
   void drain_encoder() noexcept;
@@ -198,6 +218,7 @@ struct VideoTranscoder::Impl {
   int in_format = -1;
   bool need_keyframe = true;
   bool force_idr = false;
+  bool encode_pictures = true;                               // false: push(..., encode = false)
   int64_t resync_pts = std::numeric_limits<int64_t>::min();  // of the keyframe we started at
   int64_t last_pts = std::numeric_limits<int64_t>::min();
   ArrivalRing input_arrivals;
@@ -211,14 +232,21 @@ VideoTranscoder::Impl::Impl(VideoTranscoderConfig c) : config(std::move(c)) {
   }
   if (!(config.gop_seconds >= 0.1 && config.gop_seconds <= 60) || config.threads < 1 ||
       config.threads > 16 || config.max_width > MaxDimension || config.max_height > MaxDimension ||
-      !known_preset(config.preset)) {
-    throw std::invalid_argument("VideoTranscoder: gop, threads, size or preset out of range");
+      !detail::known_x264_preset(config.preset) ||
+      (config.output_codec != Codec::H264 && config.output_codec != Codec::VP8) ||
+      config.vp8_speed < 4 || config.vp8_speed > 16) {
+    throw std::invalid_argument(
+        "VideoTranscoder: gop, threads, size, preset, codec or VP8 speed out of range");
   }
   quiet_ffmpeg();
   decoder_codec = avcodec_find_decoder_by_name("h264");
   if (decoder_codec == nullptr) throw std::runtime_error("FFmpeg has no native H.264 decoder");
-  encoder_codec = avcodec_find_encoder_by_name("libx264");
-  if (encoder_codec == nullptr) throw std::runtime_error("FFmpeg was built without libx264");
+  const bool vp8 = config.output_codec == Codec::VP8;
+  encoder_codec = avcodec_find_encoder_by_name(vp8 ? "libvpx" : "libx264");
+  if (encoder_codec == nullptr) {
+    throw std::runtime_error(vp8 ? "FFmpeg was built without libvpx"
+                                 : "FFmpeg was built without libx264");
+  }
   packet.reset(av_packet_alloc());
   decoded.reset(av_frame_alloc());
   scaled.reset(av_frame_alloc());
@@ -338,9 +366,13 @@ bool VideoTranscoder::Impl::on_decoded(AVFrame& fr) noexcept {
     return false;
   }
   if (!adapt_pipeline(fr)) return false;
+  if (!encode_pictures) {
+    ++status.decoded_only;
+    return true;
+  }
   int64_t pts = fr.pts != AV_NOPTS_VALUE ? fr.pts : fr.best_effort_timestamp;
   const int64_t arrival = input_arrivals.find(pts);
-  // libx264 needs strictly increasing pts; a publisher's glitch must not stall the rendition.
+  // Encoders need strictly increasing pts; a publisher's glitch must not stall the rendition.
   if (pts == AV_NOPTS_VALUE ||
       (last_pts != std::numeric_limits<int64_t>::min() && pts <= last_pts)) {
     pts = last_pts == std::numeric_limits<int64_t>::min() ? 0 : last_pts + 1;
@@ -357,7 +389,8 @@ bool VideoTranscoder::Impl::on_decoded(AVFrame& fr) noexcept {
     input = scaled.get();
   }
   input->pts = pts;
-  // The decoder's picture type (I/P/B of the source) would otherwise steer libx264's choice.
+  // The decoder's picture type (I/P/B of the source) would otherwise steer the encoder's
+  // choice. libvpx turns I into VPX_EFLAG_FORCE_KF.
   input->pict_type = force_idr ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
   force_idr = false;
   encode(input);
@@ -414,45 +447,20 @@ bool VideoTranscoder::Impl::open_encoder(uint32_t w, uint32_t h) noexcept {
   ctx->pix_fmt = AV_PIX_FMT_YUV420P;
   ctx->time_base = AVRational{1, 1000};
   ctx->framerate = av_d2q(fps, 1001000);
-  ctx->bit_rate = config.bitrate;
-  ctx->rc_max_rate = config.bitrate;
-  ctx->rc_buffer_size = config.bitrate;
-  ctx->gop_size = std::max(1, static_cast<int>(std::lround(config.gop_seconds * fps)));
-  ctx->keyint_min = ctx->gop_size;
-  ctx->max_b_frames = 0;
-  ctx->thread_count = config.threads;
-  // SPS/PPS once, out of band: the config carries them, access units carry only slices.
-  ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-  if (!set_encoder_options(*ctx)) return false;
+  if (!detail::open_live_encoder(*ctx, *encoder_codec, config, fps)) return false;
   ++status.encoder_opens;
-  out_config = config_from_headers({ctx->extradata, static_cast<size_t>(ctx->extradata_size)}, fps);
+  if (config.output_codec == Codec::VP8) {
+    out_config = vp8_config(w, h, fps);
+  } else {
+    out_config =
+        config_from_headers({ctx->extradata, static_cast<size_t>(ctx->extradata_size)}, fps);
+  }
   if (!out_config) return false;
   encoder = std::move(ctx);
   status.output_width = w;
   status.output_height = h;
   status.fps = fps;
   return true;
-}
-
-bool VideoTranscoder::Impl::set_encoder_options(AVCodecContext& ctx) noexcept {
-  AVDictionary* raw = nullptr;
-  const char* profile =
-      config.profile == H264OutputProfile::ConstrainedBaseline ? "baseline" : "main";
-  // forced-idr: a requested keyframe is an IDR, not a recovery point a joining viewer cannot
-  // start from. scenecut=0: keyframes exactly every GOP, none in between.
-  if (av_dict_set(&raw, "preset", config.preset.c_str(), 0) < 0 ||
-      av_dict_set(&raw, "tune", "zerolatency", 0) < 0 ||
-      av_dict_set(&raw, "profile", profile, 0) < 0 || av_dict_set(&raw, "forced-idr", "1", 0) < 0 ||
-      av_dict_set(&raw, "x264-params", "scenecut=0", 0) < 0) {
-    av_dict_free(&raw);
-    return false;
-  }
-  std::unique_ptr<AVDictionary, DictFree> opts(raw);
-  AVDictionary* d = opts.release();
-  const int rc = avcodec_open2(&ctx, encoder_codec, &d);
-  opts.reset(d);
-  // An option left over was not understood (a misspelt preset fails avcodec_open2 itself).
-  return rc >= 0 && av_dict_count(opts.get()) == 0 && ctx.extradata != nullptr;
 }
 
 void VideoTranscoder::Impl::encode(AVFrame* fr) noexcept {
@@ -470,7 +478,7 @@ void VideoTranscoder::Impl::encode(AVFrame* fr) noexcept {
 
 void VideoTranscoder::Impl::drain_encoder() noexcept {
   if (!encoder) return;
-  encode(nullptr);  // zerolatency keeps nothing back; this is for completeness
+  encode(nullptr);  // zerolatency and lag-in-frames=0 keep nothing back; for completeness
   encoder.reset();
   in_w = 0;
 }
@@ -479,25 +487,16 @@ void VideoTranscoder::Impl::emit(const AVPacket& pkt) noexcept {
   try {
     auto f = std::make_shared<Frame>();
     f->kind = TrackKind::Video;
-    f->codec = Codec::H264;
+    f->codec = config.output_codec;
     f->dts_ms = pkt.pts;
     f->cts_ms = 0;
     f->arrival_ns = output_arrivals.find(pkt.pts);
     f->video = out_config;
-    f->data.reserve(static_cast<size_t>(pkt.size) + 16);
-    bool idr = false;
-    for_each_annexb_nal({pkt.data, static_cast<size_t>(pkt.size)},
-                        [&](std::span<const uint8_t> nal) {
-                          const uint8_t type = nal[0] & 0x1f;
-                          if (type == NalSps || type == NalPps || type == NalAud) return;
-                          idr = idr || type == NalIdr;
-                          append_avcc(f->data, nal);
-                        });
-    if (f->data.empty()) {
+    const bool ok = f->codec == Codec::VP8 ? fill_vp8(*f, pkt) : fill_h264(*f, pkt);
+    if (!ok) {
       ++status.encode_errors;
       return;
     }
-    f->keyframe = idr;
     out.push_back(std::move(f));
   } catch (const std::bad_alloc&) {
     ++status.encode_errors;
@@ -513,9 +512,10 @@ VideoTranscoder::~VideoTranscoder() = default;
 VideoTranscoder::VideoTranscoder(VideoTranscoder&&) noexcept = default;
 VideoTranscoder& VideoTranscoder::operator=(VideoTranscoder&&) noexcept = default;
 
-std::span<const FramePtr> VideoTranscoder::push(const Frame& h264) noexcept {
+std::span<const FramePtr> VideoTranscoder::push(const Frame& h264, bool encode) noexcept {
   Impl& m = *impl_;
   m.out.clear();
+  m.encode_pictures = encode;
   ++m.status.frames_in;
   if (!m.accept(h264)) {
     ++m.status.malformed;

@@ -9,8 +9,6 @@ extern "C" {
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -18,74 +16,16 @@ extern "C" {
 #include <vector>
 
 #include "media/avc_config.hpp"
+#include "media/flv_fixture_test_support.hpp"
 
 namespace media {
 namespace {
 
-struct FlvVideo {
-  std::shared_ptr<const VideoConfig> config;
-  std::vector<Frame> frames;  // decode order, AVCC with 4-byte lengths
-};
-
+using test::FlvVideo;
+using test::read_flv;
+using test::shifted;
 uint32_t be(const std::vector<uint8_t>& b, size_t pos, size_t n) {
-  uint32_t v = 0;
-  for (size_t i = 0; i < n; ++i)
-    v = (v << 8) | b[pos + i];
-  return v;
-}
-
-// Test helper: the H.264 video tags of an FLV file (FLV spec 10.1 E.4), as ingest makes them.
-// Fixtures are made by libx264 with 4-byte NAL lengths, so no length rewriting is needed.
-FlvVideo read_flv(const std::string& name) {
-  std::ifstream in(std::string(AIRCLASS_TEST_DATA) + "/media/" + name, std::ios::binary);
-  const std::vector<uint8_t> b{std::istreambuf_iterator<char>(in), {}};
-  FlvVideo v;
-  if (b.size() < 13 || b[0] != 'F') {
-    ADD_FAILURE() << "cannot read " << name;
-    return v;
-  }
-  size_t pos = be(b, 5, 4) + 4;
-  while (pos + 11 <= b.size()) {
-    const uint8_t type = b[pos];
-    const size_t size = be(b, pos + 1, 3);
-    const int64_t ts = be(b, pos + 4, 3) | (int64_t{b[pos + 7]} << 24);
-    const size_t body = pos + 11;
-    if (body + size > b.size()) break;
-    if (type == 9 && size > 5 && (b[body] & 0x0f) == 7) {
-      int32_t cts = static_cast<int32_t>(be(b, body + 2, 3));
-      if (cts & 0x800000) cts -= 0x1000000;
-      const std::vector<uint8_t> payload(b.begin() + static_cast<std::ptrdiff_t>(body + 5),
-                                         b.begin() + static_cast<std::ptrdiff_t>(body + size));
-      if (b[body + 1] == 0) {
-        const auto parsed = AvcConfig::parse(payload);
-        EXPECT_TRUE(parsed);
-        if (parsed)
-          v.config = std::make_shared<const VideoConfig>(parsed->to_video_config(payload));
-      } else if (b[body + 1] == 1) {
-        Frame f;
-        f.kind = TrackKind::Video;
-        f.codec = Codec::H264;
-        f.keyframe = (b[body] >> 4) == 1;
-        f.dts_ms = ts;
-        f.cts_ms = cts;
-        f.arrival_ns = f.pts_ms() * 1'000'000 + 7;
-        f.video = v.config;
-        f.data = payload;
-        v.frames.push_back(std::move(f));
-      }
-    }
-    pos = body + size + 4;
-  }
-  return v;
-}
-
-std::vector<Frame> shifted(const std::vector<Frame>& frames, int64_t offset_ms) {
-  std::vector<Frame> out = frames;
-  for (Frame& f : out) {
-    f.dts_ms += offset_ms;
-    f.arrival_ns = f.pts_ms() * 1'000'000 + 7;
-  }
-  return out;
+  return test::flv_be(b, pos, n);
 }
 
 void append(std::vector<FramePtr>& out, std::span<const FramePtr> got) {
@@ -105,19 +45,24 @@ struct Decoded {
   int height = 0;
   AVPictureType type = AV_PICTURE_TYPE_NONE;
   int64_t pts = 0;
+  bool key = false;
 };
 
 // Decodes our output the way a player would: FFmpeg's H.264 decoder opened with the avcC of
-// the output config, failing on any damaged slice instead of concealing it.
+// the output config (or its VP8 decoder, which needs none), failing on any damaged slice
+// instead of concealing it.
 struct Checker {
   explicit Checker(const VideoConfig& config) {
-    const AVCodec* codec = avcodec_find_decoder_by_name("h264");
+    const bool vp8 = config.codec == Codec::VP8;
+    const AVCodec* codec = avcodec_find_decoder_by_name(vp8 ? "vp8" : "h264");
     ctx = avcodec_alloc_context3(codec);
-    const std::vector<uint8_t> record = make_avc_record(config);
-    ctx->extradata =
-        static_cast<uint8_t*>(av_mallocz(record.size() + AV_INPUT_BUFFER_PADDING_SIZE));
-    std::memcpy(ctx->extradata, record.data(), record.size());
-    ctx->extradata_size = static_cast<int>(record.size());
+    if (!vp8) {
+      const std::vector<uint8_t> record = make_avc_record(config);
+      ctx->extradata =
+          static_cast<uint8_t*>(av_mallocz(record.size() + AV_INPUT_BUFFER_PADDING_SIZE));
+      std::memcpy(ctx->extradata, record.data(), record.size());
+      ctx->extradata_size = static_cast<int>(record.size());
+    }
     ctx->err_recognition |= AV_EF_EXPLODE;
     ctx->thread_count = 1;
     EXPECT_EQ(avcodec_open2(ctx, codec, nullptr), 0);
@@ -143,7 +88,8 @@ struct Checker {
   void receive() {
     while (avcodec_receive_frame(ctx, frame) == 0) {
       EXPECT_EQ(frame->decode_error_flags, 0);
-      pictures.push_back({frame->width, frame->height, frame->pict_type, frame->pts});
+      pictures.push_back(
+          {frame->width, frame->height, frame->pict_type, frame->pts, frame->key_frame != 0});
       av_frame_unref(frame);
     }
   }
@@ -420,6 +366,168 @@ TEST_F(VideoTranscoderTest, SizeChangeReopensEncoderWithNewConfig) {
   EXPECT_EQ(s.size_changes, 1u);
   EXPECT_EQ(s.encoder_opens, 2u);
   EXPECT_EQ(s.decode_errors + s.encode_errors + s.malformed + s.skipped, 0u);
+}
+
+// A rendition catching up decodes the backlog without encoding it: the first encoded picture is
+// an IDR of the newest frame, and every later one follows on and decodes.
+TEST_F(VideoTranscoderTest, DecodeOnlyCatchUpThenEncodesFromTheNewestPicture) {
+  VideoTranscoder t({.max_width = 160, .gop_seconds = 10});
+  std::vector<FramePtr> out;
+  for (size_t i = 0; i < 20; ++i)
+    append(out, t.push(src.frames[i], /*encode=*/false));
+  EXPECT_TRUE(out.empty());
+  for (size_t i = 20; i < src.frames.size(); ++i)
+    append(out, t.push(src.frames[i]));
+  append(out, t.flush());
+  ASSERT_FALSE(out.empty());
+  EXPECT_TRUE(out.front()->keyframe);
+  EXPECT_GE(t.status().decoded_only, 17u);  // B-frame reordering holds a few back
+  EXPECT_LE(out.size(), src.frames.size() - 17);
+  EXPECT_EQ(decode_all(out).size(), out.size());
+}
+
+// VP8 for browsers without H.264: every output frame is one libvpx frame of the bounded size,
+// shown, keyframes every GOP and exactly where the bitstream says so.
+TEST_F(VideoTranscoderTest, Vp8OutputDecodesWithGopKeyframesAndSourceTimes) {
+  VideoTranscoder t(
+      {.max_width = 160, .max_height = 120, .bitrate = 200'000, .output_codec = Codec::VP8});
+  const auto out = transcode(t, src.frames);
+  ASSERT_EQ(out.size(), 60u);
+  const auto& cfg = out.front()->video;
+  ASSERT_TRUE(cfg);
+  EXPECT_EQ(cfg->codec, Codec::VP8);
+  EXPECT_STREQ(codec_name(cfg->codec), "VP8");
+  EXPECT_EQ(cfg->width, 160u);
+  EXPECT_EQ(cfg->height, 120u);
+  EXPECT_DOUBLE_EQ(cfg->fps, 30);
+  EXPECT_TRUE(cfg->record.empty() && cfg->sps.empty() && cfg->pps.empty());
+  std::set<int64_t> pts;
+  int64_t last = -1;
+  size_t bytes = 0;
+  for (const FramePtr& f : out) {
+    EXPECT_EQ(f->kind, TrackKind::Video);
+    EXPECT_EQ(f->codec, Codec::VP8);
+    EXPECT_EQ(f->video, cfg);
+    EXPECT_EQ(f->cts_ms, 0);
+    EXPECT_GT(f->pts_ms(), last);
+    last = f->pts_ms();
+    pts.insert(f->pts_ms());
+    EXPECT_EQ(f->arrival_ns, f->pts_ms() * 1'000'000 + 7);
+    ASSERT_GE(f->data.size(), 3u);
+    EXPECT_EQ(f->keyframe, (f->data[0] & 0x01) == 0);  // RFC 6386 9.1 frame tag
+    if (f->keyframe) {  // start code 9d 01 2a, then the size (RFC 6386 9.1)
+      ASSERT_GE(f->data.size(), 10u);
+      EXPECT_EQ(f->data[3], 0x9d);
+      EXPECT_EQ(f->data[4], 0x01);
+      EXPECT_EQ(f->data[5], 0x2a);
+      EXPECT_EQ(f->data[6] | ((f->data[7] & 0x3f) << 8), 160);
+      EXPECT_EQ(f->data[8] | ((f->data[9] & 0x3f) << 8), 120);
+    }
+    bytes += f->data.size();
+  }
+  EXPECT_EQ(pts, source_pts(src.frames));
+  EXPECT_EQ(keyframe_indexes(out), (std::vector<size_t>{0, 30}));
+  // Constant bit rate: 2 s at 200 kbit/s, what the buffer lets through around it.
+  EXPECT_LT(bytes * 8, 2 * 200'000 * 3 / 2);
+  EXPECT_GT(bytes * 8, 2 * 200'000 / 4);
+  const auto pictures = decode_all(out);
+  ASSERT_EQ(pictures.size(), 60u);
+  for (size_t i = 0; i < pictures.size(); ++i) {
+    EXPECT_EQ(pictures[i].width, 160);
+    EXPECT_EQ(pictures[i].height, 120);
+    EXPECT_EQ(pictures[i].key, out[i]->keyframe) << i;
+  }
+  const auto& s = t.status();
+  EXPECT_EQ(s.frames_out, 60u);
+  EXPECT_EQ(s.keyframes_out, 2u);
+  EXPECT_EQ(s.decode_errors + s.encode_errors + s.malformed + s.skipped, 0u);
+}
+
+// The first keyframe gets its share of the rate like later ones (libvpx's rate control must
+// not take the first frame's duration for the frame interval).
+TEST_F(VideoTranscoderTest, Vp8FirstKeyframeIsNotStarved) {
+  VideoTranscoder t({.bitrate = 500'000, .output_codec = Codec::VP8});
+  const auto out = transcode(t, src.frames);
+  ASSERT_EQ(keyframe_indexes(out), (std::vector<size_t>{0, 30}));
+  EXPECT_GT(out[0]->data.size() * 2, out[30]->data.size())
+      << out[0]->data.size() << " vs " << out[30]->data.size();
+}
+
+TEST_F(VideoTranscoderTest, Vp8RequestedKeyframeIsTheNextOutputFrame) {
+  VideoTranscoder t({.max_width = 160, .gop_seconds = 10, .output_codec = Codec::VP8});
+  std::vector<FramePtr> out;
+  size_t requested_at = 0;
+  for (const Frame& f : src.frames) {
+    append(out, t.push(f));
+    if (requested_at == 0 && out.size() >= 10) {
+      t.request_keyframe();
+      requested_at = out.size();
+    }
+  }
+  append(out, t.flush());
+  ASSERT_EQ(out.size(), 60u);
+  EXPECT_EQ(keyframe_indexes(out), (std::vector<size_t>{0, requested_at}));
+  EXPECT_EQ(out[requested_at]->data[0] & 0x01, 0);  // a key frame in the bitstream too
+  const auto pictures = decode_all(out);
+  ASSERT_EQ(pictures.size(), 60u);
+  EXPECT_TRUE(pictures[requested_at].key);
+}
+
+// Bad input behaves as for H.264 (the decoding side is shared): counted, skipped to the next
+// keyframe, and what comes out still decodes.
+TEST_F(VideoTranscoderTest, Vp8DecoderErrorIsCountedAndNextKeyframeRecovers) {
+  constexpr size_t Damaged = 40;
+  std::vector<Frame> input = src.frames;
+  Frame& cut = input[Damaged];
+  cut.data.resize(16);
+  cut.data[0] = cut.data[1] = cut.data[2] = 0;
+  cut.data[3] = 12;
+  Frame garbage = src.frames[Damaged + 1];
+  garbage.data.assign(50, 0xff);
+  input[Damaged + 1] = garbage;
+  const auto pass2 = shifted(src.frames, 2000);
+  input.insert(input.end(), pass2.begin(), pass2.end());
+
+  VideoTranscoder t({.max_width = 160, .output_codec = Codec::VP8});
+  const auto out = transcode(t, input);
+  const auto& s = t.status();
+  EXPECT_EQ(s.malformed, 1u);
+  EXPECT_GE(s.decode_errors, 1u);
+  EXPECT_EQ(s.skipped, src.frames.size() - Damaged - 2);
+  expect_recovery(src.frames, Damaged, out, pass2);
+}
+
+TEST_F(VideoTranscoderTest, Vp8SizeChangeStartsWithAKeyframeOfTheNewSize) {
+  const FlvVideo small = read_flv("h264_main_176x144.flv");
+  ASSERT_EQ(small.frames.size(), 15u);
+  std::vector<Frame> input = src.frames;
+  const auto second = shifted(small.frames, 2000);
+  input.insert(input.end(), second.begin(), second.end());
+
+  VideoTranscoder t({.output_codec = Codec::VP8});
+  const auto out = transcode(t, input);
+  ASSERT_EQ(out.size(), 75u);
+  EXPECT_EQ(out[59]->video->width, 320u);
+  EXPECT_NE(out[60]->video, out[59]->video);
+  EXPECT_EQ(out[60]->video->codec, Codec::VP8);
+  EXPECT_EQ(out[60]->video->width, 176u);
+  EXPECT_EQ(out[60]->video->height, 144u);
+  EXPECT_TRUE(out[60]->keyframe);
+  // One decoder across the change, as a browser keeps one: VP8 key frames carry their size.
+  const auto pictures = decode_all(out);
+  ASSERT_EQ(pictures.size(), 75u);
+  EXPECT_EQ(pictures[59].width, 320);
+  EXPECT_EQ(pictures[60].width, 176);
+  EXPECT_EQ(t.status().encoder_opens, 2u);
+}
+
+TEST(VideoTranscoderConfigCheck, Vp8OptionsInRange) {
+  EXPECT_THROW(VideoTranscoder({.output_codec = Codec::AAC}), std::invalid_argument);
+  EXPECT_THROW(VideoTranscoder({.output_codec = Codec::VP8, .vp8_speed = 3}),
+               std::invalid_argument);
+  EXPECT_THROW(VideoTranscoder({.output_codec = Codec::VP8, .vp8_speed = 17}),
+               std::invalid_argument);
+  EXPECT_NO_THROW(VideoTranscoder({.output_codec = Codec::VP8}));
 }
 
 }  // namespace

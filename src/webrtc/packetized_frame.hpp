@@ -14,7 +14,7 @@ struct PacketizedFrame {
   static constexpr size_t SlotSize = 1232;  // 12 header + 20 extension room + 1200 payload
 
   TrackKind kind = TrackKind::Video;
-  bool keyframe = false;       // starts with SPS/PPS + IDR: a viewer can start here
+  bool keyframe = false;       // a viewer can start here (H.264: SPS/PPS + IDR; VP8: key frame)
   bool discontinuity = false;  // first frame after a publisher (re)start
   uint16_t first_seq = 0;      // stream sequence number of packet 0
   uint32_t rtp_timestamp = 0;

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "webrtc/rtp/rtp_packet.hpp"
+#include "webrtc/rtp/vp8_payload_descriptor.hpp"
 #include "webrtc/webrtc_test_support.hpp"
 
 using webrtc::PacketizedFramePtr;
@@ -137,4 +140,103 @@ TEST(VideoTrackPacketizer, RejectsMalformedAndForeignFrames) {
   aac->codec = media::Codec::AAC;
   EXPECT_FALSE(p.packetize(*aac));
   EXPECT_EQ(p.rejected(), 2u);
+}
+
+namespace {
+
+// A VP8 frame of the VP8 rendition (RFC 6386 9.1: frame tag, a key frame's start code).
+media::Frame vp8_frame(bool key, int64_t pts_ms, size_t size) {
+  media::Frame f;
+  f.kind = media::TrackKind::Video;
+  f.codec = media::Codec::VP8;
+  f.keyframe = key;
+  f.dts_ms = pts_ms;
+  f.arrival_ns = pts_ms * 1'000'000;
+  auto cfg = std::make_shared<media::VideoConfig>();
+  cfg->codec = media::Codec::VP8;
+  cfg->width = 1280;
+  cfg->height = 720;
+  f.video = cfg;
+  f.data.resize(size);
+  for (size_t i = 0; i < size; ++i)
+    f.data[i] = static_cast<uint8_t>(i * 11);
+  f.data[0] = key ? 0x10 : 0x11;
+  if (key) {
+    f.data[3] = 0x9d;
+    f.data[4] = 0x01;
+    f.data[5] = 0x2a;
+  }
+  return f;
+}
+
+}  // namespace
+
+using webrtc::rtp::Vp8PayloadDescriptor;
+
+TEST(VideoTrackPacketizer, Vp8FrameBecomesRfc7741PacketsWithOnePictureId) {
+  VideoTrackPacketizer p(0x1234, 100, 5000, 0x7FFF);
+  const media::Frame key = vp8_frame(true, 0, 3000);
+  auto out = p.packetize(key);
+  ASSERT_TRUE(out);
+  EXPECT_TRUE(out->keyframe);
+  ASSERT_EQ(out->count(), 3u);  // ceil(3000 / 1196)
+  std::vector<uint8_t> frame;
+  for (size_t i = 0; i < out->count(); ++i) {
+    SCOPED_TRACE(i);
+    auto v = RtpPacketView::parse(out->packet(i));
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->sequence_number(), 100 + i);
+    EXPECT_EQ(v->ssrc(), 0x1234u);
+    EXPECT_EQ(v->timestamp(), 5000u);
+    EXPECT_EQ(v->marker(), i + 1 == out->count());
+    EXPECT_LE(v->payload().size(), 1200u);
+    auto d = Vp8PayloadDescriptor::parse(v->payload());
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->start, i == 0);
+    EXPECT_EQ(d->partition_id, 0);
+    EXPECT_EQ(d->picture_id, 0x7FFF);
+    frame.insert(frame.end(), v->payload().begin() + d->size(), v->payload().end());
+  }
+  EXPECT_EQ(frame, key.data);
+}
+
+TEST(VideoTrackPacketizer, Vp8WaitsForKeyFrameAndPictureIdsFollowTheFramesSent) {
+  VideoTrackPacketizer p(1, 0, 0, 10);
+  auto picture_id = [](const webrtc::PacketizedFramePtr& f) {
+    return Vp8PayloadDescriptor::parse(RtpPacketView::parse(f->packet(0))->payload())->picture_id;
+  };
+  EXPECT_FALSE(p.packetize(vp8_frame(false, 0, 100)));  // before any key frame: dropped
+  auto k = p.packetize(vp8_frame(true, 1000, 100));
+  auto d = p.packetize(vp8_frame(false, 1033, 100));
+  ASSERT_TRUE(k && d);
+  EXPECT_FALSE(d->keyframe);
+  EXPECT_EQ(picture_id(k), 10);
+  EXPECT_EQ(picture_id(d), 11);
+  EXPECT_EQ(d->rtp_timestamp - k->rtp_timestamp, 33u * 90);
+  EXPECT_EQ(d->first_seq, static_cast<uint16_t>(k->first_seq + k->count()));
+  // A publisher restart: the rendition's next frames wait for its key frame, and the IDs of
+  // what is sent stay consecutive, as browsers reference the previous PictureID.
+  p.mark_discontinuity();
+  EXPECT_FALSE(p.packetize(vp8_frame(false, 0, 100)));
+  auto k2 = p.packetize(vp8_frame(true, 33, 100));
+  ASSERT_TRUE(k2);
+  EXPECT_TRUE(k2->discontinuity);
+  EXPECT_EQ(picture_id(k2), 12);
+  EXPECT_EQ(k2->first_seq, static_cast<uint16_t>(d->first_seq + d->count()));
+}
+
+TEST(VideoTrackPacketizer, RejectsMalformedVp8) {
+  VideoTrackPacketizer p(1, 0, 0);
+  media::Frame no_start_code = vp8_frame(true, 0, 100);
+  no_start_code.data[3] = 0;
+  media::Frame tiny = vp8_frame(false, 0, 100);
+  tiny.data.resize(2);
+  media::Frame no_config = vp8_frame(true, 0, 100);
+  no_config.video = nullptr;
+  EXPECT_FALSE(p.packetize(no_start_code));
+  EXPECT_FALSE(p.packetize(no_config));
+  ASSERT_TRUE(p.packetize(vp8_frame(true, 0, 100)));
+  EXPECT_FALSE(p.packetize(tiny));
+  EXPECT_EQ(p.rejected(), 3u);
+  EXPECT_EQ(p.frames(), 1u);
 }

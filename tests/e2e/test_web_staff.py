@@ -1,7 +1,9 @@
 """The staff pages in headless Chromium, served by airclass itself: the Teacher page shows its
 own broadcast, the stream's health, the publish URL and QR code, and a viewer count that goes
-up when a student joins and down when the student leaves; the Monitor page plays two
-classrooms at once, each with its latency; the Admin page lists the node and the streams."""
+up when a student joins and down when the student leaves; the viewer list shows each viewer's
+rendition and the stream health the renditions being encoded (a student on 480p); for a
+publisher with B-frames it says students get a re-encode without them; the Monitor page plays
+two classrooms at once, each with its latency; the Admin page lists the node and the streams."""
 import time
 
 import harness as h
@@ -24,6 +26,25 @@ def text(b, page, testid):
     return b.eval(page, f"document.querySelector('[data-testid={testid}]')?.innerText ?? null")
 
 
+def rendition_of(user, page="t"):
+    """The Quality cell of `user`'s row in the Teacher page's viewer list (expression)."""
+    return (f"document.querySelector('[data-testid=viewer-list] tr[data-user=\"{user}\"] "
+            "[data-testid=viewer-rendition]')?.innerText")
+
+
+def rendition_row(name):
+    """The cells of rendition `name` in the stream health's encoder table (expression)."""
+    return (f"[...(document.querySelector('[data-testid=renditions] tr[data-name=\"{name}\"]')"
+            "?.cells || [])].map((td) => td.innerText)")
+
+
+BF3 = ["-c:v", "libx264", "-preset", "ultrafast", "-profile:v", "high", "-bf", "3",
+       "-pix_fmt", "yuv420p", "-b:v", "600k", "-maxrate", "600k", "-bufsize", "600k"]
+REENCODE_WARNING = ("B-frames in the input: students get it re-encoded without them (adds CPU and "
+                    "a little delay); set the phone/OBS to baseline or B-frames off for "
+                    "pass-through")
+
+
 def viewer_count_is(b, n, timeout):
     return b.wait("t", f"document.querySelector('[data-testid=viewer-count]')?.innerText === '{n}'",
                   timeout)
@@ -41,6 +62,8 @@ def teacher_page(c, b, srv):
             ok and "Mbit/s" in health and "30 fps" in health and "2.0 s" in health and
             text(b, "t", "audio-present") not in (None, "none"), health[:600])
     c.check("no B-frame warning for a baseline stream", text(b, "t", "bframe-warning") is None)
+    c.check("students get the source passed through",
+            text(b, "t", "source-delivery") == "pass-through", str(text(b, "t", "source-delivery")))
     url = text(b, "t", "rtmp-url") or ""
     qr = b.eval("t", "document.querySelector('[data-testid=qr]')?.naturalWidth > 100")
     c.check("publish URL with its key, and a QR code",
@@ -49,6 +72,9 @@ def teacher_page(c, b, srv):
             str(b.player("t", "teacher"))[:600])
     c.check("viewer count 1 (the teacher's own player)", viewer_count_is(b, 1, 6),
             text(b, "t", "viewer-count"))
+    c.check("the viewer list shows the teacher's rendition: the source (Auto)",
+            b.wait("t", f"{rendition_of('teacher')} === 'source'", 4),
+            b.eval("t", rendition_of("teacher")))
     p = b.player("t", "teacher") or {}
     print(f"figure: teacher's own broadcast: first frame {p.get('firstFrameMs')} ms, latency "
           f"median {w.median(p.get('latencies', [])[-40:])} ms ({p.get('method')})")
@@ -63,6 +89,19 @@ def student_joins_and_leaves(c, b, srv):
     c.check("the Teacher page counts 2 viewers when the student joins", viewer_count_is(b, 2, 6),
             text(b, "t", "viewer-count"))
     c.check("and lists the student by name", "bob" in (text(b, "t", "viewer-list") or ""))
+    offers = b.wait("s", "[...(document.querySelector('[data-testid=quality-picker]')?.options "
+                    "|| [])].some((o) => o.value === '480p')", 5)
+    c.check("the student's quality picker offers 480p", offers)
+    if offers:
+        b.select("s", "[data-testid=quality-picker]", "480p")
+        ok = b.wait("t", f"{rendition_of('bob')} === '480p' && {rendition_row('480p')}[2] === '1'",
+                    15)
+        row = b.eval("t", rendition_row("480p"))
+        print(f"figure: teacher page, rendition row {row}")
+        c.check("bob picks 480p: the viewer list shows his rendition", ok,
+                str(b.eval("t", rendition_of("bob"))))
+        c.check("and the stream health lists the 480p encoder: size, 1 viewer",
+                ok and row[1].endswith("×480"), str(row))
     b.shot("t", "teacher-with-student.png")
     b.click("s", "[data-testid=leave]")
     t0 = time.time()
@@ -70,6 +109,34 @@ def student_joins_and_leaves(c, b, srv):
     print(f"figure: the teacher saw the student leave after {time.time() - t0:.1f} s")
     c.check("the count goes back to 1 when the student leaves", ok, text(b, "t", "viewer-count"))
     b.close("s")
+
+
+def bframe_teacher(c, b, srv):
+    """A publisher with B-frames (OBS-like x264 High): the Teacher page says students get it
+    re-encoded and lists the re-encode of the source among the encoders."""
+    pub = h.ffmpeg_publish(srv.url(path="live/obs"), 40, size="640x360", video_args=BF3)
+    try:
+        c.check("B-frame publisher live", srv.wait_log("publishing live/obs", timeout=15))
+        b.open("t2", srv.api_url("/teacher?path=live/obs"))
+        w.sign_in(b, "t2")
+        ok = b.wait("t2", f"{q('bframe-warning')}?.includes('re-encoded without them')", 12)
+        warning = text(b, "t2", "bframe-warning") or ""
+        c.check("stream health: the re-encode message replaces the old B-frame warning",
+                ok and warning.startswith(REENCODE_WARNING), warning)
+        c.check("and says students get it re-encoded because of B-frames",
+                text(b, "t2", "source-delivery") == "re-encoded (B-frames)",
+                str(text(b, "t2", "source-delivery")))
+        c.check("the teacher's own player plays the re-encode",
+                b.wait("t2", playing("teacher"), 20), str(b.player("t2", "teacher"))[:600])
+        row = rendition_row("source")
+        ok = b.wait("t2", f"{row}[1] === '640×360' && {row}[2] === '1' && "
+                    f"{rendition_of('teacher')} === 'source'", 8)
+        c.check("the encoder list shows the source re-encode at 640×360 with 1 viewer", ok,
+                str(b.eval("t2", rendition_row("source"))))
+        b.shot("t2", "teacher-bframes.png")
+        b.close("t2")
+    finally:
+        h.finish_early(pub)
 
 
 def monitor_page(c, b, srv):
@@ -116,8 +183,8 @@ def main():
     c = h.Checks()
     shots = w.screenshots_dir(args.out)
     srv = w.web_server(args.server).__enter__()
-    pubs = [h.ffmpeg_publish(srv.url(), 75, video_args=h.VIDEO_2M),
-            h.ffmpeg_publish(srv.url(path="live/room2"), 75, size="640x360",
+    pubs = [h.ffmpeg_publish(srv.url(), 110, video_args=h.VIDEO_2M),
+            h.ffmpeg_publish(srv.url(path="live/room2"), 110, size="640x360",
                              video_args=h.VIDEO_2M[:-6] + ["-b:v", "600k"])]
     try:
         deadline = time.time() + 10
@@ -128,9 +195,11 @@ def main():
             teacher_page(c, b, srv)
             student_joins_and_leaves(c, b, srv)
             b.close("t")
+            bframe_teacher(c, b, srv)
             monitor_page(c, b, srv)
             admin_page(c, b, srv)
-            errors = [x for p in ("m", "a") for x in b.logs(p) if x.startswith("pageerror")]
+            errors = [x for p in ("t", "s", "t2", "m", "a") for x in b.logs(p)
+                      if x.startswith("pageerror")]
             c.check("no script errors in the pages", not errors, str(errors[:5]))
     finally:
         for p in pubs:

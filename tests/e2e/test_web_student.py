@@ -1,9 +1,13 @@
 """The Student page in headless Chromium, served by airclass itself: a student joins by name
-and the page plays the teacher's stream with the latency badge below 300 ms; a returning
+and the page plays the teacher's stream with the latency badge below 300 ms; a quality picker
+offers Auto and the node's renditions (from the token answer), a choice reconnects the player
+with &quality=<name> (the browser's own WHEP request and the server's viewer list show it), the
+quality panel names the rendition, and the choice survives a reload; a returning
 student (name remembered) whose tab opens without a gesture starts muted and the unmute button
 brings the sound; the page fits a phone; when the server is killed and restarted on the same
 ports, the page shows it is reconnecting and plays again by itself with a fresh token."""
 import time
+import urllib.parse
 
 import harness as h
 import web_harness as w
@@ -14,6 +18,34 @@ CONNECTED = " of live/stream connected from "  # the server's log line for a vie
 
 def playing_expr(min_frames=30):
     return f"{PLAYER}?.state === 'playing' && {PLAYER}.framesDecoded > {min_frames}"
+
+
+PICKER = "document.querySelector('[data-testid=quality-picker]')"
+
+
+def picker_state(b, page):
+    return b.eval(page, f"(() => {{ const s = {PICKER}; return s && {{value: s.value, "
+                  "options: [...s.options].map((o) => o.value), disabled: s.disabled}; })()")
+
+
+def asked_quality(url):
+    """The rendition a WHEP request URL asks for ("auto" when it names none)."""
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query).get("quality", ["auto"])[-1]
+
+
+def server_rendition(srv, user, seconds=6):
+    """The rendition the server gives `user` (GET /api/streams viewers), once it has one."""
+    deadline = time.time() + seconds
+    seen = None
+    while time.time() < deadline:
+        status, body, _ = srv.api("GET", "/api/streams/live/stream",
+                                  params={"passcode": h.TEACHER_PASSCODE})
+        viewers = body.get("viewers", []) if status == 200 and isinstance(body, dict) else []
+        seen = [v.get("rendition") for v in viewers if v.get("user") == user]
+        if len(seen) == 1 and seen[0]:
+            return seen[0]
+        time.sleep(0.3)
+    return seen
 
 
 def wait_live(srv, seconds=10):
@@ -57,6 +89,87 @@ def join_and_play(c, b, srv):
             fit["doc"] <= fit["win"] and fit["player"] <= fit["win"], str(fit))
     b.shot("s", "student-phone.png")
     b.close("s")
+
+
+def playing_at(height, sessions):
+    """A new session (after `sessions`) plays pictures `height` rows high."""
+    return (f"{playing_expr(0)} && {PLAYER}.sessions > {sessions} && {PLAYER}.height === {height}"
+            f" && {PLAYER}.framesDecoded > 10")
+
+
+def choose_quality(c, b, name, height):
+    """Picks `name` in the picker; returns seconds until the new rendition played."""
+    sessions = (b.player("q") or {}).get("sessions", 0)
+    posts = len(b.whep_posts("q"))
+    t0 = time.time()
+    pick = picker_state(b, "q") or {}
+    if name not in pick.get("options", []) or pick.get("disabled"):
+        c.check(f"the picker offers {name}", False, str(pick))
+        return None
+    b.select("q", "[data-testid=quality-picker]", name)
+    ok = b.wait("q", playing_at(height, sessions), 20)
+    took = time.time() - t0
+    new_posts = b.whep_posts("q")[posts:]
+    c.check(f"choosing {name} reconnects the player, now {height} rows high", ok,
+            str(b.player("q"))[:600])
+    asked = [asked_quality(u) for u in new_posts]
+    c.check(f"the new WHEP request asks for {name}", asked == [name], str(asked))
+    return took
+
+
+def quality_choice(c, b, srv):
+    offered = srv.token(user_id="probe").get("qualities")
+    c.check("the token answer offers the ladder, 480p included (a 720p source)",
+            isinstance(offered, list) and offered[:2] == ["auto", "source"] and "480p" in offered,
+            str(offered))
+    offered = offered if isinstance(offered, list) else ["auto"]
+    # A visitor of its own (carol, remembered in class: the page joins by itself), so the
+    # server's viewer list has only this page's session under her name.
+    b.seed("quality", srv.api_url("").rstrip("/"),
+           {"airclass.name": "carol", "airclass.inClass": "live/stream"})
+    b.open("q", srv.api_url("/"), context="quality")
+    ok = b.wait("q", playing_expr(10), 20)
+    pick = picker_state(b, "q")
+    c.check("the player shows a quality picker: Auto selected, the names from the token",
+            ok and pick and pick["value"] == "auto" and pick["options"] == offered and
+            not pick["disabled"], str(pick))
+    posts = b.whep_posts("q")
+    asked = [asked_quality(u) for u in posts]
+    c.check("Auto asks for no particular quality", asked and set(asked) == {"auto"}, str(asked))
+    given = server_rendition(srv, "carol")
+    c.check("the server gives Auto the source", given == "source", str(given))
+
+    took = choose_quality(c, b, "480p", 480)
+    if took is None:
+        b.close("q")
+        return
+    print(f"figure: switching to 480p played the new rendition after {took:.1f} s")
+    given = server_rendition(srv, "carol")
+    c.check("the server gives carol the 480p rendition", given == "480p", str(given))
+    b.wait("q", "document.querySelector('[data-testid=quality-panel]')?.innerText.includes('480p')",
+           5)
+    panel = b.eval("q", "document.querySelector('[data-testid=quality-panel]').innerText")
+    c.check("the quality panel names the rendition next to the size",
+            "×480 · 480p" in panel, panel[:300])
+    c.check("the choice is remembered",
+            b.eval("q", "localStorage.getItem('airclass.quality')") == "480p")
+    b.shot("q", "student-480p.png")
+
+    posts = len(b.whep_posts("q"))
+    b.reload("q")
+    ok = b.wait("q", playing_at(480, 0), 20)  # a reloaded page counts its sessions from 0
+    pick = picker_state(b, "q")
+    asked = [asked_quality(u) for u in b.whep_posts("q")[posts:]]
+    c.check("after a reload the page asks for 480p again and shows it chosen",
+            ok and pick and pick["value"] == "480p" and asked[:1] == ["480p"],
+            f"{pick} {asked}")
+
+    choose_quality(c, b, "auto", 720)
+    given = server_rendition(srv, "carol")
+    c.check("back on Auto the server gives the source again", given == "source", str(given))
+    errors = [line for line in b.logs("q") if line.startswith("pageerror")]
+    c.check("no script errors while switching", not errors, str(errors[:5]))
+    b.close("q")
 
 
 def returning_student_unmutes(c, b, srv):
@@ -130,6 +243,7 @@ def main():
         c.check("stream live", wait_live(srv))
         with w.Browser(shots) as b:
             join_and_play(c, b, srv)
+            quality_choice(c, b, srv)
             returning_student_unmutes(c, b, srv)
             srv, pub = reconnects_after_restart(c, b, srv, pub)
             errors = [line for line in b.logs("s2") if line.startswith("pageerror")]

@@ -2,8 +2,9 @@
 sends no candidates; the server learns its address from the STUN check):
 - 720p30 H.264 from ffmpeg: at least 60 frames decoded at 1280x720 within 10 s, loss <= 1 %,
   and the WHEP resource DELETEs cleanly;
-- WHEP errors: unknown path 404, wrong content type 415, nonsense offer 400, a real Firefox
-  offer without H.264 400 with the reason."""
+- WHEP errors: unknown path 404, wrong content type 415, nonsense offer 400; a real Firefox
+  offer without H.264 is answered with VP8 (a rendition the server encodes), an offer with
+  neither H.264 nor VP8 gets 400 with the reason."""
 import json
 import os
 import time
@@ -47,8 +48,12 @@ def main():
                 f"{status} {body}")
         firefox = open(os.path.join(args.data, "sdp", "firefox_esr_debian_offer.sdp")).read()
         status, body = h.post_offer(srv.whep_url(), firefox)
-        c.check("real Firefox offer without H.264 -> 400 naming H.264", status == 400 and
-                "H.264" in body, f"{status} {body}")
+        c.check("real Firefox offer without H.264 -> 201 answering VP8", status == 201 and
+                "VP8/90000" in body and "H264" not in body, f"{status} {body[:400]}")
+        no_video_codec = firefox.replace("VP8/90000", "XV8/90000")
+        status, body = h.post_offer(srv.whep_url(), no_video_codec)
+        c.check("offer without H.264 or VP8 -> 400 naming both", status == 400 and
+                "H.264 or VP8" in body, f"{status} {body}")
         status, body = h.post_offer(srv.whep_url(), "v=0\r\n" + "a=x\r\n" * 40000)
         c.check("oversized offer -> 413", status == 413, f"{status} {body[:200]}")
         pub.kill()

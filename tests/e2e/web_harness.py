@@ -118,6 +118,16 @@ class Browser:
     def fill(self, page, selector, value):
         return self.call("fill", page=page, selector=selector, value=value)
 
+    def select(self, page, selector, value):
+        return self.call("select", page=page, selector=selector, value=value)
+
+    def reload(self, page):
+        return self.call("reload", page=page)
+
+    def whep_posts(self, page):
+        """The URLs of the WHEP offers `page` POSTed, oldest first (seen by the browser)."""
+        return self.call("whep_posts", page=page)
+
     def shot(self, page, name):
         path = os.path.join(self.shots, name)
         self.call("shot", page=page, path=path)

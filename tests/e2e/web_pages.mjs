@@ -2,8 +2,9 @@
 // command a line on stdin, answers one JSON line on stdout. Several named pages (tabs) may be
 // open at once. Commands ({id, op, ...}):
 //   open {page, url, width?, height?, context?}   eval {page, expr}   wait {page, expr, timeout}
-//   click {page, selector}   fill {page, selector, value}   shot {page, path}
-//   viewport {page, width, height}   close {page}   quit
+//   click {page, selector}   fill {page, selector, value}   select {page, selector, value}
+//   shot {page, path}   viewport {page, width, height}   reload {page}   close {page}   quit
+//   whep_posts {page}: the URLs of the WHEP offers the page POSTed so far, oldest first
 // The browser keeps Chromium's default autoplay policy (sound needs a user gesture), so pages
 // really start muted; note that Playwright runs `eval`/`wait` as a user gesture.
 // Must run inside `unshare -n` (see ../shared/docs/testing.md).
@@ -35,6 +36,7 @@ async function contextNamed(name) {
 }
 const pages = new Map();
 const logs = new Map();
+const whepPosts = new Map();
 
 function page(name) {
   const p = pages.get(name);
@@ -50,6 +52,12 @@ const ops = {
     logs.set(name, lines);
     p.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`.slice(0, 500)));
     p.on('pageerror', (e) => lines.push(`pageerror: ${e.message}`.slice(0, 500)));
+    const posts = [];
+    whepPosts.set(name, posts);
+    // What the page really asked the server for, whatever the page itself reports.
+    p.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname.endsWith('/whep')) posts.push(r.url());
+    });
     pages.set(name, p);
     await p.goto(url, { waitUntil: 'load' });
     return true;
@@ -74,6 +82,10 @@ const ops = {
     page(name).click(selector, { timeout: 5000 }).then(() => true),
   fill: ({ page: name, selector, value }) =>
     page(name).fill(selector, value, { timeout: 5000 }).then(() => true),
+  select: ({ page: name, selector, value }) =>
+    page(name).selectOption(selector, value, { timeout: 5000 }).then(() => true),
+  reload: ({ page: name }) => page(name).reload({ waitUntil: 'load' }).then(() => true),
+  whep_posts: ({ page: name }) => whepPosts.get(name) || [],
   viewport: ({ page: name, width, height }) =>
     page(name).setViewportSize({ width, height }).then(() => true),
   shot: ({ page: name, path }) => page(name).screenshot({ path }).then(() => true),

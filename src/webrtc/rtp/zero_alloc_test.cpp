@@ -12,6 +12,7 @@
 #include "webrtc/rtp/h264_depacketizer.hpp"
 #include "webrtc/rtp/h264_packetizer.hpp"
 #include "webrtc/rtp/rtp_header_writer.hpp"
+#include "webrtc/rtp/vp8_packetizer.hpp"
 
 namespace webrtc::rtp {
 namespace {
@@ -92,6 +93,27 @@ TEST(ZeroAllocation, PacketizeFanOutAndDepacketize) {
   EXPECT_EQ(units, 60u);
   EXPECT_GT(packets, 60u);  // the IDRs went as FU-A fragments
   EXPECT_EQ(depacketizer.stats().lost, 0u);
+}
+
+// VP8 for browsers without H.264: packetizing a GOP allocates nothing either.
+TEST(ZeroAllocation, Vp8Packetize) {
+  std::vector<uint8_t> key(20000), delta(900), slot(1232);
+  key[0] = 0x10;  // a key frame's tag, then the start code 9d 01 2a (RFC 6386 9.1)
+  key[3] = 0x9d;
+  key[4] = 0x01;
+  key[5] = 0x2a;
+  delta[0] = 0x11;
+  Vp8Packetizer packetizer;
+  size_t packets = 0;
+  const size_t n = base::test::allocations_in([&] {
+    for (int f = 0; f < 60; ++f) {
+      packetizer.begin(f % 30 == 0 ? key : delta);
+      while (packetizer.next(std::span<uint8_t>(slot).subspan(32)))
+        ++packets;
+    }
+  });
+  EXPECT_EQ(n, 0u);
+  EXPECT_EQ(packets, 2u * 17 + 58);
 }
 
 }  // namespace

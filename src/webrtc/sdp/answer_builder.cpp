@@ -43,15 +43,19 @@ void plan_extensions(SectionPlan& s, const MediaSection& m, const AnswerParams& 
   }
 }
 
+// H.264 as published when the viewer decodes it, else the VP8 rendition when there is one.
 bool plan_video(SectionPlan& s, const MediaSection& m, const AnswerParams& params) {
   s.h264 = choose_h264(m, params.stream_profile, params.h264_policy);
-  if (!s.h264) {
+  if (!s.h264 && params.vp8_available) s.vp8 = choose_vp8(m);
+  if (!s.h264 && !s.vp8) {
     s.reject_reason = "no H264 payload type with packetization-mode=1 that decodes " +
                       std::string(to_string(params.stream_profile.profile)) + " (" +
-                      params.stream_profile.to_hex() + ")";
+                      params.stream_profile.to_hex() + ")" +
+                      (params.vp8_available ? " and no VP8/90000 payload type" : "");
     return false;
   }
-  uint8_t pt = s.h264->pt;
+  // The same feedback for either codec: NACK, PLI and FIR are answered alike for both.
+  const uint8_t pt = s.h264 ? s.h264->pt : s.vp8->pt;
   add_feedback(s, m, pt, "nack");
   add_feedback(s, m, pt, "nack pli");
   add_feedback(s, m, pt, "ccm fir");
@@ -183,6 +187,14 @@ void write_codecs(std::string& out, const SectionPlan& s, const AnswerParams& pa
          " " + fmtp + "packetization-mode=1;profile-level-id=" + s.h264->offered.to_hex());
     if (s.h264->rtx_pt) write_rtx(out, *s.h264->rtx_pt, s.h264->pt, "90000");
   }
+  if (s.vp8) {
+    // No fmtp: max-fs and max-fr describe what the answerer receives, and we receive nothing.
+    const std::string pt = u(s.vp8->pt);
+    line(out, "a=rtpmap:", pt, " VP8/90000");
+    for (const auto& fb : s.rtcp_fb)
+      line(out, "a=rtcp-fb:", pt, " " + fb);
+    if (s.vp8->rtx_pt) write_rtx(out, *s.vp8->rtx_pt, s.vp8->pt, "90000");
+  }
   if (s.opus) {
     const std::string pt = u(s.opus->pt);
     line(out, "a=rtpmap:", pt, " opus/48000/2");
@@ -196,11 +208,11 @@ void write_codecs(std::string& out, const SectionPlan& s, const AnswerParams& pa
   }
   if (s.direction != Direction::SendOnly) return;
   const bool rtx = s.rtx_pt().has_value();
-  if (s.h264) {
+  if (s.outcome == SectionOutcome::Video) {
     write_track_ssrcs(out, params.video_ssrc,
                       rtx ? std::optional<uint32_t>(params.video_rtx_ssrc) : std::nullopt, params,
                       params.stream_id, params.video_track_id);
-  } else if (s.opus) {
+  } else {
     write_track_ssrcs(out, params.audio_ssrc,
                       rtx ? std::optional<uint32_t>(params.audio_rtx_ssrc) : std::nullopt, params,
                       audio_stream_of(params), params.audio_track_id);
@@ -212,8 +224,7 @@ void write_section(std::string& out, const MediaSection& m, const SectionPlan& s
   bool accepted = s.outcome != SectionOutcome::Rejected;
   std::string formats;
   if (accepted) {
-    uint8_t pt = s.h264 ? s.h264->pt : s.opus->pt;
-    formats = u(pt);
+    formats = u(s.payload_type().value_or(0));
     if (auto rtx = s.rtx_pt()) formats += " " + u(*rtx);
   } else {
     // RFC 3264 section 6: a rejected stream keeps the offered formats, port 0.
@@ -232,7 +243,7 @@ void write_section(std::string& out, const MediaSection& m, const SectionPlan& s
   line(out, "a=rtcp-mux");
   if (m.rtcp_rsize) line(out, "a=rtcp-rsize");
   if (s.direction == Direction::SendOnly) {
-    if (s.h264)
+    if (s.outcome == SectionOutcome::Video)
       line(out, "a=msid:", params.stream_id, " " + params.video_track_id);
     else
       line(out, "a=msid:", audio_stream_of(params), " " + params.audio_track_id);
@@ -253,8 +264,16 @@ void write_section(std::string& out, const MediaSection& m, const SectionPlan& s
 
 }  // namespace
 
+std::optional<uint8_t> SectionPlan::payload_type() const noexcept {
+  if (h264) return h264->pt;
+  if (vp8) return vp8->pt;
+  if (opus) return opus->pt;
+  return std::nullopt;
+}
+
 std::optional<uint8_t> SectionPlan::rtx_pt() const noexcept {
   if (h264) return h264->rtx_pt;
+  if (vp8) return vp8->rtx_pt;
   if (opus) return opus->rtx_pt;
   return std::nullopt;
 }

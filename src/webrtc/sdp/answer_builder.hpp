@@ -24,6 +24,9 @@ struct AnswerParams {
 
   H264ProfileLevelId stream_profile;  // from the published stream's SPS
   H264Policy h264_policy;
+  // A VP8 rendition of the stream can be sent: a video section without usable H.264 is
+  // answered with VP8 when it offers VP8. H.264 always wins when both are usable.
+  bool vp8_available = false;
   bool audio_available = true;  // false: audio sections are rejected
 
   bool goog_remb = false;                      // we act on REMB: answer rtcp-fb goog-remb
@@ -50,13 +53,15 @@ struct SectionPlan {
   std::string mid;
   Direction direction = Direction::Inactive;  // ours: SendOnly, or Inactive when the viewer
                                               // offered sendonly/inactive (send nothing then)
-  std::optional<H264Choice> h264;
+  std::optional<H264Choice> h264;             // video: exactly one of h264 and vp8
+  std::optional<Vp8Choice> vp8;
   std::optional<OpusChoice> opus;
   std::vector<std::string> rtcp_fb;  // for the chosen payload type
   std::vector<Extmap> extmaps;       // echoed header extensions with the offer's ids
   std::string reject_reason;         // for logs, when Rejected
 
-  std::optional<uint8_t> rtx_pt() const noexcept;  // of the chosen codec, when answered
+  std::optional<uint8_t> payload_type() const noexcept;  // of the chosen codec, when answered
+  std::optional<uint8_t> rtx_pt() const noexcept;        // of the chosen codec, when answered
 };
 
 struct AnswerPlan {

@@ -506,5 +506,94 @@ TEST(BuildAnswer, GoldenMinimalAnswer) {
                 "a=end-of-candidates\r\n");
 }
 
+// The VP8 video section of an answer: VP8 and its RTX, the H.264 answer's feedback, our SSRCs.
+void check_vp8_video(const MediaSection& v, uint8_t pt, std::optional<uint8_t> rtx,
+                     const std::vector<std::string>& feedback) {
+  ASSERT_EQ(v.payload_types.size(), rtx ? 2u : 1u);
+  EXPECT_EQ(v.payload_types[0].pt, pt);
+  EXPECT_TRUE(v.payload_types[0].is("VP8", 90000));
+  EXPECT_TRUE(v.payload_types[0].fmtp_raw.empty());
+  EXPECT_EQ(v.payload_types[0].rtcp_fb, feedback);
+  EXPECT_EQ(v.direction, Direction::SendOnly);
+  EXPECT_EQ(v.msids, std::vector<std::string>{"live video"});
+  if (rtx) {
+    EXPECT_TRUE(v.payload_types[1].is("rtx", 90000));
+    EXPECT_EQ(*v.payload_types[1].fmtp_param("apt"), std::to_string(pt));
+    EXPECT_EQ(v.ssrc_groups, std::vector<std::string>{"FID 1111 2222"});
+    ASSERT_EQ(v.ssrcs.size(), 4u);
+  } else {
+    EXPECT_TRUE(v.ssrc_groups.empty());
+    ASSERT_EQ(v.ssrcs.size(), 2u);
+  }
+  EXPECT_EQ(v.ssrcs[1].value, "live video");
+}
+
+// Debian's firefox-esr without OpenH264 (a real capture) offers VP8, VP9 and AV1 only.
+TEST(BuildAnswer, FirefoxEsrWithoutH264GetsVp8WhenTheServerHasIt) {
+  SessionDescription offer = parse_fixture("firefox_esr_debian_offer.sdp");
+  AnswerParams p = params();
+  p.vp8_available = true;
+  AnswerPlan plan = plan_answer(offer, p);
+  ASSERT_TRUE(plan.video() && plan.video()->vp8 && !plan.video()->h264);
+  EXPECT_EQ(plan.video()->payload_type(), 120);
+  EXPECT_EQ(plan.video()->rtx_pt(), 124);
+  std::string text = build_answer(offer, p, plan);
+  check_common(offer, text, p);
+  SessionDescription a = reparse(text);
+  ASSERT_EQ(a.media.size(), 2u);
+  EXPECT_EQ(a.media[0].formats, (std::vector<std::string>{"120", "124"}));
+  check_vp8_video(a.media[0], 120, 124, {"nack", "nack pli", "ccm fir"});
+  EXPECT_TRUE(a.media[1].payload_types[0].is("opus", 48000));
+
+  // REMB and TWCC exactly as for H.264: only when we act on them and the offer has them.
+  p.goog_remb = true;
+  p.transport_cc = true;
+  SessionDescription b = reparse(build_answer(offer, p));
+  check_vp8_video(b.media[0], 120, 124,
+                  {"nack", "nack pli", "ccm fir", "goog-remb", "transport-cc"});
+}
+
+TEST(BuildAnswer, H264WinsOverVp8WhenBothAreUsable) {
+  SessionDescription offer = parse_fixture("chrome_recvonly_offer.sdp");
+  AnswerParams p = params();
+  p.vp8_available = true;
+  AnswerPlan plan = plan_answer(offer, p);
+  ASSERT_TRUE(plan.video() && plan.video()->h264 && !plan.video()->vp8);
+  std::string text = build_answer(offer, p, plan);
+  check_video(reparse(text).media[0], 108, 109, "42e01f");
+  EXPECT_EQ(count(text, "VP8"), 0u);
+}
+
+TEST(BuildAnswer, WithoutVp8RenditionOrVp8OfferTheReasonNamesBoth) {
+  SessionDescription firefox = parse_fixture("firefox_esr_debian_offer.sdp");
+  AnswerPlan no_rendition = plan_answer(firefox, params());  // vp8_available false
+  EXPECT_EQ(no_rendition.sections[0].reject_reason,
+            "no H264 payload type with packetization-mode=1 that decodes constrained-baseline "
+            "(42c028)");
+  // A Main stream to the H.264-only minimal offer (42e01f): neither codec fits.
+  ParseResult r = parse_offer(minimal_offer());
+  ASSERT_TRUE(r) << r.error;
+  AnswerParams p = params("4d0028");
+  p.vp8_available = true;
+  EXPECT_EQ(plan_answer(*r.offer, p).sections[0].reject_reason,
+            "no H264 payload type with packetization-mode=1 that decodes main (4d0028) and no "
+            "VP8/90000 payload type");
+}
+
+// VP8 alone, no feedback and no RTX offered: the smallest VP8 answer.
+TEST(BuildAnswer, Vp8WithoutFeedbackOrRtx) {
+  std::string text = minimal_offer();
+  text.replace(text.find("a=rtpmap:96 H264/90000"), 22, "a=rtpmap:96 VP8/90000");
+  text.erase(text.find("a=fmtp:96"));
+  ParseResult r = parse_offer(text);
+  ASSERT_TRUE(r) << r.error;
+  AnswerParams p = params();
+  p.vp8_available = true;
+  std::string answer = build_answer(*r.offer, p);
+  check_vp8_video(reparse(answer).media[0], 96, std::nullopt, {});
+  EXPECT_NE(answer.find("a=msid:live video\r\na=rtpmap:96 VP8/90000\r\na=ssrc:1111 cname:"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace webrtc::sdp

@@ -58,6 +58,19 @@ std::optional<uint8_t> find_rtx(const MediaSection& section, uint8_t pt,
   return std::nullopt;
 }
 
+std::optional<Vp8Choice> choose_vp8(const MediaSection& section) noexcept {
+  for (const PayloadType& p : section.payload_types) {
+    if (!p.is("VP8", 90000)) continue;
+    Vp8Choice c;
+    c.pt = p.pt;
+    c.rtx_pt = find_rtx(section, p.pt);
+    if (const std::string* v = p.fmtp_param("max-fs")) c.max_fs = detail::parse_uint<uint32_t>(*v);
+    if (const std::string* v = p.fmtp_param("max-fr")) c.max_fr = detail::parse_uint<uint32_t>(*v);
+    return c;
+  }
+  return std::nullopt;
+}
+
 std::optional<OpusChoice> choose_opus(const MediaSection& section) noexcept {
   for (const PayloadType& p : section.payload_types) {
     // Channels omitted: webrtcbin writes OPUS/48000 when its caps lack encoding-params. Opus

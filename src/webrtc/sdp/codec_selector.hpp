@@ -1,6 +1,7 @@
 #pragma once
 // Codec choice for a send-only server: we forward one H.264 stream unchanged, so we pick the
-// offered H.264 payload type whose decoder accepts it, and Opus for audio.
+// offered H.264 payload type whose decoder accepts it, and Opus for audio. For viewers without
+// H.264 the server may encode a VP8 rendition: choose_vp8 finds its payload type.
 #include <cstdint>
 #include <optional>
 
@@ -35,6 +36,19 @@ std::optional<H264Choice> choose_h264(const MediaSection& section, const H264Pro
 // original's (90000 for video, 48000 for Opus).
 std::optional<uint8_t> find_rtx(const MediaSection& section, uint8_t pt,
                                 uint32_t clock_rate = 90000) noexcept;
+
+struct Vp8Choice {
+  uint8_t pt = 0;
+  std::optional<uint8_t> rtx_pt;  // rtx/90000 with apt=pt, when offered
+  // The viewer's limits when its fmtp gives them (RFC 7741 6.1): the largest frame in 16x16
+  // macroblocks and frames per second. Informational: one rendition serves every VP8 viewer.
+  std::optional<uint32_t> max_fs;
+  std::optional<uint32_t> max_fr;
+};
+
+// VP8/90000 (RFC 7741 section 6.1), encoding name case-insensitive: the first one offered, as
+// browsers list one. nullopt when the section offers no VP8.
+std::optional<Vp8Choice> choose_vp8(const MediaSection& section) noexcept;
 
 struct OpusChoice {
   uint8_t pt = 0;

@@ -150,6 +150,37 @@ TEST(ChooseOpus, NoneWithoutOpusAndChannelsOnlyTwoOrOmitted) {
   EXPECT_FALSE(choose_opus(mono.offer->media[1]));
 }
 
+TEST(ChooseVp8, RealFirefoxEsrAndChrome) {
+  SessionDescription firefox = parse_fixture("firefox_esr_debian_offer.sdp");
+  auto ff = choose_vp8(firefox.media[0]);
+  ASSERT_TRUE(ff);
+  EXPECT_EQ(ff->pt, 120);
+  EXPECT_EQ(ff->rtx_pt, 124);
+  EXPECT_EQ(ff->max_fs, 12288u);
+  EXPECT_EQ(ff->max_fr, 60u);
+  SessionDescription chrome = parse_fixture("chrome_recvonly_offer.sdp");
+  auto ch = choose_vp8(chrome.media[0]);
+  ASSERT_TRUE(ch);
+  EXPECT_EQ(ch->pt, 96);
+  EXPECT_EQ(ch->rtx_pt, 97);
+  EXPECT_FALSE(ch->max_fs || ch->max_fr);
+  EXPECT_FALSE(choose_vp8(chrome.media[1]));  // the audio section
+}
+
+TEST(ChooseVp8, NameCaseInsensitiveClockExactRtxOptional) {
+  std::string text = minimal_offer("a=rtpmap:98 vp8/90000\na=rtpmap:100 VP8/48000\n");
+  text.replace(text.find("SAVPF 96"), 8, "SAVPF 96 100 98");
+  ParseResult r = parse_offer(text);
+  ASSERT_TRUE(r) << r.error;
+  auto c = choose_vp8(r.offer->media[0]);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->pt, 98);  // 100 has the wrong clock rate
+  EXPECT_FALSE(c->rtx_pt);
+  ParseResult h264_only = parse_offer(minimal_offer());
+  ASSERT_TRUE(h264_only) << h264_only.error;
+  EXPECT_FALSE(choose_vp8(h264_only.offer->media[0]));
+}
+
 }  // namespace
 }  // namespace webrtc::sdp
 

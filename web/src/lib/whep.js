@@ -1,4 +1,23 @@
 // One WHEP playback session (draft-ietf-wish-whep): recvonly offer, POST, answer, DELETE.
+
+// The node's name for the picture the viewer leaves to it; asked for by sending no ?quality=,
+// which older nodes (no rendition ladder) understand too.
+export const AUTO_QUALITY = 'auto';
+
+// A token answer's webrtc_url (it already carries ?jwt=) asking for one rendition: "source" or a
+// rung name such as "480p".
+export function withQuality(url, quality) {
+  if (!quality || quality === AUTO_QUALITY) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}quality=${encodeURIComponent(quality)}`;
+}
+
+// What a token answer offers, best first; an older node sends no list and offers only Auto.
+export function offeredQualities(answer) {
+  const given = Array.isArray(answer?.qualities) ? answer.qualities : [];
+  const list = given.filter((q) => typeof q === 'string' && q);
+  return list.includes(AUTO_QUALITY) ? list : [AUTO_QUALITY, ...list];
+}
+
 export class WhepError extends Error {
   constructor(status, message, retryAfter = 0) {
     super(message);
@@ -11,6 +30,7 @@ export class WhepSession {
   constructor(url, iceServers) {
     this.url = url;
     this.resource = null;
+    this.rendition = ''; // the rendition the node chose, when its answer names it
     this.pc = new RTCPeerConnection({
       iceServers: iceServers || [],
       bundlePolicy: 'max-bundle',
@@ -60,6 +80,7 @@ export class WhepSession {
     }
     const loc = res.headers.get('Location');
     if (loc) this.resource = new URL(loc, this.url).href;
+    this.rendition = res.headers.get('X-AIRClass-Rendition') || '';
     await this.pc.setRemoteDescription({ type: 'answer', sdp: body });
   }
 

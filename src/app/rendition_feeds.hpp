@@ -1,0 +1,106 @@
+#pragma once
+// The WebRTC feeds of every path: the pass-through feed (the publisher's video as it is, and the
+// one Opus encode every viewer of the path hears) and, per rendition, an encoder on its own
+// thread with the feed that packetizes its output once for all its viewers. A rendition's
+// encoder runs only while a viewer uses it (started by the first, stopped after
+// renditionIdleTimeout without any); a viewer joining a running one gets an IDR on demand.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "app/config.hpp"
+#include "app/quality_choice.hpp"
+#include "app/webrtc_feed.hpp"
+#include "media/rendition_encoder.hpp"
+#include "media/stream.hpp"
+
+namespace app {
+
+struct RenditionStatus {
+  std::string name;
+  bool encoded = false;
+  bool running = false;  // encoding now
+  uint32_t bitrate = 0;  // what the encoder was asked for, bit/s
+  size_t viewers = 0;    // WHEP sessions using it, connecting ones included
+  media::RenditionEncoderStatus encoder;
+};
+
+// Over every encoder the node ran, stopped ones included: monotonic, for /metrics.
+struct EncoderTotals {
+  size_t running = 0;  // a gauge
+  uint64_t starts = 0;
+  uint64_t stops = 0;
+  uint64_t frames_in = 0;
+  uint64_t frames_out = 0;
+  uint64_t keyframes_out = 0;
+  uint64_t dropped = 0;  // input thrown away: queue full, waiting for a keyframe, bad input
+  uint64_t errors = 0;   // decode and encode errors
+  uint64_t cpu_ns = 0;
+};
+
+class RenditionFeeds {
+ public:
+  // `forget` is told once a feed is gone for good (its encoder stopped), so the workers drop
+  // what they keep for it.
+  using Forget = std::function<void(const std::shared_ptr<WebRtcFeed>&)>;
+
+  RenditionFeeds(const Config& config, WebRtcFeed::Deliver deliver, Forget forget);
+  ~RenditionFeeds();
+  RenditionFeeds(const RenditionFeeds&) = delete;
+  RenditionFeeds& operator=(const RenditionFeeds&) = delete;
+
+  // The path's pass-through feed, created and subscribed on first use (its subscription replays
+  // the GOP cache, so the workers' histories start full).
+  std::shared_ptr<WebRtcFeed> source(const std::string& path,
+                                     const std::shared_ptr<media::Stream>& stream);
+
+  struct Lease {
+    std::shared_ptr<WebRtcFeed> video;
+    std::shared_ptr<WebRtcFeed> audio;  // always the pass-through feed
+  };
+  // A viewer takes `choice` (counted until release). Throws std::runtime_error when the
+  // encoder cannot be made (FFmpeg without libx264).
+  Lease acquire(const std::string& path, const std::shared_ptr<media::Stream>& stream,
+                const QualityChoice& choice);
+  // `key`: the QualityChoice's key() it was acquired with.
+  void release(const std::string& path, const std::string& key);
+  // Stops encoders nobody used for renditionIdleTimeout (joins their threads: call off the
+  // media loops).
+  void sweep(std::chrono::steady_clock::time_point now);
+
+  std::vector<RenditionStatus> status(const std::string& path) const;
+  std::optional<media::TranscoderStatus> audio_status(const std::string& path) const;
+  EncoderTotals totals() const;
+
+ private:
+  struct Rendition {
+    QualityChoice choice;
+    std::shared_ptr<WebRtcFeed> feed;
+    std::shared_ptr<media::RenditionEncoder> encoder;  // null for the pass-through source
+    std::weak_ptr<media::Stream> stream;
+    size_t viewers = 0;
+    std::chrono::steady_clock::time_point idle_since{};
+  };
+  struct Path {
+    std::shared_ptr<WebRtcFeed> source;
+    std::map<std::string, Rendition> renditions;  // encoded ones, by QualityChoice::key()
+  };
+  std::shared_ptr<WebRtcFeed> make_feed(const std::string& path);
+  Rendition start(const std::string& path, const std::shared_ptr<media::Stream>& stream,
+                  const QualityChoice& choice);
+  void stopped(Rendition& r);  // adds its counters to the totals
+
+  const Config& config_;
+  WebRtcFeed::Deliver deliver_;
+  Forget forget_;
+  mutable std::mutex mutex_;
+  std::map<std::string, Path> paths_;
+  EncoderTotals stopped_totals_;
+};
+
+}  // namespace app
