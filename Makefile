@@ -45,7 +45,7 @@ test-unit: build
 test-e2e: setup build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L e2e
 
-# Every benchmark of bench/RESULTS.md, each printing its table (about 25 minutes; run it on a
+# Every benchmark of bench/RESULTS.md, each printing its table (about 40 minutes; run it on a
 # quiet machine and read medians and ratios).
 AIRCLASS_BIN = $(BUILD_DIR)/src/app/airclass
 bench: setup build

@@ -3,6 +3,11 @@
 // left corner (see ../shared/docs/testing.md, "Glass-to-glass latency without a camera").
 // Prints one JSON object: per-frame readings and a 1 s timeline of getStats() counters.
 // Usage: node g2g_page.mjs <whep-url> <seconds> [--no-smoothing] [--no-audio] [--bits 44]
+//        [--block 16] [--source-width 1280]
+// --block: the stamp's block size in the publisher's pixels; --source-width: the publisher's
+// width, so that a rendition scaled down by the server (854x480 of 1280x720) is read at the
+// scaled positions. With fewer than 44 bits the stamp is the epoch milliseconds modulo 2^bits,
+// completed from the page's own clock (latency far below 2^bits ms).
 // Runs inside `unshare -n`; Chromium is launched by tests/e2e/chromium_page.mjs.
 import { withServerPage } from '../tests/e2e/chromium_page.mjs';
 
@@ -12,53 +17,74 @@ const withAudio = !rest.includes('--no-audio');
 const noSmoothing = rest.includes('--no-smoothing') || !!process.env.AIRCLASS_NO_SMOOTHING;
 const bitsAt = rest.indexOf('--bits');
 const bits = bitsAt >= 0 ? Number(rest[bitsAt + 1]) : 44;
+const blockAt = rest.indexOf('--block');
+const block = blockAt >= 0 ? Number(rest[blockAt + 1]) : 16;
+const sourceWidthAt = rest.indexOf('--source-width');
+const sourceWidth = sourceWidthAt >= 0 ? Number(rest[sourceWidthAt + 1]) : 0;
 
-const result = await withServerPage(
-    url, { noSmoothing }, (page) => page.evaluate(measureInPage, { url, seconds, withAudio, bits }));
+const result = await withServerPage(url, { noSmoothing }, (page) => page.evaluate(
+    measureInPage, { url, seconds, withAudio, bits, block, sourceWidth }));
 Object.assign(result, { noSmoothing, withAudio });
 process.stdout.write(JSON.stringify(result) + '\n');
 
-async function measureInPage({ url, seconds, withAudio, bits }) {
+async function measureInPage({ url, seconds, withAudio, bits, block, sourceWidth }) {
   const out = { frames: [], timeline: [], rejected: 0, callbacks: 0 };
   const { pc, video } = window.whepViewer(withAudio);  // audio played, so lip-synced
   const whep = await window.whepPlay(pc, url, out);
   if (!whep) return out;
   const { location, postedAt: t0 } = whep;
 
-  // 16x16 blocks: bit i (LSB first) on the top row, its inverse right below.
-  const w = bits * 16;
+  // block x block squares: bit i (LSB first) on the top row, its inverse right below. The
+  // canvas holds them at their publisher size; a scaled rendition is scaled back up into it.
+  const w = bits * block;
+  const h = 2 * block;
   const canvas = document.createElement('canvas');
   canvas.width = w;
-  canvas.height = 32;
+  canvas.height = h;
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const lo = block / 4;  // the middle half of a block: away from edges blurred by coding
+  const hi = (3 * block) / 4;
   const blockMean = (px, bx, by) => {
     let sum = 0;
-    for (let y = by + 4; y < by + 12; ++y) {
-      for (let x = bx + 4; x < bx + 12; ++x) sum += px[(y * w + x) * 4];
+    for (let y = by + lo; y < by + hi; ++y) {
+      for (let x = bx + lo; x < bx + hi; ++x) sum += px[(y * w + x) * 4];
     }
-    return sum / 64;
+    return sum / ((hi - lo) * (hi - lo));
   };
   const readStamp = () => {
-    ctx.drawImage(video, 0, 0, w, 32, 0, 0, w, 32);
-    const px = ctx.getImageData(0, 0, w, 32).data;
+    const scale = sourceWidth && video.videoWidth ? video.videoWidth / sourceWidth : 1;
+    ctx.drawImage(video, 0, 0, w * scale, h * scale, 0, 0, w, h);
+    const px = ctx.getImageData(0, 0, w, h).data;
     let stamp = 0;
     let weakest = 255;
     for (let i = 0; i < bits; ++i) {
-      const a = blockMean(px, i * 16, 0);
-      const b = blockMean(px, i * 16, 16);
+      const a = blockMean(px, i * block, 0);
+      const b = blockMean(px, i * block, block);
       weakest = Math.min(weakest, Math.abs(a - b));
       if (a > b) stamp += 2 ** i;
     }
     return weakest > 64 ? stamp : null;
+  };
+  // A stamp of fewer than 44 bits is completed to the nearest epoch millisecond at `ref`.
+  const modulus = 2 ** bits;
+  const complete = (stamp, ref) => {
+    if (bits >= 44) return stamp;
+    let behind = (((ref - stamp) % modulus) + modulus) % modulus;
+    if (behind > modulus / 2) behind -= modulus;
+    return ref - behind;
   };
   // performance.timeOrigin + a DOMHighResTimeStamp is epoch milliseconds on the same clock
   // ffmpeg's RTCTIME reads (one machine); the drift check below keeps that honest.
   const epoch = (t) => performance.timeOrigin + t;
   out.clockSkewStartMs = Date.now() - epoch(performance.now());
   const onFrame = (now, meta) => {
-    if (out.firstFrameMs === undefined) out.firstFrameMs = now - t0;
+    if (out.firstFrameMs === undefined) {
+      out.firstFrameMs = now - t0;
+      out.frameSize = [meta.width, meta.height];
+    }
     ++out.callbacks;
-    const stamp = readStamp();
+    const read = readStamp();
+    const stamp = read === null ? null : complete(read, epoch(now));
     if (stamp === null) {
       ++out.rejected;
     } else {

@@ -19,9 +19,16 @@ muxer interleaves by dts, so with audio each video packet waits for a later audi
 --publisher phone sends like a phone (RootEncoder): the same ffmpeg writes video and audio to two
 single-stream FLV pipes and bench/phone_publisher.py sends each tag over RTMP as it completes.
 
+--qualities source 480p plays each mode once per quality (?quality= on the WHEP URL), back to
+back and in alternating order, on one publisher and one server (renditionIdleTimeout 1 s, so
+that an encoder stops before the next play), and reports each rendition's glass-to-glass minus
+the source's in the same run. The stamp then has 32 px blocks (24 bits: epoch milliseconds
+modulo 2^24, completed by the page), read back at the scaled positions of the rendition.
+
 Usage (re-executes itself inside `unshare -n`):
     python3 bench/glass_to_glass.py --server build/src/app/airclass [--runs 3] [--seconds 30]
-        [--modes off on] [--no-audio] [--publisher ffmpeg|phone] [--json]"""
+        [--modes off on] [--no-audio] [--publisher ffmpeg|phone] [--json]
+        [--qualities source 480p [240p ...]] [--stamp-block 16|32]"""
 import argparse
 import json
 import os
@@ -40,6 +47,13 @@ import phone_publisher as pp  # noqa: E402
 
 BITS = 44  # 2^44 ms: epoch milliseconds until the year 2527
 SIZE, RATE, BLOCK = "1280x720", 30, 16
+SOURCE_WIDTH = 1280
+# The stamp as published: (bits, block size in pixels). --qualities makes the blocks bigger so
+# that they survive the server's downscaling (426x240 is a third of 720p: 16 px blocks become
+# 5.3 px, and x264 at 300 kbit/s smears them); 24 bits of 32 px (768 x 64 px) hold the epoch
+# milliseconds modulo 2^24 (4.6 hours), which the page completes from its own clock.
+STAMP = (BITS, BLOCK)
+SCALED_STAMP = (24, 32)
 # ffmpeg holds each video packet until an audio packet with a later dts is muxed (AAC: 32 ms
 # packets, plus encoder delay): about 80 ms with the default 10 s interleave bound, about 35 ms
 # with this. Phones send as they encode.
@@ -49,15 +63,16 @@ INTERLEAVE = ["-max_interleave_delta", "1"]
 AUDIO_RATE = 32000
 
 
-def stamp_graph(bits=BITS):
+def stamp_graph(bits=BITS, block=BLOCK):
     """The filter graph that burns the capture time into the top-left corner. Without settb=AVTB
-    RTCTIME is rounded to the frame interval; the stamp is rounded to the nearest millisecond."""
-    w = bits * BLOCK
+    RTCTIME is rounded to the frame interval; the stamp is rounded to the nearest millisecond.
+    With fewer than 44 bits it is the low `bits` bits of the epoch milliseconds."""
+    w = bits * block
     ms = "floor(T*1000+0.5)"
-    bit = f"mod(floor({ms}/pow(2\\,floor(X/{BLOCK})))\\,2)"
-    lum = f"if(lt(Y\\,{BLOCK})\\,255*{bit}\\,255-255*{bit})"
+    bit = f"mod(floor({ms}/pow(2\\,floor(X/{block})))\\,2)"
+    lum = f"if(lt(Y\\,{block})\\,255*{bit}\\,255-255*{bit})"
     return (f"[0:v]settb=AVTB,setpts=RTCTIME,split[a][b];"
-            f"[b]crop={w}:{2 * BLOCK}:0:0,showinfo,geq=lum='{lum}':cb=128:cr=128[s];"
+            f"[b]crop={w}:{2 * block}:0:0,showinfo,geq=lum='{lum}':cb=128:cr=128[s];"
             f"[a][s]overlay=0:0,setpts=PTS-STARTPTS[v]")
 
 
@@ -68,7 +83,7 @@ def _stamped_input(audio, probe):
            (f";sine=frequency=1000:sample_rate={AUDIO_RATE}[out1]" if audio else "")]
     # One lavfi input for both: with two -re inputs and a filter graph, ffmpeg 5.1 starves the
     # video (about 12 fps).
-    return cmd + ["-filter_complex", stamp_graph()]
+    return cmd + ["-filter_complex", stamp_graph(*STAMP)]
 
 
 def _video_codec(gop_s):
@@ -403,12 +418,15 @@ def run_page(page, url, seconds, flags, wrap=None):
 
 
 def browser_run(url, seconds, warmup, no_smoothing, audio=True):
-    rep = run_page("g2g_page.mjs", url, seconds + warmup,
-                   (["--no-smoothing"] if no_smoothing else []) + ([] if audio else ["--no-audio"]))
+    flags = (["--no-smoothing"] if no_smoothing else []) + ([] if audio else ["--no-audio"])
+    if STAMP != (BITS, BLOCK):
+        flags += ["--bits", str(STAMP[0]), "--block", str(STAMP[1]),
+                  "--source-width", str(SOURCE_WIDTH)]
+    rep = run_page("g2g_page.mjs", url, seconds + warmup, flags)
     frames = [f for f in rep["frames"] if f["t"] >= warmup * 1000]
     return {
         "mode": "off" if no_smoothing else "on",
-        "firstFrameMs": rep.get("firstFrameMs"),
+        "firstFrameMs": rep.get("firstFrameMs"), "frameSize": rep.get("frameSize"),
         "callbacks": rep["callbacks"], "rejected": rep["rejected"],
         "render": summary(f["now"] for f in frames),
         "expectedDisplay": summary(f["display"] for f in frames),
@@ -470,9 +488,18 @@ def one_run(args, workdir):
                                  phone=args.publisher == "phone")
     print(f"probe: first coded FLV timestamps {run['encode']['firstTs']}", file=sys.stderr)
     modes = args.modes if args.index % 2 == 0 else list(reversed(args.modes))
-    total = len(modes) * (args.seconds + args.warmup + 30) + 30
+    # (result key, mode, quality): with --qualities each mode plays every quality back to back,
+    # in the opposite order on odd runs, so that a rendition and the source it is compared
+    # with share the publisher, the machine's load of the moment and the run.
+    qualities = args.qualities if args.index % 2 == 0 else list(reversed(args.qualities or []))
+    plays = [(m, m, None) for m in modes] if not args.qualities else \
+        [(play_key(m, q), m, q) for m in modes for q in qualities]
+    total = len(plays) * (args.seconds + args.warmup + 30) + 30
     env = dict(kv.split("=", 1) for kv in args.server_env)
-    srv = h.Server(args.server, webrtc=True, workdir=workdir, env=env)
+    # A rendition stops 1 s after its viewer left, so that its encoder does not load the next
+    # play's measurement.
+    extra = "airclass:\n  renditionIdleTimeout: 1s\n" if args.qualities else ""
+    srv = h.Server(args.server, webrtc=True, workdir=workdir, env=env, extra_yaml=extra)
     # The log is appended to, run after run.
     log_start = len(srv.log_text()) if os.path.exists(srv.log_path) else 0
     with srv:
@@ -480,22 +507,41 @@ def one_run(args, workdir):
         try:
             if not srv.wait_log("video H264", 15):
                 raise RuntimeError("stream did not start")
-            for mode in modes:
+            for key, mode, quality in plays:
+                url = srv.whep_url() + (f"&quality={quality}" if quality else "")
+                if quality:
+                    wait_renditions_stopped(srv, 5)
                 cap = RtpCapture(srv.udp_port) if args.capture else None
                 try:
-                    run[mode] = browser_run(srv.whep_url(), args.seconds, args.warmup,
-                                            mode == "off", audio=not args.no_audio)
+                    run[key] = browser_run(url, args.seconds, args.warmup, mode == "off",
+                                           audio=not args.no_audio)
                 finally:
                     if cap:
                         cap.close()
                 if cap:
-                    run[mode]["arrivals"] = arrival_analysis(cap.packets, args.warmup)
+                    run[key]["arrivals"] = arrival_analysis(cap.packets, args.warmup)
         finally:
             stop_publisher()
     run["serverLogProblems"] = server_log_problems(srv.log_text()[log_start:])
     for line in run["serverLogProblems"][:10]:
         print(f"server log: {line}", file=sys.stderr)
     return run
+
+
+def play_key(mode, quality):
+    return f"{mode} {quality}"
+
+
+def wait_renditions_stopped(srv, timeout):
+    """Waits until every rendition the server started has stopped again (its log's "starting
+    rendition" and "stopping rendition" lines pair up); False on timeout."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        log = srv.log_text()
+        if log.count(": starting rendition ") <= log.count(": stopping rendition "):
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def med(runs, *path):
@@ -526,7 +572,8 @@ def fmt(v, unit=" ms"):
     return "-" if v is None else f"{v:.1f}{unit}"
 
 
-def report(runs, modes):
+def report(runs, modes, label="smoothing {}"):
+    """Prints the medians of each play; `modes` are the result keys, `label` names one."""
     print(f"\nmedians over {len(runs)} run(s)")
     e = ("encode", "latency")
     print(f"publisher (capture->x264->FLV out): p50 {fmt(med(runs, *e, 'p50'))} "
@@ -534,7 +581,7 @@ def report(runs, modes):
           f"n {med(runs, *e, 'n')}")
     for m in modes:
         r = (m, "render")
-        print(f"smoothing {m}: glass-to-glass p50 {fmt(med(runs, *r, 'p50'))} "
+        print(f"{label.format(m)}: glass-to-glass p50 {fmt(med(runs, *r, 'p50'))} "
               f"p95 {fmt(med(runs, *r, 'p95'))} p99 {fmt(med(runs, *r, 'p99'))} "
               f"max {fmt(med(runs, *r, 'max'))} samples {med(runs, *r, 'n')}")
         print(f"  capture->packet received p50 {fmt(med(runs, m, 'receive', 'p50'))} "
@@ -577,6 +624,47 @@ def report(runs, modes):
                   f"{fmt(med(runs, *a, 'burstPct'), ' %')}")
 
 
+def quality_differences(runs, modes, qualities):
+    """Per mode and quality: the rendition's render p50/p95 minus the source's of the same run
+    (paired), as medians over the runs; also what the page saw (picture size, rejected reads)."""
+    out = {}
+    for m in modes:
+        for q in qualities:
+            key, src = play_key(m, q), play_key(m, "source")
+            row = {"p50": med(runs, key, "render", "p50"), "p95": med(runs, key, "render", "p95"),
+                   "n": med(runs, key, "render", "n"), "frameSize": runs[-1][key].get("frameSize"),
+                   "rejected": med(runs, key, "rejected"),
+                   "callbacks": med(runs, key, "callbacks"),
+                   "fps": med(runs, key, "stats", "fps"),
+                   "decodeMs": med(runs, key, "stats", "decodeMs"),
+                   "jitterBufferDelayMs": med(runs, key, "stats", "jitterBufferDelayMs")}
+            if q != "source" and "source" in qualities:
+                for p in ("p50", "p95"):
+                    diffs = [r[key]["render"][p] - r[src]["render"][p] for r in runs
+                             if p in r[key]["render"] and p in r[src]["render"]]
+                    row[f"minusSource{p.upper()}"] = statistics.median(diffs) if diffs else None
+                    row[f"minusSourceAll{p.upper()}"] = diffs
+            out[key] = row
+    return out
+
+
+def report_qualities(runs, modes, qualities):
+    diffs = quality_differences(runs, modes, qualities)
+    print(f"\nper quality, medians over {len(runs)} run(s); minus source: the median of each "
+          "run's difference")
+    for key, d in diffs.items():
+        line = (f"{key}: {d['frameSize']} glass-to-glass p50 {fmt(d['p50'])} p95 {fmt(d['p95'])}"
+                f" (n {d['n']}, rejected reads {d['rejected']} of {d['callbacks']}, fps "
+                f"{fmt(d['fps'], '')}, decode {fmt(d['decodeMs'])}, jitter buffer "
+                f"{fmt(d['jitterBufferDelayMs'])})")
+        if "minusSourceP50" in d:
+            line += (f"; minus source p50 {fmt(d['minusSourceP50'])} p95 "
+                     f"{fmt(d['minusSourceP95'])} (runs: "
+                     + ", ".join(f"{x:+.1f}" for x in d["minusSourceAllP50"]) + ")")
+        print(line)
+    return diffs
+
+
 def browser_bench_args(seconds, warmup):
     """The options every Chromium benchmark takes: server, runs, window and warm-up, --json."""
     p = argparse.ArgumentParser()
@@ -605,20 +693,32 @@ def main():
     p.add_argument("--publisher", default="ffmpeg", choices=["ffmpeg", "phone"],
                    help="ffmpeg: one interleaved FLV/RTMP output; phone: each encoded frame "
                    "sent over RTMP as the encoder returns it (bench/phone_publisher.py)")
+    p.add_argument("--qualities", nargs="+", default=None, metavar="NAME",
+                   help="play each mode once per ?quality= (source, 720p, 480p, 240p), back "
+                   "to back, and report each rendition's latency minus the source's; the stamp "
+                   "gets 32 px blocks to survive the downscaling")
+    p.add_argument("--stamp-block", type=int, choices=[16, 32], default=None,
+                   help="the stamp's block size: 16 (44 bits, the default) or 32 (24 bits, the "
+                   "default with --qualities)")
     args = p.parse_args()
-    global AUDIO_RATE
+    global AUDIO_RATE, STAMP
     AUDIO_RATE = args.audio_rate
+    block = args.stamp_block or (SCALED_STAMP[1] if args.qualities else BLOCK)
+    STAMP = (BITS, BLOCK) if block == BLOCK else SCALED_STAMP
     def one(i, workdir):
         args.index = i
         return one_run(args, workdir)
 
+    keys = args.modes if not args.qualities else \
+        [play_key(m, q) for m in args.modes for q in args.qualities]
     runs = run_all(args.runs, "airclass-g2g-", one, lambda run: (
         f"encode p50 {fmt(run['encode']['latency'].get('p50'))}, " + ", ".join(
             f"smoothing {m} p50 {fmt(run[m]['render'].get('p50'))} "
-            f"p95 {fmt(run[m]['render'].get('p95'))}" for m in args.modes)))
-    report(runs, args.modes)
+            f"p95 {fmt(run[m]['render'].get('p95'))}" for m in keys)))
+    report(runs, keys)
+    diffs = report_qualities(runs, args.modes, args.qualities) if args.qualities else None
     if args.json:
-        print(json.dumps({"runs": runs}))
+        print(json.dumps({"runs": runs} if diffs is None else {"runs": runs, "qualities": diffs}))
 
 
 if __name__ == "__main__":

@@ -39,6 +39,11 @@ media::RenditionEncoderConfig encoder_config(const Config& config, const std::st
   return e;
 }
 
+uint64_t problem_count(const media::RenditionEncoderStatus& s) {
+  const auto& t = s.transcoder;
+  return t.malformed + t.decode_errors + t.encode_errors + t.skipped + s.queue_dropped + s.restarts;
+}
+
 void add(EncoderTotals& sum, const media::RenditionEncoderStatus& s) {
   const auto& t = s.transcoder;
   sum.frames_in += t.frames_in;
@@ -142,13 +147,28 @@ void RenditionFeeds::release(const std::string& path, const std::string& key) {
   if (--it->second.viewers == 0) it->second.idle_since = std::chrono::steady_clock::now();
 }
 
+void RenditionFeeds::report_problems(const std::string& path, const std::string& key,
+                                     Rendition& r) {
+  const auto s = r.encoder->status();
+  const uint64_t problems = problem_count(s);
+  if (problems <= r.problems_logged) return;
+  r.problems_logged = problems;
+  const auto& t = s.transcoder;
+  logger("media")->warn(
+      "{}: rendition {}: {} malformed, {} decode errors, {} encode errors, {} skipped to a "
+      "keyframe, {} dropped (queue full), {} restarts so far",
+      path, key, t.malformed, t.decode_errors, t.encode_errors, t.skipped, s.queue_dropped,
+      s.restarts);
+}
+
 void RenditionFeeds::sweep(std::chrono::steady_clock::time_point now) {
   std::vector<Rendition> idle;
   {
     std::lock_guard lock(mutex_);
     for (auto& [path, p] : paths_) {
       for (auto it = p.renditions.begin(); it != p.renditions.end();) {
-        const auto& r = it->second;
+        auto& r = it->second;
+        report_problems(path, it->first, r);
         if (r.viewers == 0 && now - r.idle_since >= config_.rendition_idle_timeout) {
           logger("media")->info("{}: stopping rendition {}: no viewer for {} ms", path, it->first,
                                 config_.rendition_idle_timeout.count());

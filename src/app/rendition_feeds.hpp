@@ -85,6 +85,7 @@ class RenditionFeeds {
     std::weak_ptr<media::Stream> stream;
     size_t viewers = 0;
     std::chrono::steady_clock::time_point idle_since{};
+    uint64_t problems_logged = 0;  // bad input, errors, drops and restarts already reported
   };
   struct Path {
     std::shared_ptr<WebRtcFeed> source;
@@ -94,6 +95,8 @@ class RenditionFeeds {
   Rendition start(const std::string& path, const std::shared_ptr<media::Stream>& stream,
                   const QualityChoice& choice);
   void stopped(Rendition& r);  // adds its counters to the totals
+  // Logs what went wrong in a running encoder since the last sweep (at most once a sweep).
+  static void report_problems(const std::string& path, const std::string& key, Rendition& r);
 
   const Config& config_;
   WebRtcFeed::Deliver deliver_;

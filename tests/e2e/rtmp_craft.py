@@ -3,6 +3,7 @@ handshake, type-0 chunks, AMF0 commands) to put chosen bytes in front of the ser
 import os
 import socket
 import struct
+import threading
 
 
 def amf_number(v):
@@ -94,3 +95,98 @@ class RawClient:
 
     def close(self):
         self.sock.close()
+
+
+# --- Real media, sent by hand: FLV tags read from a file, damaged on purpose ---------------
+
+def set_chunk_size(size):
+    """Set Chunk Size (RTMP 5.4.1): later chunks of ours carry up to `size` bytes each."""
+    return chunk(2, 1, struct.pack(">I", size))
+
+
+def flv_tags(data):
+    """(tag type, timestamp ms, payload) of each tag in an FLV file's bytes (FLV spec E.2-E.4:
+    a 9-byte header, then tags of 11 header bytes, each followed by its 4-byte size)."""
+    pos = struct.unpack(">I", data[5:9])[0] + 4
+    tags = []
+    while pos + 11 <= len(data):
+        size = int.from_bytes(data[pos + 1:pos + 4], "big")
+        ts = int.from_bytes(data[pos + 4:pos + 7], "big") | (data[pos + 7] << 24)
+        tags.append((data[pos], ts, data[pos + 11:pos + 11 + size]))
+        pos += 11 + size + 4
+    return tags
+
+
+def avc_nal_units(payload):
+    """An AVC video tag's 5-byte header and its NAL units (4-byte lengths, as ffmpeg writes
+    them; FLV spec E.4.3.1)."""
+    head, nals, pos = payload[:5], [], 5
+    while pos + 4 <= len(payload):
+        n = struct.unpack(">I", payload[pos:pos + 4])[0]
+        nals.append(payload[pos + 4:pos + 4 + n])
+        pos += 4 + n
+    return head, nals
+
+
+def avc_payload(head, nals):
+    return head + b"".join(struct.pack(">I", len(n)) + n for n in nals)
+
+
+def is_avc_sequence_header(payload):
+    return len(payload) >= 2 and payload[0] & 0x0F == 7 and payload[1] == 0
+
+
+def _slice_index(nals):
+    """The first coded slice (NAL type 1 or 5); the damage goes there."""
+    return next(i for i, n in enumerate(nals) if n and n[0] & 0x1F in (1, 5))
+
+
+def damage_split_length(payload, forbidden_bit=True):
+    """A NAL length that cuts the slice short: the rest of its bytes follow as a NAL unit of
+    their own, whose first byte has forbidden_zero_bit set (or, without forbidden_bit, reads as
+    a non-IDR slice header). Every length stays inside the message, so ingest passes it on."""
+    head, nals = avc_nal_units(payload)
+    i = _slice_index(nals)
+    s = nals[i]
+    cut = max(2, len(s) // 3)
+    rest = bytes([0x80 | s[cut] if forbidden_bit else 0x41]) + s[cut + 1:]
+    return avc_payload(head, nals[:i] + [s[:cut], rest] + nals[i + 1:])
+
+
+def damage_truncate(payload, keep=0.4):
+    """A truncated access unit: the slice keeps its first `keep` share, its length says so, and
+    the NAL units after it are gone."""
+    head, nals = avc_nal_units(payload)
+    i = _slice_index(nals)
+    return avc_payload(head, nals[:i] + [nals[i][:max(2, int(len(nals[i]) * keep))]])
+
+
+def damage_random_bytes(payload, rnd, runs=3, run_length=24):
+    """Random bytes written over a few runs inside the slice data (its header byte and the
+    first slice-header bytes stay, so the decoder starts the slice and fails inside it)."""
+    head, nals = avc_nal_units(payload)
+    i = _slice_index(nals)
+    s = bytearray(nals[i])
+    for _ in range(runs):
+        if len(s) <= 4 + run_length:
+            break
+        at = rnd.randrange(4, len(s) - run_length)
+        s[at:at + run_length] = bytes(rnd.getrandbits(8) for _ in range(run_length))
+    return avc_payload(head, nals[:i] + [bytes(s)] + nals[i + 1:])
+
+
+def drain(client):
+    """Reads and discards what the server sends (acknowledgements, onStatus) on a daemon
+    thread, so a long publish never blocks the server's writes to us."""
+    def run():
+        while True:
+            try:
+                if not client.sock.recv(65536):
+                    return
+            except socket.timeout:
+                continue  # the socket's timeout bounds sends; a quiet server is no end
+            except OSError:
+                return
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t

@@ -1,6 +1,6 @@
 """Headless Firefox ESR (Debian firefox-esr, driven by whep_firefox.mjs over WebDriver BiDi)
 against the server, in a private network namespace Firefox can use (see firefox_netns()):
-- Firefox works here at all: a VP8 stream from a second peer connection in its own page plays
+- with --probe only (diagnosis, two more launches): Firefox works here at all: a VP8 stream from a second peer connection in its own page plays
   (frames decoded, codec video/VP8 from getStats);
 - its offer holds VP8 and no H.264 (no OpenH264 without network);
 - a WHEP URL where nothing listens gives a clear error, not a hang;
@@ -137,13 +137,17 @@ def main():
     p.add_argument("--expect", choices=("plays", "refused", "transport"), default="plays")
     p.add_argument("--seconds", type=float, default=8)
     p.add_argument("--print-offer", action="store_true")
+    p.add_argument("--probe", action="store_true",
+                   help="also check Firefox alone (a VP8 call inside its page, its offer's "
+                   "codecs, a WHEP URL nobody serves): two more launches, ~15 s")
     for ignored in ("--client", "--data", "--out"):  # as ctest passes them to test_*.py
         p.add_argument(ignored, default="")
     args = p.parse_args()
     firefox_netns()
     c = h.Checks()
-    check_local_peer(c, 5)
-    check_no_server(c)
+    if args.probe:
+        check_local_peer(c, 5)
+        check_no_server(c)
     check_server(c, args.server, args.expect, args.seconds, args.print_offer)
     c.finish()
 
