@@ -77,6 +77,13 @@ struct Config {
   std::chrono::milliseconds rtmp_handshake_timeout{10000};
   std::chrono::milliseconds rtmp_read_timeout{60000};  // screen capture may idle for long
   std::chrono::milliseconds player_linger{5000};  // RTMP players wait for a returning publisher
+  // Players on a path nobody publishes wait this long (they hold no registry entry meanwhile).
+  std::chrono::milliseconds player_wait_for_publisher{30000};
+  // A connection must have started publishing or playing within this.
+  std::chrono::milliseconds rtmp_start_timeout{10000};
+  size_t rtmp_max_connections = 1000;
+  // Only teachers' phones and sub nodes connect over RTMP: a classroom behind one NAT does not.
+  size_t rtmp_max_connections_per_address = 50;
   size_t gop_cache_max_bytes = 32u << 20;
   size_t reader_queue_max_frames = 600;
   size_t reader_queue_max_bytes = 16u << 20;

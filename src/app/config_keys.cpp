@@ -387,6 +387,14 @@ void limit_keys(TableBuilder& t) {
              "a publisher silent this long is dropped (screen capture idles)");
   t.duration("playerLingerAfterUnpublish", &Config::player_linger, milliseconds(0), week,
              "RTMP players wait this long for the publisher to come back");
+  t.duration("playerWaitForPublisher", &Config::player_wait_for_publisher, milliseconds(0), week,
+             "RTMP players of a path nobody publishes are closed after this");
+  t.duration("rtmpStartTimeout", &Config::rtmp_start_timeout, milliseconds(1000), week,
+             "an RTMP connection must publish or play within this");
+  t.integer("rtmpMaxConnections", &Config::rtmp_max_connections, 1, 100000,
+            "RTMP connections on this node; more are closed at once");
+  t.integer("rtmpMaxConnectionsPerAddress", &Config::rtmp_max_connections_per_address, 1, 100000,
+            "RTMP connections from one IP address; more are closed at once");
   t.size("gopCacheMaxBytes", &Config::gop_cache_max_bytes, 1ull << 30,
          "last GOP kept per stream so new viewers start at once");
   t.integer("readerQueueMaxFrames", &Config::reader_queue_max_frames, 0, 100000,

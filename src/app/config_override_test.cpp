@@ -53,7 +53,7 @@ TEST(ConfigEnv, NamesFollowTheKeyNames) {
 TEST(ConfigEnv, EveryKeyHasAUniqueEnvNameAndDescription) {
   std::set<std::string> names;
   const auto keys = app::config_keys();
-  EXPECT_EQ(keys.size(), 57u);  // 11 top-level, 46 under airclass:
+  EXPECT_EQ(keys.size(), 61u);  // 11 top-level, 50 under airclass:
   for (const auto& k : keys) {
     EXPECT_TRUE(names.insert(k.env_name).second) << k.env_name;
     EXPECT_FALSE(k.description.empty()) << k.name;
@@ -381,6 +381,10 @@ TEST(ConfigPrint, RoundTripsEveryNonSecretKey) {
       {"rtmpHandshakeTimeout", "1500ms"},
       {"rtmpReadTimeout", "2h"},
       {"playerLingerAfterUnpublish", "0s"},
+      {"playerWaitForPublisher", "45s"},
+      {"rtmpStartTimeout", "2500ms"},
+      {"rtmpMaxConnections", "300"},
+      {"rtmpMaxConnectionsPerAddress", "9"},
       {"gopCacheMaxBytes", "12345"},
       {"readerQueueMaxFrames", "7"},
       {"readerQueueMaxBytes", "2MiB"},
@@ -405,6 +409,10 @@ TEST(ConfigPrint, RoundTripsEveryNonSecretKey) {
   EXPECT_EQ(back.token_public_key_file, "C:\\keys\\\"pub\".pem");
   EXPECT_EQ(back.token_issuer, "null");
   EXPECT_EQ(back.rtmp_handshake_timeout.count(), 1500);
+  EXPECT_EQ(back.player_wait_for_publisher.count(), 45000);
+  EXPECT_EQ(back.rtmp_start_timeout.count(), 2500);
+  EXPECT_EQ(back.rtmp_max_connections, 300u);
+  EXPECT_EQ(back.rtmp_max_connections_per_address, 9u);
   EXPECT_EQ(back.token_ttl.count(), 5400);
   EXPECT_DOUBLE_EQ(back.token_rate_per_second, 0.3);
   EXPECT_EQ(back.webrtc_tcp_address, c.webrtc_tcp_address);

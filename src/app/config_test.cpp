@@ -77,6 +77,8 @@ TEST(Config, OwnSectionAndDurations) {
       "  rtmpReadTimeout: 90s\n"
       "  rtmpHandshakeTimeout: 500ms\n"
       "  playerLingerAfterUnpublish: 2m\n"
+      "  rtmpStartTimeout: 3s\n"
+      "  rtmpMaxConnectionsPerAddress: 4\n"
       "  ioThreads: 2\n"
       "  avSync: yes\n");
   EXPECT_EQ(c.rtmp_address.host, "127.0.0.1");
@@ -85,6 +87,10 @@ TEST(Config, OwnSectionAndDurations) {
   EXPECT_EQ(c.rtmp_read_timeout.count(), 90000);
   EXPECT_EQ(c.rtmp_handshake_timeout.count(), 500);
   EXPECT_EQ(c.player_linger.count(), 120000);
+  EXPECT_EQ(c.rtmp_start_timeout.count(), 3000);
+  EXPECT_EQ(c.rtmp_max_connections_per_address, 4u);
+  EXPECT_EQ(c.rtmp_max_connections, 1000u);  // default
+  EXPECT_EQ(c.player_wait_for_publisher.count(), 30000);
   EXPECT_EQ(c.io_threads, 2u);
   EXPECT_TRUE(c.av_sync);
   EXPECT_FALSE(parse_config("").av_sync);

@@ -19,7 +19,61 @@ boost::asio::ip::tcp::endpoint make_endpoint(const ListenAddress& a) {
   return {addr, a.port};
 }
 
+// The remote IP without the port, IPv4-mapped IPv6 written as IPv4; empty when unknown.
+std::string remote_address(const boost::asio::ip::tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto addr = socket.remote_endpoint(ec).address();
+  if (ec) return {};
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+    addr = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, addr.to_v6());
+  }
+  return addr.to_string();
+}
+
 }  // namespace
+
+RtmpConnectionSlots::RtmpConnectionSlots(size_t max_total, size_t max_per_address)
+    : max_total_(max_total), max_per_address_(max_per_address) {}
+
+RtmpConnectionSlots::Slot RtmpConnectionSlots::acquire(const std::string& address,
+                                                       std::string& refusal) {
+  {
+    std::lock_guard lock(mutex_);
+    if (total_ >= max_total_) {
+      refusal = "node has " + std::to_string(total_) + " RTMP connections (rtmpMaxConnections)";
+      return {};
+    }
+    auto& from_address = per_address_[address];
+    if (from_address >= max_per_address_) {
+      refusal = std::to_string(from_address) +
+                " RTMP connections from this address (rtmpMaxConnectionsPerAddress)";
+      return {};
+    }
+    ++from_address;
+    ++total_;
+  }
+  // Non-null so that it tests true; it keeps the counters alive, whoever outlives whom.
+  return Slot(static_cast<void*>(this),
+              [self = shared_from_this(), address](void*) { self->release(address); });
+}
+
+void RtmpConnectionSlots::release(const std::string& address) {
+  std::lock_guard lock(mutex_);
+  --total_;
+  const auto it = per_address_.find(address);
+  if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+}
+
+size_t RtmpConnectionSlots::total() const {
+  std::lock_guard lock(mutex_);
+  return total_;
+}
+
+size_t RtmpConnectionSlots::from(const std::string& address) const {
+  std::lock_guard lock(mutex_);
+  const auto it = per_address_.find(address);
+  return it == per_address_.end() ? 0 : it->second;
+}
 
 RtmpListener::RtmpListener(IoPool& pool, media::StreamRegistry& registry, const Config& config,
                            const auth::AccessPolicy& policy, NodeCounters& counters)
@@ -28,7 +82,9 @@ RtmpListener::RtmpListener(IoPool& pool, media::StreamRegistry& registry, const 
       config_(config),
       policy_(policy),
       counters_(counters),
-      acceptor_(pool.main()) {
+      acceptor_(pool.main()),
+      slots_(std::make_shared<RtmpConnectionSlots>(config.rtmp_max_connections,
+                                                   config.rtmp_max_connections_per_address)) {
   const auto ep = make_endpoint(config.rtmp_address);
   boost::system::error_code ec;
   acceptor_.open(ep.protocol(), ec);
@@ -58,21 +114,39 @@ void RtmpListener::stop() {
 }
 
 void RtmpListener::accept_next() {
-  acceptor_.async_accept(
-      pool_.next(), [this](boost::system::error_code ec, boost::asio::ip::tcp::socket socket) {
-        if (ec == boost::asio::error::operation_aborted) return;
-        if (ec) {
-          // Running out of descriptors must not stop the listener for good.
-          logger("rtmp")->warn("accept failed: {}", ec.message());
-        } else {
-          // The session lives on the socket's loop from its first step on.
-          auto executor = socket.get_executor();
-          auto session = std::make_shared<RtmpSession>(std::move(socket), registry_, config_,
-                                                       policy_, counters_, next_session_id_++);
-          boost::asio::post(executor, [session] { session->start(); });
-        }
-        accept_next();
-      });
+  acceptor_.async_accept(pool_.next(),
+                         [this](boost::system::error_code ec, boost::asio::ip::tcp::socket socket) {
+                           if (ec == boost::asio::error::operation_aborted) return;
+                           if (ec) {
+                             // Running out of descriptors must not stop the listener for good.
+                             logger("rtmp")->warn("accept failed: {}", ec.message());
+                           } else {
+                             admit(std::move(socket));
+                           }
+                           accept_next();
+                         });
+}
+
+void RtmpListener::admit(boost::asio::ip::tcp::socket socket) {
+  const std::string address = remote_address(socket);
+  std::string refusal;
+  auto slot = slots_->acquire(address, refusal);
+  if (!slot) {
+    // A flood must not flood the log too: the first refusals, then every 100th.
+    if (++refused_ <= 10 || refused_ % 100 == 0) {
+      logger("rtmp")->warn("connection from {} refused ({} so far): {}", address, refused_,
+                           refusal);
+    }
+    boost::system::error_code ec;
+    socket.close(ec);
+    return;
+  }
+  // The session lives on the socket's loop from its first step on.
+  auto executor = socket.get_executor();
+  auto session = std::make_shared<RtmpSession>(std::move(socket), registry_, config_, policy_,
+                                               counters_, next_session_id_++);
+  session->hold(std::move(slot));
+  boost::asio::post(executor, [session] { session->start(); });
 }
 
 }  // namespace app

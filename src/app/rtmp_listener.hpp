@@ -1,9 +1,14 @@
 #pragma once
-// Accepts RTMP connections and hands each to the next event loop of the pool.
+// Accepts RTMP connections and hands each to the next event loop of the pool, within a cap on
+// connections in total and per remote address.
 #include <boost/asio/ip/tcp.hpp>
 
 #include <atomic>
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
 
 #include "app/config.hpp"
 #include "app/io_pool.hpp"
@@ -12,6 +17,27 @@
 #include "media/stream_registry.hpp"
 
 namespace app {
+
+// Counts open RTMP connections in total and per remote address. A slot is held for a session's
+// whole life and given back when the last copy of it is destroyed, on any thread.
+class RtmpConnectionSlots : public std::enable_shared_from_this<RtmpConnectionSlots> {
+ public:
+  using Slot = std::shared_ptr<void>;
+  RtmpConnectionSlots(size_t max_total, size_t max_per_address);
+  // Empty, with `refusal` set, when either cap is reached.
+  Slot acquire(const std::string& address, std::string& refusal);
+  size_t total() const;
+  size_t from(const std::string& address) const;
+
+ private:
+  void release(const std::string& address);
+
+  const size_t max_total_;
+  const size_t max_per_address_;
+  mutable std::mutex mutex_;
+  size_t total_ = 0;
+  std::map<std::string, size_t> per_address_;
+};
 
 class RtmpListener {
  public:
@@ -24,6 +50,7 @@ class RtmpListener {
 
  private:
   void accept_next();
+  void admit(boost::asio::ip::tcp::socket socket);
 
   IoPool& pool_;
   media::StreamRegistry& registry_;
@@ -32,6 +59,8 @@ class RtmpListener {
   NodeCounters& counters_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<uint64_t> next_session_id_{1};
+  std::shared_ptr<RtmpConnectionSlots> slots_;
+  uint64_t refused_ = 0;  // connections closed at accept because of a cap (main loop only)
 };
 
 }  // namespace app

@@ -59,6 +59,7 @@ RtmpSession::RtmpSession(boost::asio::ip::tcp::socket socket, media::StreamRegis
     : socket_(std::move(socket)),
       watchdog_(socket_.get_executor()),
       linger_(socket_.get_executor()),
+      publisher_poll_(socket_.get_executor()),
       registry_(registry),
       config_(config),
       policy_(policy),
@@ -124,7 +125,7 @@ void RtmpSession::write_next() {
   if (write_queue_.empty()) {
     writing_ = false;
     if (close_after_flush_)
-      close(reader_ ? "publisher gone" : "stream ended");
+      close(!fatal_.empty() ? fatal_ : reader_ ? "publisher gone" : "stream ended");
     else if (reader_)
       drain_play_queue();
     return;
@@ -147,24 +148,46 @@ void RtmpSession::arm_watchdog() {
   watchdog_.expires_after(std::chrono::seconds(1));
   watchdog_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || self->closed_) return;
-    const auto now = std::chrono::steady_clock::now();
-    const auto state = self->conn_.state();
-    const bool setting_up = state == rtmp::ServerConnection::State::Handshake ||
-                            state == rtmp::ServerConnection::State::Connecting;
-    if (setting_up && now - self->started_at_ > self->config_.rtmp_handshake_timeout) {
-      NodeCounters::bump(self->counters_.rtmp_handshakes_failed);
-      self->close("handshake/connect not completed in time");
-      return;
-    }
-    // Players send almost nothing upstream; only a silent publisher or idle client times out.
-    if (state != rtmp::ServerConnection::State::Playing &&
-        now - self->last_read_ > self->config_.rtmp_read_timeout) {
-      self->close("no data received for " +
-                  std::to_string(self->config_.rtmp_read_timeout.count() / 1000) + " s");
-      return;
-    }
-    self->arm_watchdog();
+    if (self->check_deadlines()) self->arm_watchdog();
   });
+}
+
+// Closes a connection that overstays a setup deadline; false when it did.
+bool RtmpSession::check_deadlines() {
+  const auto now = std::chrono::steady_clock::now();
+  const auto state = conn_.state();
+  const bool setting_up = state == rtmp::ServerConnection::State::Handshake ||
+                          state == rtmp::ServerConnection::State::Connecting;
+  if (setting_up && now - started_at_ > config_.rtmp_handshake_timeout) {
+    NodeCounters::bump(counters_.rtmp_handshakes_failed);
+    close("handshake/connect not completed in time");
+    return false;
+  }
+  // Connected but never publishing or playing: it only holds a slot and memory.
+  if (path_.empty() && now - started_at_ > config_.rtmp_start_timeout) {
+    close("did not publish or play within " +
+          std::to_string(config_.rtmp_start_timeout.count() / 1000) + " s (rtmpStartTimeout)");
+    return false;
+  }
+  // A player whose stream lost its publisher without telling it (it went between our look-up
+  // and subscribe) still waits only a bounded time.
+  if (reader_ && stream_for_play_ && !stream_for_play_->has_publisher()) {
+    if (!no_publisher_since_) no_publisher_since_ = now;
+    if (now - *no_publisher_since_ > config_.player_wait_for_publisher + config_.player_linger) {
+      close("no publisher on " + path_ + " (playerWaitForPublisher)");
+      return false;
+    }
+  } else {
+    no_publisher_since_.reset();
+  }
+  // Players send almost nothing upstream; only a silent publisher or idle client times out.
+  if (state != rtmp::ServerConnection::State::Playing &&
+      now - last_read_ > config_.rtmp_read_timeout) {
+    close("no data received for " + std::to_string(config_.rtmp_read_timeout.count() / 1000) +
+          " s");
+    return false;
+  }
+  return true;
 }
 
 void RtmpSession::close(const std::string& reason) {
@@ -173,6 +196,7 @@ void RtmpSession::close(const std::string& reason) {
   boost::system::error_code ec;
   watchdog_.cancel();
   linger_.cancel();
+  publisher_poll_.cancel();
   socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
   end_publish();
@@ -256,6 +280,9 @@ void RtmpSession::on_stream_closed() {
     end_publish();  // the client may publish again on this connection, or hang up
   } else if (reader_) {
     end_play();
+  } else if (waiting_for_publisher_) {
+    waiting_for_publisher_ = false;
+    publisher_poll_.cancel();
   }
 }
 
@@ -290,18 +317,60 @@ bool RtmpSession::admitted(const rtmp::StreamKey& key, Entry entry, std::string&
 
 std::string RtmpSession::on_play(const rtmp::StreamKey& key) {
   if (auto bad = check_path(key); !bad.empty()) return bad;
-  if (stream_ || reader_) return "this connection already publishes or plays";
+  if (stream_ || reader_ || waiting_for_publisher_) {
+    return "this connection already publishes or plays";
+  }
   if (std::string refusal; !admitted(key, Entry::RtmpPlay, refusal)) return refusal;
   path_ = key.path();
+  play_accepted_at_ = std::chrono::steady_clock::now();
+  const auto live = registry_.find(path_);
+  if (live && live->has_publisher()) {
+    attach_player();
+    logger("rtmp")->info("session {} from {} playing {}", id_, peer_, path_);
+  } else {
+    // No registry entry for a path nobody publishes: look again until the wait runs out.
+    waiting_for_publisher_ = true;
+    logger("rtmp")->info("session {} from {} playing {} (waiting for a publisher) for up to {} s",
+                         id_, peer_, path_, config_.player_wait_for_publisher.count() / 1000);
+    wait_for_publisher();
+  }
+  return {};
+}
+
+void RtmpSession::attach_player() {
   auto stream = registry_.open_for_reading(path_);
   reader_ = std::make_shared<RtmpPlayReader>(
       socket_.get_executor(), weak_from_this(),
       media::FrameQueue::Limits{config_.reader_queue_max_frames, config_.reader_queue_max_bytes});
   stream->subscribe(reader_);
   stream_for_play_ = stream;
-  logger("rtmp")->info("session {} from {} playing {}{}", id_, peer_, path_,
-                       stream->has_publisher() ? "" : " (waiting for a publisher)");
-  return {};
+}
+
+void RtmpSession::wait_for_publisher() {
+  publisher_poll_.expires_after(std::chrono::milliseconds(200));
+  publisher_poll_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->closed_ || !self->waiting_for_publisher_) return;
+    const auto live = self->registry_.find(self->path_);
+    if (live && live->has_publisher()) {
+      self->waiting_for_publisher_ = false;
+      self->attach_player();
+      logger("rtmp")->info("session {} player of {}: publisher arrived", self->id_, self->path_);
+      return;
+    }
+    const auto waited = std::chrono::steady_clock::now() - self->play_accepted_at_;
+    if (waited >= self->config_.player_wait_for_publisher) {
+      self->waiting_for_publisher_ = false;
+      self->fatal_ = "no publisher on " + self->path_ + " within " +
+                     std::to_string(self->config_.player_wait_for_publisher.count() / 1000) +
+                     " s (playerWaitForPublisher)";
+      self->conn_.send_unpublish_notify();
+      self->close_after_flush_ = true;
+      self->flush_output();
+      if (!self->writing_) self->close(self->fatal_);
+      return;
+    }
+    self->wait_for_publisher();
+  });
 }
 
 void RtmpSession::end_play() {

@@ -31,6 +31,8 @@ class RtmpSession : public std::enable_shared_from_this<RtmpSession>,
               uint64_t id);
   ~RtmpSession() override;
 
+  // Keeps the listener's connection slot until this session is destroyed.
+  void hold(std::shared_ptr<void> slot) { slot_ = std::move(slot); }
   void start();
 
   // media::PublisherListener: called from the new publisher's thread.
@@ -49,6 +51,9 @@ class RtmpSession : public std::enable_shared_from_this<RtmpSession>,
   void flush_output();
   void write_next();
   void arm_watchdog();
+  bool check_deadlines();
+  void attach_player();
+  void wait_for_publisher();
   void close(const std::string& reason);
   void end_publish();
   void end_play();
@@ -59,6 +64,7 @@ class RtmpSession : public std::enable_shared_from_this<RtmpSession>,
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer watchdog_;
   boost::asio::steady_timer linger_;
+  boost::asio::steady_timer publisher_poll_;  // a player waiting for a path's first publisher
   media::StreamRegistry& registry_;
   const Config& config_;
   const auth::AccessPolicy& policy_;
@@ -77,6 +83,7 @@ class RtmpSession : public std::enable_shared_from_this<RtmpSession>,
   std::chrono::steady_clock::time_point started_at_;
   std::chrono::steady_clock::time_point last_read_;
   std::string path_;
+  std::shared_ptr<void> slot_;
 
   // Publishing.
   std::shared_ptr<media::Stream> stream_;
@@ -92,6 +99,9 @@ class RtmpSession : public std::enable_shared_from_this<RtmpSession>,
   std::shared_ptr<const media::VideoConfig> sent_video_config_;
   std::shared_ptr<const media::AudioConfig> sent_audio_config_;
   bool linger_armed_ = false;
+  bool waiting_for_publisher_ = false;  // play accepted, nothing subscribed, no registry entry
+  std::chrono::steady_clock::time_point play_accepted_at_;
+  std::optional<std::chrono::steady_clock::time_point> no_publisher_since_;
   bool play_has_base_ = false;
   int64_t play_base_ms_ = 0;
   int64_t play_last_out_ms_ = 0;

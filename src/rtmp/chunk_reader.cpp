@@ -36,6 +36,11 @@ constexpr uint32_t ExtendedMarker = 0xffffff;
 ChunkReader::ChunkReader() : ChunkReader(Limits{}) {}
 ChunkReader::ChunkReader(Limits limits) : limits_(limits) {}
 
+void ChunkReader::set_max_message_size(uint32_t size, std::string note) {
+  limits_.max_message_size = size;
+  limit_note_ = std::move(note);
+}
+
 bool ChunkReader::fail(std::string message) {
   if (error_.empty()) error_ = std::move(message);
   return false;
@@ -118,7 +123,8 @@ bool ChunkReader::apply_header(Listener& listener) {
       const uint32_t length = be24(h + 3);
       if (length > limits_.max_message_size) {
         return fail("message length " + std::to_string(length) + " exceeds limit " +
-                    std::to_string(limits_.max_message_size));
+                    std::to_string(limits_.max_message_size) +
+                    (limit_note_.empty() ? "" : " " + limit_note_));
       }
       cs.length = length;
       cs.type = h[6];

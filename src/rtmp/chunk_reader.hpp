@@ -36,6 +36,11 @@ class ChunkReader {
   // Returns false on a protocol violation or when the listener stopped; see error().
   bool feed(std::span<const uint8_t> in, Listener& listener);
 
+  // Changes the largest message accepted from the next message header on (a server raises it
+  // once the peer is authorised); `note` ends the error text of a refused length.
+  void set_max_message_size(uint32_t size, std::string note = {});
+  uint32_t max_message_size() const noexcept { return limits_.max_message_size; }
+
   uint32_t chunk_size() const noexcept { return chunk_size_; }
   const std::string& error() const noexcept { return error_; }
   // Lets the listener report why it stopped.
@@ -75,6 +80,7 @@ class ChunkReader {
   size_t current_ = NoStream;     // index of the chunk stream whose payload is being read
   uint32_t chunk_remaining_ = 0;  // payload bytes left in the current chunk
   uint64_t buffered_ = 0;         // bytes held in partial messages of all chunk streams
+  std::string limit_note_;        // why max_message_size is what it is, for the error text
   std::string error_;
 };
 

@@ -211,6 +211,24 @@ TEST(ChunkReader, RejectsHugeMessageLength) {
   EXPECT_EQ(r.error(), "message length 16777215 exceeds limit 1000000");
 }
 
+TEST(ChunkReader, MessageLimitCanBeRaisedLater) {
+  const Bytes header = {0x04, 0, 0, 0, 0, 0, 101, 9, 1, 0, 0, 0};  // 101 bytes, one chunk
+  ChunkReader r({1u << 20, 1000000, 64});
+  r.set_max_message_size(100, "before publish/play");
+  EXPECT_EQ(r.max_message_size(), 100u);
+  Collector c;
+  EXPECT_FALSE(feed(r, c, header));
+  EXPECT_EQ(r.error(), "message length 101 exceeds limit 100 before publish/play");
+
+  ChunkReader raised({1u << 20, 100, 64});
+  raised.set_max_message_size(200);
+  Bytes b = header;
+  fill(b, 101, 7);
+  Collector got;
+  EXPECT_TRUE(feed(raised, got, b, 100)) << raised.error();
+  ASSERT_EQ(got.got.size(), 1u);
+}
+
 TEST(ChunkReader, RejectsHeaderlessStartAndTooManyStreams) {
   {
     ChunkReader r;

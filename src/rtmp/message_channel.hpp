@@ -63,6 +63,10 @@ class MessageChannel final : private ChunkReader::Listener {
   // Chunk stream bytes, after the handshake. False on a protocol violation or when the listener
   // stopped: error() says why.
   bool feed(std::span<const uint8_t> bytes);
+  // The largest incoming message from the next one on; see ChunkReader::set_max_message_size.
+  void set_max_message_size(uint32_t size, std::string note = {}) {
+    reader_.set_max_message_size(size, std::move(note));
+  }
   // Keeps the first reason; returns false so that callers can `return fail(...)`.
   bool fail(std::string message);
   const std::string& error() const noexcept { return error_; }

@@ -1,5 +1,7 @@
 #include "rtmp/server_connection.hpp"
 
+#include <algorithm>
+
 #include "rtmp/amf0.hpp"
 #include "rtmp/command.hpp"
 #include "rtmp/control_message.hpp"
@@ -18,9 +20,14 @@ constexpr uint32_t StreamCsid = 5;  // onStatus and data messages on the media s
 constexpr uint32_t VideoCsid = 6;
 constexpr uint32_t MediaStreamId = 1;  // the one stream id createStream hands out
 
+uint32_t pre_start_message_size(const ConnectionLimits& limits) {
+  return std::min(limits.max_message_size, limits.max_message_size_before_start);
+}
+constexpr const char* PreStartNote = "before publish/play";
+
 MessageChannel::Config channel_config(const ConnectionLimits& limits) {
   MessageChannel::Config config;
-  config.chunk = {limits.max_chunk_size, limits.max_message_size, limits.max_chunk_streams};
+  config.chunk = {limits.max_chunk_size, pre_start_message_size(limits), limits.max_chunk_streams};
   config.max_amf_depth = limits.max_amf_depth;
   // We acknowledge at our own announced window until the client names one.
   config.ack_window = limits.window_ack_size;
@@ -34,7 +41,9 @@ struct ServerConnection::Impl final : MessageChannel::Listener {
       : listener(l),
         limits(lim),
         handshake(random ? std::move(random) : RandomFill(Handshake::default_random)),
-        channel(*this, channel_config(lim)) {}
+        channel(*this, channel_config(lim)) {
+    channel.set_max_message_size(pre_start_message_size(lim), PreStartNote);
+  }
 
   bool feed(std::span<const uint8_t> bytes);
   bool fail(std::string message);
@@ -48,6 +57,8 @@ struct ServerConnection::Impl final : MessageChannel::Listener {
   bool on_connect(const Command& c);
   bool on_publish(const Command& c, uint32_t stream_id);
   bool on_play(const Command& c, uint32_t stream_id);
+  // An accepted publish or play: media messages up to the full limit may follow.
+  void lift_message_limit() { channel.set_max_message_size(limits.max_message_size); }
   std::string admission_refusal() const;
   void close_stream();
   void reply_empty_result(const Command& c);
@@ -185,6 +196,7 @@ bool ServerConnection::Impl::on_publish(const Command& c, uint32_t msid) {
     return fail("publish refused: " + refusal);
   }
   state = State::Publishing;
+  lift_message_limit();
   channel.send_user_control(UserControlEvent::StreamBegin, stream_id);
   send_status("status", "NetStream.Publish.Start", key.name + " is now published.");
   return true;
@@ -204,6 +216,7 @@ bool ServerConnection::Impl::on_play(const Command& c, uint32_t msid) {
     return fail("play refused: " + refusal);
   }
   state = State::Playing;
+  lift_message_limit();
   channel.send_user_control(UserControlEvent::StreamBegin, stream_id);
   send_status("status", "NetStream.Play.Reset", "Playing and resetting " + key.name + ".");
   send_status("status", "NetStream.Play.Start", "Started playing " + key.name + ".");

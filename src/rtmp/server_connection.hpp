@@ -16,9 +16,12 @@ namespace rtmp {
 struct ConnectionLimits {
   uint32_t max_chunk_size = 1u << 20;     // larger Set Chunk Size requests are refused
   uint32_t max_message_size = 16u << 20;  // a 4K keyframe fits easily
-  uint32_t max_chunk_streams = 64;        // concurrent chunk stream ids with partial state
-  uint32_t max_amf_depth = 16;            // nesting of AMF0 objects/arrays
-  uint32_t out_chunk_size = 60000;        // our Set Chunk Size towards the peer
+  // Until a publish or play is accepted only commands arrive (connect and createStream are a few
+  // hundred bytes): an unauthorised peer can then pin at most 2 x this in partial messages.
+  uint32_t max_message_size_before_start = 64u << 10;
+  uint32_t max_chunk_streams = 64;  // concurrent chunk stream ids with partial state
+  uint32_t max_amf_depth = 16;      // nesting of AMF0 objects/arrays
+  uint32_t out_chunk_size = 60000;  // our Set Chunk Size towards the peer
   uint32_t window_ack_size = 2500000;
 };
 

@@ -383,8 +383,51 @@ TEST(ServerConnection, HugeMessageLength) {
   ConnectionLimits limits;
   limits.max_message_size = 4u << 20;
   Connected c(limits);
+  ASSERT_TRUE(
+      c.client.command(make("publish", 2, Value::make_null(), {Value::make_string("s")}), 1));
   EXPECT_FALSE(c.conn.feed(Bytes{0x06, 0, 0, 0, 0xff, 0xff, 0xff, 9, 1, 0, 0, 0}));
   EXPECT_EQ(c.conn.error(), "message length 16777215 exceeds limit 4194304");
+}
+
+TEST(ServerConnection, OnlySmallMessagesBeforePublishOrPlay) {
+  Connected c;  // connected, nothing authorised yet
+  const Bytes big_header{0x06, 0, 0, 0, 0x01, 0x00, 0x01, 9, 1, 0, 0, 0};  // 65537 bytes
+  EXPECT_FALSE(c.conn.feed(big_header));
+  EXPECT_EQ(c.conn.error(), "message length 65537 exceeds limit 65536 before publish/play");
+  EXPECT_EQ(c.conn.state(), ServerConnection::State::Failed);
+
+  Connected at_bound;  // exactly the bound is still accepted
+  EXPECT_TRUE(at_bound.client.send(6, MessageType::Video, 1, Bytes(64u << 10, 0)));
+
+  Connected playing;  // after an accepted play the full limit applies
+  ASSERT_TRUE(
+      playing.client.command(make("play", 2, Value::make_null(), {Value::make_string("s")}), 1));
+  EXPECT_EQ(playing.conn.state(), ServerConnection::State::Playing);
+  EXPECT_TRUE(playing.conn.feed(big_header)) << playing.conn.error();
+}
+
+TEST(ServerConnection, PreStartBoundNeverExceedsTheMessageLimit) {
+  ConnectionLimits limits;
+  limits.max_message_size = 1000;
+  Connected c(limits);
+  EXPECT_FALSE(c.conn.feed(Bytes{0x06, 0, 0, 0, 0, 0x03, 0xe9, 9, 1, 0, 0, 0}));  // 1001 bytes
+  EXPECT_EQ(c.conn.error(), "message length 1001 exceeds limit 1000 before publish/play");
+}
+
+TEST(ServerConnection, TricklingPeerHoldsAtMostTwiceThePreStartBound) {
+  // A peer opening many chunk streams with large messages and trickling their bodies is cut off
+  // once its partial messages reach 2 x 64 KiB.
+  Connected c;
+  Bytes wire;
+  for (uint8_t csid = 4; csid < 7; ++csid) {
+    wire.insert(wire.end(), {csid, 0, 0, 0, 0x01, 0x00, 0x00, 9, 1, 0, 0, 0});  // 65536 bytes
+    for (int chunk = 0; chunk < 507; ++chunk) {  // all but the last 640 bytes of each
+      if (chunk > 0) wire.push_back(static_cast<uint8_t>(0xc0 | csid));
+      wire.insert(wire.end(), 128, 0);
+    }
+  }
+  EXPECT_FALSE(c.conn.feed(wire));
+  EXPECT_EQ(c.conn.error(), "partial messages exceed 131072 bytes");
 }
 
 TEST(ServerConnection, AmfNestingBomb) {
