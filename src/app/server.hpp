@@ -46,8 +46,9 @@ class Server {
   IoPool pool_;
   media::StreamRegistry registry_;
   std::unique_ptr<RtmpListener> rtmp_;
-  std::unique_ptr<WhepService> whep_;
   std::vector<std::unique_ptr<WebRtcWorker>> workers_;
+  // After workers_, so destroyed first: its rendition encoders' threads post to the workers.
+  std::unique_ptr<WhepService> whep_;
   http::Router webrtc_router_;
   std::unique_ptr<http::HttpServer> webrtc_http_;
   std::unique_ptr<TokenApi> token_api_;
