@@ -45,7 +45,7 @@ test-unit: build
 test-e2e: setup build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L e2e
 
-# Every benchmark of bench/RESULTS.md, each printing its table (about 40 minutes; run it on a
+# Every benchmark of bench/RESULTS.md, each printing its table (about 70 minutes; run it on a
 # quiet machine and read medians and ratios).
 AIRCLASS_BIN = $(BUILD_DIR)/src/app/airclass
 bench: setup build
@@ -61,6 +61,9 @@ bench: setup build
 	$(PYTHON) bench/load.py --server $(AIRCLASS_BIN) --join-storm 100 --viewers 100 --seconds 10
 	$(PYTHON) bench/network_quality.py --server $(AIRCLASS_BIN)
 	$(PYTHON) bench/transcode_cpu.py --tool $(BUILD_DIR)/bench/transcode_cpu --runs 5
+	$(PYTHON) bench/glass_to_glass.py --server $(AIRCLASS_BIN) --runs 3 --no-audio --qualities source 480p 240p
+	$(PYTHON) bench/first_frame.py --server $(AIRCLASS_BIN) --gop 2 --runs 12 --no-audio --cases source warm cold --quality 480p
+	$(PYTHON) bench/first_frame.py --server $(AIRCLASS_BIN) --gop 2 --runs 12 --cases source warm cold --quality 480p
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -28,7 +28,7 @@ Object.assign(result, { noSmoothing, withAudio });
 process.stdout.write(JSON.stringify(result) + '\n');
 
 async function measureInPage({ url, seconds, withAudio, bits, block, sourceWidth }) {
-  const out = { frames: [], timeline: [], rejected: 0, callbacks: 0 };
+  const out = { frames: [], timeline: [], rejected: 0, callbacks: 0, contrast: [] };
   const { pc, video } = window.whepViewer(withAudio);  // audio played, so lip-synced
   const whep = await window.whepPlay(pc, url, out);
   if (!whep) return out;
@@ -63,6 +63,7 @@ async function measureInPage({ url, seconds, withAudio, bits, block, sourceWidth
       weakest = Math.min(weakest, Math.abs(a - b));
       if (a > b) stamp += 2 ** i;
     }
+    out.contrast.push(Math.round(weakest));  // the stamp's weakest block: 255 is perfect
     return weakest > 64 ? stamp : null;
   };
   // A stamp of fewer than 44 bits is completed to the nearest epoch millisecond at `ref`.

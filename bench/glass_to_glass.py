@@ -22,8 +22,9 @@ single-stream FLV pipes and bench/phone_publisher.py sends each tag over RTMP as
 --qualities source 480p plays each mode once per quality (?quality= on the WHEP URL), back to
 back and in alternating order, on one publisher and one server (renditionIdleTimeout 1 s, so
 that an encoder stops before the next play), and reports each rendition's glass-to-glass minus
-the source's in the same run. The stamp then has 32 px blocks (24 bits: epoch milliseconds
-modulo 2^24, completed by the page), read back at the scaled positions of the rendition.
+the source's in the same run. The page reads the stamp back at the rendition's scaled
+positions; the 16 px blocks survive 854x480 and 426x240 (--stamp-block 32 for more margin: 24
+bits, epoch milliseconds modulo 2^24, completed by the page).
 
 Usage (re-executes itself inside `unshare -n`):
     python3 bench/glass_to_glass.py --server build/src/app/airclass [--runs 3] [--seconds 30]
@@ -48,10 +49,11 @@ import phone_publisher as pp  # noqa: E402
 BITS = 44  # 2^44 ms: epoch milliseconds until the year 2527
 SIZE, RATE, BLOCK = "1280x720", 30, 16
 SOURCE_WIDTH = 1280
-# The stamp as published: (bits, block size in pixels). --qualities makes the blocks bigger so
-# that they survive the server's downscaling (426x240 is a third of 720p: 16 px blocks become
-# 5.3 px, and x264 at 300 kbit/s smears them); 24 bits of 32 px (768 x 64 px) hold the epoch
-# milliseconds modulo 2^24 (4.6 hours), which the page completes from its own clock.
+# The stamp as published: (bits, block size in pixels). The 16 px blocks survive the server's
+# downscaling (854x480 at 1 Mbit/s and 426x240 at 300 kbit/s: 10.7 and 5.3 px blocks, weakest
+# block contrast 238-255 of 255, no read rejected); --stamp-block 32 gives more margin: 24
+# bits of 32 px (768 x 64 px) hold the epoch milliseconds modulo 2^24 (4.6 hours), which the
+# page completes from its own clock.
 STAMP = (BITS, BLOCK)
 SCALED_STAMP = (24, 32)
 # ffmpeg holds each video packet until an audio packet with a later dts is muxed (AAC: 32 ms
@@ -242,7 +244,7 @@ class RtpCapture:
     def __init__(self, udp_port):
         import socket
         self.port = udp_port
-        self.packets = []  # (arrival ns, ssrc, payload type, timestamp, size)
+        self.packets = []  # (arrival ns, ssrc, payload type, timestamp, size, destination port)
         self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(3))
         self.sock.bind(("lo", 0))
         self.sock.setsockopt(socket.SOL_SOCKET, 35, 1)  # SO_TIMESTAMPNS
@@ -275,7 +277,8 @@ class RtpCapture:
                     sec, nsec = int.from_bytes(val[0:8], "little"), int.from_bytes(val[8:16], "little")
                     t = sec * 1_000_000_000 + nsec
             self.packets.append((t or time.time_ns(), int.from_bytes(rtp[8:12], "big"),
-                                 rtp[1] & 0x7F, int.from_bytes(rtp[4:8], "big"), len(rtp)))
+                                 rtp[1] & 0x7F, int.from_bytes(rtp[4:8], "big"), len(rtp),
+                                 int.from_bytes(udp[2:4], "big")))
 
     def close(self):
         self.stop = True
@@ -419,15 +422,16 @@ def run_page(page, url, seconds, flags, wrap=None):
 
 def browser_run(url, seconds, warmup, no_smoothing, audio=True):
     flags = (["--no-smoothing"] if no_smoothing else []) + ([] if audio else ["--no-audio"])
-    if STAMP != (BITS, BLOCK):
-        flags += ["--bits", str(STAMP[0]), "--block", str(STAMP[1]),
-                  "--source-width", str(SOURCE_WIDTH)]
+    # The stamp's geometry, and the publisher's width: a rendition is read at scaled positions.
+    flags += ["--bits", str(STAMP[0]), "--block", str(STAMP[1]),
+              "--source-width", str(SOURCE_WIDTH)]
     rep = run_page("g2g_page.mjs", url, seconds + warmup, flags)
     frames = [f for f in rep["frames"] if f["t"] >= warmup * 1000]
     return {
         "mode": "off" if no_smoothing else "on",
         "firstFrameMs": rep.get("firstFrameMs"), "frameSize": rep.get("frameSize"),
         "callbacks": rep["callbacks"], "rejected": rep["rejected"],
+        "stampContrast": summary(rep.get("contrast", [])),
         "render": summary(f["now"] for f in frames),
         "expectedDisplay": summary(f["display"] for f in frames),
         "receive": summary(f["receive"] for f in frames),
@@ -634,16 +638,24 @@ def quality_differences(runs, modes, qualities):
             row = {"p50": med(runs, key, "render", "p50"), "p95": med(runs, key, "render", "p95"),
                    "n": med(runs, key, "render", "n"), "frameSize": runs[-1][key].get("frameSize"),
                    "rejected": med(runs, key, "rejected"),
+                   "contrastP50": med(runs, key, "stampContrast", "p50"),
+                   "contrastMin": med(runs, key, "stampContrast", "min"),
                    "callbacks": med(runs, key, "callbacks"),
                    "fps": med(runs, key, "stats", "fps"),
                    "decodeMs": med(runs, key, "stats", "decodeMs"),
                    "jitterBufferDelayMs": med(runs, key, "stats", "jitterBufferDelayMs")}
+            row["receiveP50"] = med(runs, key, "receive", "p50")
             if q != "source" and "source" in qualities:
-                for p in ("p50", "p95"):
-                    diffs = [r[key]["render"][p] - r[src]["render"][p] for r in runs
-                             if p in r[key]["render"] and p in r[src]["render"]]
-                    row[f"minusSource{p.upper()}"] = statistics.median(diffs) if diffs else None
-                    row[f"minusSourceAll{p.upper()}"] = diffs
+                # render: capture to rendered (glass-to-glass); receive: capture to the frame's
+                # last packet in (rVFC receiveTime), what the server adds without Chromium's
+                # render scheduling.
+                for what, name in (("render", ""), ("receive", "Receive")):
+                    for p in ("p50", "p95"):
+                        diffs = [r[key][what][p] - r[src][what][p] for r in runs
+                                 if p in r[key][what] and p in r[src][what]]
+                        row[f"minusSource{name}{p.upper()}"] = \
+                            statistics.median(diffs) if diffs else None
+                        row[f"minusSource{name}All{p.upper()}"] = diffs
             out[key] = row
     return out
 
@@ -654,13 +666,18 @@ def report_qualities(runs, modes, qualities):
           "run's difference")
     for key, d in diffs.items():
         line = (f"{key}: {d['frameSize']} glass-to-glass p50 {fmt(d['p50'])} p95 {fmt(d['p95'])}"
-                f" (n {d['n']}, rejected reads {d['rejected']} of {d['callbacks']}, fps "
+                f" (n {d['n']}, rejected reads {d['rejected']} of {d['callbacks']}, stamp contrast "
+                f"p50 {fmt(d['contrastP50'], '')} min {fmt(d['contrastMin'], '')}, fps "
                 f"{fmt(d['fps'], '')}, decode {fmt(d['decodeMs'])}, jitter buffer "
                 f"{fmt(d['jitterBufferDelayMs'])})")
         if "minusSourceP50" in d:
             line += (f"; minus source p50 {fmt(d['minusSourceP50'])} p95 "
                      f"{fmt(d['minusSourceP95'])} (runs: "
-                     + ", ".join(f"{x:+.1f}" for x in d["minusSourceAllP50"]) + ")")
+                     + ", ".join(f"{x:+.1f}" for x in d["minusSourceAllP50"]) + "); capture->"
+                     f"received p50 {fmt(d['receiveP50'])}, minus source p50 "
+                     f"{fmt(d['minusSourceReceiveP50'])} p95 {fmt(d['minusSourceReceiveP95'])}"
+                     " (runs: " + ", ".join(f"{x:+.1f}" for x in d["minusSourceReceiveAllP50"])
+                     + ")")
         print(line)
     return diffs
 
@@ -695,16 +712,13 @@ def main():
                    "sent over RTMP as the encoder returns it (bench/phone_publisher.py)")
     p.add_argument("--qualities", nargs="+", default=None, metavar="NAME",
                    help="play each mode once per ?quality= (source, 720p, 480p, 240p), back "
-                   "to back, and report each rendition's latency minus the source's; the stamp "
-                   "gets 32 px blocks to survive the downscaling")
+                   "to back, and report each rendition's latency minus the source's")
     p.add_argument("--stamp-block", type=int, choices=[16, 32], default=None,
-                   help="the stamp's block size: 16 (44 bits, the default) or 32 (24 bits, the "
-                   "default with --qualities)")
+                   help="the stamp's block size: 16 (44 bits, the default) or 32 (24 bits)")
     args = p.parse_args()
     global AUDIO_RATE, STAMP
     AUDIO_RATE = args.audio_rate
-    block = args.stamp_block or (SCALED_STAMP[1] if args.qualities else BLOCK)
-    STAMP = (BITS, BLOCK) if block == BLOCK else SCALED_STAMP
+    STAMP = SCALED_STAMP if args.stamp_block == SCALED_STAMP[1] else (BITS, BLOCK)
     def one(i, workdir):
         args.index = i
         return one_run(args, workdir)
