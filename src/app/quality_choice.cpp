@@ -32,12 +32,17 @@ std::optional<QualityChoice> encoded_rung(const Rendition& rung, const SourceVid
   return QualityChoice{rung.name, true, rung.width, rung.height, bitrate};
 }
 
-QualityChoice source_choice(const Config& config, const SourceVideo& source) {
-  if (!source.bframes || !config.reencode_bframes) return {std::string(SourceQuality)};
+// The source encoded again at its own size: B-frames removed, or another codec.
+QualityChoice reencoded_source(const SourceVideo& source) {
   const uint32_t bitrate =
       source.kbps == 0 ? UnknownSourceBitrate
                        : std::clamp(source.kbps * 1000, MinReencodeBitrate, MaxReencodeBitrate);
   return {std::string(SourceQuality), true, 0, 0, bitrate};
+}
+
+QualityChoice source_choice(const Config& config, const SourceVideo& source) {
+  if (!source.bframes || !config.reencode_bframes) return {std::string(SourceQuality)};
+  return reencoded_source(source);
 }
 
 std::string offer_list(const Config& config, const SourceVideo& source) {
@@ -80,7 +85,7 @@ std::vector<std::string> offered_qualities(const Config& config, const SourceVid
 
 QualityChoice as_vp8(QualityChoice choice, const SourceVideo& source) {
   if (!choice.encoded) {
-    choice = source_choice(Config{}, SourceVideo{source.width, source.height, source.kbps, true});
+    choice = reencoded_source(source);
   }
   choice.codec = media::Codec::VP8;
   return choice;
