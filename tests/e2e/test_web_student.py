@@ -33,8 +33,10 @@ def asked_quality(url):
     return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query).get("quality", ["auto"])[-1]
 
 
-def server_rendition(srv, user, seconds=6):
-    """The rendition the server gives `user` (GET /api/streams viewers), once it has one."""
+def server_rendition(srv, user, expect=None, seconds=8):
+    """The rendition the server gives `user` (GET /api/streams viewers), once it has one
+    session; with `expect`, waits for that one (the viewer list is a snapshot refreshed once a
+    second, so the session a switch just closed may still be the one listed)."""
     deadline = time.time() + seconds
     seen = None
     while time.time() < deadline:
@@ -42,10 +44,10 @@ def server_rendition(srv, user, seconds=6):
                                   params={"passcode": h.TEACHER_PASSCODE})
         viewers = body.get("viewers", []) if status == 200 and isinstance(body, dict) else []
         seen = [v.get("rendition") for v in viewers if v.get("user") == user]
-        if len(seen) == 1 and seen[0]:
+        if len(seen) == 1 and seen[0] and (expect is None or seen[0] == expect):
             return seen[0]
         time.sleep(0.3)
-    return seen
+    return seen[0] if seen and len(seen) == 1 else seen
 
 
 def wait_live(srv, seconds=10):
@@ -136,7 +138,7 @@ def quality_choice(c, b, srv):
     posts = b.whep_posts("q")
     asked = [asked_quality(u) for u in posts]
     c.check("Auto asks for no particular quality", asked and set(asked) == {"auto"}, str(asked))
-    given = server_rendition(srv, "carol")
+    given = server_rendition(srv, "carol", expect="source")
     c.check("the server gives Auto the source", given == "source", str(given))
 
     took = choose_quality(c, b, "480p", 480)
@@ -144,7 +146,7 @@ def quality_choice(c, b, srv):
         b.close("q")
         return
     print(f"figure: switching to 480p played the new rendition after {took:.1f} s")
-    given = server_rendition(srv, "carol")
+    given = server_rendition(srv, "carol", expect="480p")
     c.check("the server gives carol the 480p rendition", given == "480p", str(given))
     b.wait("q", "document.querySelector('[data-testid=quality-panel]')?.innerText.includes('480p')",
            5)
@@ -165,7 +167,7 @@ def quality_choice(c, b, srv):
             f"{pick} {asked}")
 
     choose_quality(c, b, "auto", 720)
-    given = server_rendition(srv, "carol")
+    given = server_rendition(srv, "carol", expect="source")
     c.check("back on Auto the server gives the source again", given == "source", str(given))
     errors = [line for line in b.logs("q") if line.startswith("pageerror")]
     c.check("no script errors while switching", not errors, str(errors[:5]))
