@@ -134,6 +134,9 @@ struct Config {
   std::chrono::milliseconds rendition_idle_timeout{10000};   // stop a rung nobody watched this long
   bool reencode_bframes = true;  // a source with B-frames reaches viewers re-encoded without them
   std::string default_quality = "auto";  // without ?quality=: auto, source or a rung's name
+  // auto follows each viewer's bandwidth estimate over the ladder (transport-cc feedback);
+  // off: auto is the source.
+  bool adaptive_bitrate = true;
   std::string student_max_quality;       // students' cap: empty (none), source or a rung's name
 
   std::vector<std::string> warnings;  // unknown or unsupported keys, reported at startup

@@ -429,6 +429,8 @@ void rendition_keys(TableBuilder& t) {
              milliseconds(600000), "stop encoding a rendition nobody has watched for this long");
   t.boolean("reencodeBFrames", &Config::reencode_bframes,
             "viewers of a source with B-frames get it re-encoded without them");
+  t.boolean("adaptiveBitrate", &Config::adaptive_bitrate,
+            "auto viewers move over the ladder as their bandwidth estimate allows");
   t.text(
       "defaultQuality", &Config::default_quality,
       "auto, source or a rendition name (1 to 16 of a-z and 0-9)", false,

@@ -83,6 +83,31 @@ std::vector<std::string> offered_qualities(const Config& config, const SourceVid
   return out;
 }
 
+bool wants_adaptive(std::string_view wanted, const Config& config) {
+  if (!config.adaptive_bitrate) return false;
+  if (wanted.empty()) wanted = config.default_quality;
+  return wanted == AutoQuality;
+}
+
+std::vector<QualityChoice> adaptive_ladder(std::string_view cap, const Config& config,
+                                           const SourceVideo& source) {
+  std::vector<QualityChoice> out;
+  auto top = choose_quality(SourceQuality, cap, config, source);
+  if (!top.choice) return out;
+  out.push_back(*top.choice);
+  const size_t below = *rank(top.choice->name, config);  // the rungs after the top one
+  for (size_t i = below; i < config.renditions.size(); ++i) {
+    if (auto rung = encoded_rung(config.renditions[i], source)) out.push_back(std::move(*rung));
+  }
+  if (out.size() < 2) out.clear();  // nothing to adapt between
+  return out;
+}
+
+uint32_t ladder_bitrate(const QualityChoice& choice, const SourceVideo& source) {
+  if (choice.encoded) return choice.bitrate;
+  return source.kbps == 0 ? UnknownSourceBitrate : source.kbps * 1000;
+}
+
 QualityChoice as_vp8(QualityChoice choice, const SourceVideo& source) {
   if (!choice.encoded) {
     choice = reencoded_source(source);

@@ -57,6 +57,18 @@ struct QualityResult {
 QualityResult choose_quality(std::string_view wanted, std::string_view cap, const Config& config,
                              const SourceVideo& source);
 
+// Whether `wanted` (?quality=, "" when not given) asks for adaptive bitrate: auto, directly or
+// through defaultQuality, with adaptiveBitrate on.
+bool wants_adaptive(std::string_view wanted, const Config& config);
+
+// The rungs an adaptive viewer moves over, best first: what "source" is for it (the cap and
+// B-frame re-encoding applied), then every smaller encoded rung below that. Empty when there is
+// nothing to move between (no ladder, or a source as small as the smallest rung).
+std::vector<QualityChoice> adaptive_ladder(std::string_view cap, const Config& config,
+                                           const SourceVideo& source);
+// What a rung costs on the wire, bit/s: the encoder's target, or the source's measured rate.
+uint32_t ladder_bitrate(const QualityChoice& choice, const SourceVideo& source);
+
 // What a viewer of this source can ask for, best first: "auto", "source", then each rung that
 // is not the source itself.
 std::vector<std::string> offered_qualities(const Config& config, const SourceVideo& source);

@@ -105,3 +105,65 @@ TEST(QualityChoice, LadderNamesForThePageStopAtTheCap) {
 
 }  // namespace
 }  // namespace app
+
+namespace app {
+namespace {
+
+std::vector<std::string> names(const std::vector<QualityChoice>& ladder) {
+  std::vector<std::string> out;
+  for (const auto& q : ladder)
+    out.push_back(q.key());
+  return out;
+}
+
+TEST(AdaptiveLadder, AutoAdaptsUnlessTurnedOffOrAnotherDefault) {
+  auto c = ladder();
+  EXPECT_TRUE(wants_adaptive("", c));
+  EXPECT_TRUE(wants_adaptive("auto", c));
+  EXPECT_FALSE(wants_adaptive("source", c));
+  EXPECT_FALSE(wants_adaptive("480p", c));
+  c.default_quality = "480p";
+  EXPECT_FALSE(wants_adaptive("", c));  // no quality named: the node's default, fixed
+  EXPECT_TRUE(wants_adaptive("auto", c));
+  c.adaptive_bitrate = false;
+  EXPECT_FALSE(wants_adaptive("auto", c));
+}
+
+TEST(AdaptiveLadder, SourceThenEveryRungBestFirst) {
+  const auto c = ladder();
+  const auto l = adaptive_ladder("", c, Phone1080);
+  EXPECT_EQ(names(l), (std::vector<std::string>{"source", "720p", "480p", "240p"}));
+  EXPECT_FALSE(l[0].encoded);
+  EXPECT_EQ(ladder_bitrate(l[0], Phone1080), 8'000'000u);
+  EXPECT_EQ(ladder_bitrate(l[2], Phone1080), 1'000'000u);
+}
+
+TEST(AdaptiveLadder, CapStartsTheLadderBelowIt) {
+  const auto c = ladder();
+  EXPECT_EQ(names(adaptive_ladder("480p", c, Phone1080)),
+            (std::vector<std::string>{"480p", "240p"}));
+  EXPECT_TRUE(adaptive_ladder("240p", c, Phone1080).empty());  // one rung: nothing to adapt
+}
+
+TEST(AdaptiveLadder, SmallSourceKeepsOnlyRealRungs) {
+  const auto c = ladder();
+  const SourceVideo small{640, 360, 600, false};
+  // 720p and 480p would not be smaller nor cheaper than a 360p source at 600 kbit/s.
+  EXPECT_EQ(names(adaptive_ladder("", c, small)), (std::vector<std::string>{"source", "240p"}));
+  Config none;
+  none.renditions.clear();
+  EXPECT_TRUE(adaptive_ladder("", none, Phone1080).empty());
+}
+
+TEST(AdaptiveLadder, BFrameSourceTopIsItsReencode) {
+  const auto c = ladder();
+  const SourceVideo obs{1920, 1080, 6000, true};
+  const auto l = adaptive_ladder("", c, obs);
+  ASSERT_EQ(l.size(), 4u);
+  EXPECT_EQ(l[0].name, "source");
+  EXPECT_TRUE(l[0].encoded);
+  EXPECT_EQ(ladder_bitrate(l[0], obs), 6'000'000u);
+}
+
+}  // namespace
+}  // namespace app

@@ -39,6 +39,23 @@ nlohmann::json viewer_json(const ViewerStatus& v) {
   j["rtt_ms"] = s.rtt ? nlohmann::json(s.rtt->count() / 1000.0) : nlohmann::json(nullptr);
   j["connect_ms"] =
       s.connect_time ? nlohmann::json(s.connect_time->count()) : nlohmann::json(nullptr);
+  j["quality"] = v.adaptive ? "auto" : v.rendition;
+  if (s.bandwidth) {
+    j["estimate_bps"] = s.bandwidth->estimate_bps;
+    j["acked_bps"] = s.bandwidth->acked_bps ? nlohmann::json(*s.bandwidth->acked_bps)
+                                            : nlohmann::json(nullptr);
+    j["transport_feedbacks"] = s.bandwidth->feedbacks;
+  } else {
+    j["estimate_bps"] = nullptr;
+  }
+  if (v.adaptive) {
+    j["abr_target"] = v.adaptive->target;
+    j["abr_switches"] = v.adaptive->switches_down + v.adaptive->switches_up;
+    j["abr_switches_down"] = v.adaptive->switches_down;
+    j["abr_switches_up"] = v.adaptive->switches_up;
+    j["abr_probes"] = v.adaptive->probes;
+    j["abr_probes_succeeded"] = v.adaptive->probes_succeeded;
+  }
   return j;
 }
 

@@ -29,6 +29,17 @@ class WebRtcFeed : public media::StreamReader {
   void on_frame(const media::FramePtr& frame) override;
   void on_publisher_stopped() override;
 
+  // Asks the feed's encoder for an IDR now (a viewer switches to it); nothing for the
+  // pass-through source, whose keyframes come when the publisher sends them. Any thread; the
+  // request is set once, before the feed is shared.
+  void request_keyframe() const {
+    if (keyframe_request_) keyframe_request_();
+  }
+  void set_keyframe_request(std::function<void()> request) {
+    keyframe_request_ = std::move(request);
+  }
+  bool encoded() const noexcept { return static_cast<bool>(keyframe_request_); }
+
   const std::string& path() const noexcept { return path_; }
   uint32_t video_ssrc() const noexcept { return video_ssrc_; }
   uint32_t audio_ssrc() const noexcept { return audio_ssrc_; }
@@ -47,6 +58,7 @@ class WebRtcFeed : public media::StreamReader {
   const uint32_t audio_ssrc_;
   const uint32_t opus_bitrate_;
   Deliver deliver_;
+  std::function<void()> keyframe_request_;
   mutable std::mutex mutex_;  // guards the fields read from other threads (configs, status)
   std::shared_ptr<const media::VideoConfig> video_config_;
   bool has_audio_ = false;

@@ -71,6 +71,7 @@ struct WebRtcWorker::Viewer {
   std::shared_ptr<WebRtcFeed> feed;
   std::shared_ptr<WebRtcFeed> audio_feed;
   std::unique_ptr<webrtc::PeerSession> session;
+  std::unique_ptr<AdaptiveVideo> adaptive;  // quality=auto
   bool logged_connected = false;
   bool pacing = false;  // in pacing_
 };
@@ -223,6 +224,10 @@ WebRtcWorker::Viewer* WebRtcWorker::claim(std::span<const uint8_t> datagram,
   v->rendition = pending->rendition;
   v->feed = pending->feed;
   v->audio_feed = pending->audio_feed ? pending->audio_feed : pending->feed;
+  if (!pending->ladder.empty()) {
+    v->adaptive =
+        std::make_unique<AdaptiveVideo>(std::move(pending->ladder), pending->ladder_start);
+  }
   auto& video = streams_[v->feed.get()];
   auto& audio = streams_[v->audio_feed.get()];
   v->session = std::make_unique<webrtc::PeerSession>(
@@ -247,6 +252,7 @@ void WebRtcWorker::after_input(Viewer& v) {
                            s.remote_address() ? s.remote_address()->to_string() : "?",
                            st.connect_time ? st.connect_time->count() : -1);
   }
+  if (v.adaptive && s.take_estimate_update()) adapt(v, std::chrono::steady_clock::now());
   if (s.take_keyframe_request()) {
     const auto& history = *streams_[v.feed.get()].history;
     s.replay_video(history.since_keyframe(), history.bitrate_bps(),
@@ -257,6 +263,64 @@ void WebRtcWorker::after_input(Viewer& v) {
     return;
   }
   schedule_pacing(v);  // a replay, or second copies of what a NACK asked for
+}
+
+// What the viewer's estimate now allows: a probe to start, or a switch to begin (completed at
+// the new rung's next keyframe, which an encoded rung makes at once on request).
+void WebRtcWorker::adapt(Viewer& v, std::chrono::steady_clock::time_point now) {
+  auto& s = *v.session;
+  auto& a = *v.adaptive;
+  if (auto probe = s.take_probe_result()) {
+    a.on_probe_result(*probe, now);
+    logger("webrtc")->debug("viewer {}: probe {} measured {} kbit/s", v.id, probe->cluster,
+                            probe->bps / 1000);
+  }
+  const auto bandwidth = s.bandwidth();
+  if (!bandwidth) return;
+  const auto decision = a.on_estimate(*bandwidth, now);
+  if (decision.probe &&
+      s.start_probe(decision.probe->cluster, decision.probe->target_bps,
+                    a.rung(a.current()).bitrate_bps, decision.probe->duration, now)) {
+    a.probe_started(now);
+    logger("webrtc")->debug("viewer {}: probe {} at {} kbit/s on {} (estimate {} kbit/s)", v.id,
+                            decision.probe->cluster, decision.probe->target_bps / 1000, v.rendition,
+                            bandwidth->estimate_bps / 1000);
+  }
+  if (decision.switch_to) begin_switch(v, *decision.switch_to);
+  schedule_pacing(v);
+}
+
+void WebRtcWorker::begin_switch(Viewer& v, size_t rung) {
+  auto& a = *v.adaptive;
+  if (auto* waiting = a.switching_feed()) std::erase(streams_[waiting].switching, &v);
+  const auto& target = a.rung(rung);
+  a.switch_pending(rung);
+  if (target.feed.get() == v.feed.get()) {
+    a.switch_cancelled();  // back where it is: nothing to do
+    return;
+  }
+  streams_[target.feed.get()].switching.push_back(&v);
+  target.feed->request_keyframe();
+  logger("webrtc")->info("viewer {} of {}: switching {} -> {} (estimate {} kbit/s)", v.id, v.path,
+                         v.rendition, target.choice.key(),
+                         v.session->estimate_bps().value_or(0) / 1000);
+}
+
+void WebRtcWorker::finish_switches(StreamState& stream,
+                                   const webrtc::PacketizedFramePtr& keyframe) {
+  const auto now = std::chrono::steady_clock::now();
+  auto moving = std::move(stream.switching);
+  stream.switching.clear();
+  for (auto* v : moving) {
+    auto& a = *v->adaptive;
+    const auto rung = a.switch_done();
+    std::erase(streams_[v->feed.get()].viewers, v);
+    v->feed = a.rung(rung).feed;
+    v->rendition = a.rung(rung).choice.key();
+    stream.viewers.push_back(v);
+    v->session->switch_video(stream.history);
+    v->session->send_video(keyframe, now);
+  }
 }
 
 void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFramePtr& frame) {
@@ -276,6 +340,7 @@ void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFram
     } else {
       for (auto* v : stream.viewers)
         v->session->send_video(frame, now);
+      if (frame->keyframe && !stream.switching.empty()) finish_switches(stream, frame);
     }
   }
   if (measured) {
@@ -367,7 +432,10 @@ void WebRtcWorker::forget_feed(const WebRtcFeed* feed) {
   auto it = streams_.find(feed);
   if (it == streams_.end()) return;
   // Viewers of a stopped encoder cannot exist (it stops when none is left); kept if one does.
-  if (it->second.viewers.empty() && it->second.audio_viewers.empty()) streams_.erase(it);
+  if (it->second.viewers.empty() && it->second.audio_viewers.empty() &&
+      it->second.switching.empty()) {
+    streams_.erase(it);
+  }
 }
 
 EgressTotals EgressTotals::of(const webrtc::PeerStats& st) {
@@ -383,6 +451,7 @@ EgressTotals EgressTotals::of(const webrtc::PeerStats& st) {
   t.nacks_unanswered = st.video_nack.over_budget + st.video_nack.over_nack_limit +
                        st.audio_nack.over_budget + st.audio_nack.over_nack_limit;
   t.paced_replays = st.paced_replays;
+  t.probes = st.probes;
   return t;
 }
 
@@ -401,6 +470,9 @@ EgressTotals& EgressTotals::operator+=(const EgressTotals& o) {
   send_buffer_bytes = std::max(send_buffer_bytes, o.send_buffer_bytes);
   nacks_unanswered += o.nacks_unanswered;
   paced_replays += o.paced_replays;
+  switches_down += o.switches_down;
+  switches_up += o.switches_up;
+  probes += o.probes;
   egress_bps += o.egress_bps;
   return *this;
 }
@@ -409,6 +481,11 @@ void WebRtcWorker::remove(Viewer& v) {
   const auto st = v.session->stats();
   auto closed = EgressTotals::of(st);
   closed.viewers_closed = 1;
+  if (v.adaptive) {
+    const auto a = v.adaptive->status();
+    closed.switches_down = a.switches_down;
+    closed.switches_up = a.switches_up;
+  }
   closed_totals_ += closed;
   logger("webrtc")->info(
       "viewer {} of {} closed: {}; sent {} packets in {} frames, {} NACKed, {} retransmitted, "
@@ -417,6 +494,9 @@ void WebRtcWorker::remove(Viewer& v) {
       st.video.retransmitted, st.plis, st.fraction_lost, st.rtt ? st.rtt->count() / 1000.0 : -1.0);
   std::erase(streams_[v.feed.get()].viewers, &v);
   std::erase(streams_[v.audio_feed.get()].audio_viewers, &v);
+  if (v.adaptive) {
+    if (auto* waiting = v.adaptive->switching_feed()) std::erase(streams_[waiting].switching, &v);
+  }
   if (v.pacing) std::erase(pacing_, &v);
   demux_.remove_session(v.key);
   closed_(v.id);
@@ -431,8 +511,12 @@ void WebRtcWorker::publish_status() {
     const auto& s = *v->session;
     out.push_back({v->id, v->path, v->user, v->user_type, v->rendition,
                    s.remote_address() ? s.remote_address()->to_string() : "", state_name(s.state()),
-                   s.stats()});
+                   s.stats(), v->adaptive ? std::optional(v->adaptive->status()) : std::nullopt});
     auto live = EgressTotals::of(out.back().stats);
+    if (v->adaptive) {
+      live.switches_down = out.back().adaptive->switches_down;
+      live.switches_up = out.back().adaptive->switches_up;
+    }
     live.handshakes_failed = 0;  // still trying
     totals += live;
   }

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/adaptive_video.hpp"
 #include "app/udp_batch_sender.hpp"
 #include "app/webrtc_feed.hpp"
 #include "metrics/egress_latency.hpp"
@@ -35,6 +36,10 @@ struct PendingViewer {
   std::string rendition;                   // "source" or a rung of the ladder
   std::shared_ptr<WebRtcFeed> feed;        // its video: the source's or a rendition's
   std::shared_ptr<WebRtcFeed> audio_feed;  // its audio: the path's pass-through feed
+  // quality=auto: the rungs it moves over (feeds leased for it), best first, and where it
+  // starts; empty: a fixed rendition.
+  std::vector<LadderRung> ladder;
+  size_t ladder_start = 0;
   webrtc::PeerSessionConfig config;
   std::chrono::steady_clock::time_point created;
 };
@@ -48,6 +53,7 @@ struct ViewerStatus {
   std::string remote;
   std::string state;
   webrtc::PeerStats stats;
+  std::optional<AdaptiveStatus> adaptive;  // quality=auto viewers
 };
 
 // Counts over every viewer a loop has served, closed ones included: monotonic, for /metrics.
@@ -65,6 +71,9 @@ struct EgressTotals {
   uint64_t send_buffer_waits = 0;  // a full socket buffer waited on instead of dropping
   uint64_t nacks_unanswered = 0;   // over a viewer's repair budget or one NACK's send limit
   uint64_t paced_replays = 0;      // keyframe requests answered by a paced replay
+  uint64_t switches_down = 0;      // rendition switches of adaptive viewers
+  uint64_t switches_up = 0;
+  uint64_t probes = 0;  // probes of adaptive viewers' links
   uint64_t egress_bps = 0;         // over the last status period (a gauge, not a count)
   uint64_t send_buffer_bytes = 0;  // the media socket's effective SO_SNDBUF (a gauge)
 
@@ -119,6 +128,7 @@ class WebRtcWorker : public webrtc::DatagramSink {
         std::make_shared<webrtc::PacketHistory>();
     std::vector<Viewer*> viewers;        // watching this feed's video
     std::vector<Viewer*> audio_viewers;  // hearing this feed's audio
+    std::vector<Viewer*> switching;      // moving to this feed's video at its next keyframe
   };
 
   void send_datagram(std::span<const uint8_t> bytes, const webrtc::TransportAddress& to) override;
@@ -128,6 +138,9 @@ class WebRtcWorker : public webrtc::DatagramSink {
   void forward(int owner, std::span<const uint8_t> datagram, const webrtc::TransportAddress& from);
   Viewer* claim(std::span<const uint8_t> datagram, const webrtc::TransportAddress& from);
   void after_input(Viewer& viewer);
+  void adapt(Viewer& viewer, std::chrono::steady_clock::time_point now);
+  void begin_switch(Viewer& viewer, size_t rung);
+  void finish_switches(StreamState& stream, const webrtc::PacketizedFramePtr& keyframe);
   void tick();
   void size_buffers();
   void schedule_pacing(Viewer& viewer);

@@ -1,5 +1,7 @@
 #include "app/whep_service.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 
 #include "app/logging.hpp"
@@ -39,6 +41,20 @@ http::Response refuse_access(const http::RequestContext& ctx, const std::string&
 }
 
 constexpr std::string_view RenditionHeader = "X-AIRClass-Rendition";
+constexpr std::string_view TransportCcUri =
+    "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+
+std::optional<uint8_t> extension_id(const webrtc::sdp::SectionPlan& section,
+                                    std::string_view uri) {
+  for (const auto& e : section.extmaps) {
+    if (e.uri == uri) return static_cast<uint8_t>(e.id);
+  }
+  return std::nullopt;
+}
+
+bool has_extension(const webrtc::sdp::SectionPlan& section, std::string_view uri) {
+  return extension_id(section, uri).has_value();
+}
 
 // What libx264 makes of every rendition (level 4.0 covers 1080p30); the answer names it before
 // the rendition's first picture exists.
@@ -70,6 +86,11 @@ webrtc::sdp::AnswerParams answer_params(const webrtc::ice::IceCredentials& local
   if (!av_sync) params.audio_stream_id = "airclass-audio";
   params.video_track_id = "video";
   params.audio_track_id = "audio";
+  // Every packet carries the transport-wide sequence number and the browser's feedback drives
+  // the viewer's bandwidth estimate; REMB stands in for a receiver without transport-cc.
+  params.transport_cc = true;
+  params.goog_remb = true;
+  params.header_extensions = {std::string(TransportCcUri)};
   return params;
 }
 
@@ -138,6 +159,12 @@ webrtc::PeerSessionConfig peer_config(const webrtc::sdp::AnswerParams& params,
   pc.video.initial_seq = static_cast<uint16_t>(random_u32());
   pc.video.initial_rtx_seq = static_cast<uint16_t>(random_u32());
   if (audio && audio->opus) pc.audio = audio_sender(*audio->opus, params);
+  // One transport (BUNDLE): the video section's id numbers the extension for both tracks.
+  if (video_ok) {
+    pc.transport_cc_extension = extension_id(*video, TransportCcUri);
+    pc.remb = std::find(video->rtcp_fb.begin(), video->rtcp_fb.end(), "goog-remb") !=
+              video->rtcp_fb.end();
+  }
   return pc;
 }
 
@@ -208,7 +235,10 @@ struct WhepService::Offer {
   webrtc::sdp::AnswerParams params;
   webrtc::sdp::AnswerPlan plan;
   RenditionFeeds::Lease feeds;
-  bool leased = false;
+  std::vector<std::string> leases;  // encoded renditions acquired for it
+  std::vector<QualityChoice> ladder;  // quality=auto: what it adapts over, best first
+  std::vector<LadderRung> rungs;      // ... and their feeds
+  uint32_t source_bps = 0;
   std::shared_ptr<PendingViewer> viewer;
 };
 
@@ -232,12 +262,13 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   if (auto refusal = take_feeds(ctx, o)) return std::move(*refusal);
   // From here on the viewer holds its rendition: give it back unless it becomes a session.
   auto refuse = [&](http::Response res) {
-    if (o.leased) feeds_->release(o.path, o.quality.key());
+    for (const auto& key : o.leases)
+      feeds_->release(o.path, key);
     return res;
   };
   if (auto refusal = make_viewer(ctx, o)) return refuse(std::move(*refusal));
   const auto answer = webrtc::sdp::build_answer(*o.parsed.offer, o.params, o.plan);
-  if (auto refusal = add_pending(ctx, o.viewer)) return refuse(std::move(*refusal));
+  if (auto refusal = add_pending(ctx, o.viewer, o.leases)) return refuse(std::move(*refusal));
   NodeCounters::bump(counters_.whep_sessions);
   log_accepted(*o.viewer, ctx.remote_address);
   auto res = http::make_response(req, http::Status::created, "application/sdp", answer);
@@ -260,13 +291,18 @@ std::optional<http::Response> WhepService::choose(const http::RequestContext& ct
     res.set(boost::beast::http::field::retry_after, "1");
     return res;
   }
-  const auto wanted = ctx.query.find("quality");
+  const auto query = ctx.query.find("quality");
+  const auto wanted = query == ctx.query.end() ? std::string_view{} : query->second;
   const SourceVideo src{status.width, status.height, status.video_kbps, status.bframes};
-  auto chosen = choose_quality(wanted == ctx.query.end() ? std::string_view{} : wanted->second,
-                               o.claims->max_quality, config_, src);
+  auto chosen = choose_quality(wanted, o.claims->max_quality, config_, src);
   if (!chosen.choice) return http::make_error(req, http::Status::bad_request, chosen.error);
   // Audio only so far: nothing to encode.
   o.quality = o.video ? *chosen.choice : QualityChoice{std::string(SourceQuality)};
+  o.source_bps = status.video_kbps * 1000;
+  if (o.video && wants_adaptive(wanted, config_)) {
+    o.ladder = adaptive_ladder(o.claims->max_quality, config_, src);
+    if (!o.ladder.empty()) o.quality = o.ladder.front();  // starts at the top: a warm join
+  }
   o.ice = webrtc::ice::IceCredentials::generate();
   if (!o.ice) return http::make_error(req, http::Status::internal_server_error, "no entropy");
   // An encoded rendition is Constrained Baseline whatever the source is, and its first picture
@@ -277,20 +313,42 @@ std::optional<http::Response> WhepService::choose(const http::RequestContext& ct
   o.params.vp8_available = o.video != nullptr;  // we can always encode one
   o.plan = webrtc::sdp::plan_answer(*o.parsed.offer, o.params);
   if (const auto* v = o.plan.video(); v && v->vp8) o.quality = as_vp8(o.quality, src);
+  // Adapting needs the browser's transport-wide feedback; the VP8 encode is one rung only.
+  const auto* v = o.plan.video();
+  if (!v || v->vp8 || !has_extension(*v, TransportCcUri)) o.ladder.clear();
   return std::nullopt;
 }
 
 std::optional<http::Response> WhepService::take_feeds(const http::RequestContext& ctx, Offer& o) {
   try {
     o.feeds = feeds_->acquire(o.path, o.stream, o.quality);
-    o.leased = o.quality.encoded;
+    if (o.quality.encoded) o.leases.push_back(o.quality.key());
+    take_ladder(o);
   } catch (const std::exception& e) {
+    for (const auto& key : o.leases)
+      feeds_->release(o.path, key);
+    o.leases.clear();
     logger("webrtc")->error("{}: {}", o.path, e.what());
     return http::make_error(ctx.request, http::Status::internal_server_error, e.what());
   }
   o.params.video_ssrc = o.feeds.video->video_ssrc();
   o.params.audio_ssrc = o.feeds.audio->audio_ssrc();
   return std::nullopt;
+}
+
+// An adaptive viewer holds every rung of its ladder: each encoder runs (and has its GOP) before
+// the viewer needs it, so a switch waits for one IDR only.
+void WhepService::take_ladder(Offer& o) {
+  for (const auto& choice : o.ladder) {
+    LadderRung rung{choice, nullptr, ladder_bitrate(choice, {0, 0, o.source_bps / 1000, false})};
+    if (choice == o.quality) {
+      rung.feed = o.feeds.video;
+    } else {
+      rung.feed = feeds_->acquire(o.path, o.stream, choice).video;
+      if (choice.encoded) o.leases.push_back(choice.key());
+    }
+    o.rungs.push_back(std::move(rung));
+  }
 }
 
 std::optional<http::Response> WhepService::make_viewer(const http::RequestContext& ctx, Offer& o) {
@@ -313,6 +371,14 @@ std::optional<http::Response> WhepService::make_viewer(const http::RequestContex
   viewer->audio_feed = o.feeds.audio;
   viewer->created = std::chrono::steady_clock::now();
   viewer->config = peer_config(o.params, o.plan, *o.ice, *section, *remote_fp, dtls_);
+  if (!o.rungs.empty()) {
+    viewer->ladder = std::move(o.rungs);
+    viewer->ladder_start = 0;
+    // The estimate starts well above the top rung: the viewer stays there unless feedback
+    // shows the link cannot carry it (about half a second on a narrow link). At 1.25 x the
+    // join's burst and the slow additive climb took a 20 Mbit/s viewer down and back up.
+    viewer->config.bandwidth.start_bps = viewer->ladder.front().bitrate_bps * 2;
+  }
   viewer->address = http::RateLimiter::client_key(ctx.remote_address);
   o.viewer = std::move(viewer);
   return std::nullopt;
@@ -349,7 +415,8 @@ std::optional<http::Response> WhepService::check_admission(
 }
 
 std::optional<http::Response> WhepService::add_pending(
-    const http::RequestContext& ctx, const std::shared_ptr<PendingViewer>& viewer) {
+    const http::RequestContext& ctx, const std::shared_ptr<PendingViewer>& viewer,
+    std::vector<std::string> leases) {
   std::lock_guard lock(mutex_);
   expire_pending_locked(viewer->created);
   size_t same_subject = 0, same_address = 0;
@@ -376,8 +443,7 @@ std::optional<http::Response> WhepService::add_pending(
     return res;
   }
   pending_[viewer->config.local_ice.ufrag] = viewer;
-  sessions_[viewer->id] = {viewer->config.local_ice.ufrag, -1, viewer->path,
-                           viewer->feed != viewer->audio_feed ? viewer->rendition : std::string()};
+  sessions_[viewer->id] = {viewer->config.local_ice.ufrag, -1, viewer->path, std::move(leases)};
   return std::nullopt;
 }
 
@@ -461,7 +527,8 @@ void WhepService::expire_pending_locked(std::chrono::steady_clock::time_point no
 }
 
 void WhepService::forget_session_locked(std::map<std::string, Session>::iterator it) {
-  if (!it->second.rendition.empty()) feeds_->release(it->second.path, it->second.rendition);
+  for (const auto& key : it->second.leases)
+    feeds_->release(it->second.path, key);
   sessions_.erase(it);
 }
 

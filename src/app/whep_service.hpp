@@ -70,7 +70,7 @@ class WhepService {
     std::string ufrag;
     int worker = -1;  // -1 while pending
     std::string path;
-    std::string rendition;
+    std::vector<std::string> leases;  // encoded renditions it holds (QualityChoice::key())
   };
   struct Offer;  // one POST's state between its steps
   http::Response post_offer(const http::RequestContext& ctx);
@@ -79,6 +79,7 @@ class WhepService {
   std::optional<http::Response> choose(const http::RequestContext& ctx, Offer& offer);
   // The feeds that carry it (starting the encoder); a refusal when the encoder cannot start.
   std::optional<http::Response> take_feeds(const http::RequestContext& ctx, Offer& offer);
+  void take_ladder(Offer& offer);
   std::optional<http::Response> make_viewer(const http::RequestContext& ctx, Offer& offer);
   // Content type, a live stream and a free seat: the refusal to send, or nothing.
   std::optional<http::Response> check_admission(const http::RequestContext& ctx,
@@ -87,7 +88,8 @@ class WhepService {
   // Registers the viewer, or refuses it (429/503) when its subject, address or the node holds
   // too many pending offers.
   std::optional<http::Response> add_pending(const http::RequestContext& ctx,
-                                            const std::shared_ptr<PendingViewer>& viewer);
+                                            const std::shared_ptr<PendingViewer>& viewer,
+                                            std::vector<std::string> leases);
   void sweep();
   // Viewers that reached a worker (connecting or connected): what maxViewers bounds.
   size_t seated_count() const;

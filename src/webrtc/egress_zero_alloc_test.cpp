@@ -20,8 +20,10 @@
 
 #include "webrtc/packet_history.hpp"
 #include "webrtc/rtcp/generic_nack.hpp"
+#include "webrtc/send_side_bandwidth.hpp"
 #include "webrtc/srtp/srtp_session.hpp"
 #include "webrtc/track_egress.hpp"
+#include "webrtc/transport_sequencer.hpp"
 #include "webrtc/video_track_packetizer.hpp"
 #include "webrtc/webrtc_test_support.hpp"
 
@@ -136,6 +138,97 @@ INSTANTIATE_TEST_SUITE_P(Profiles, LiveAndNacks,
                            return info.param == srtp::SrtpProfile::AeadAes128Gcm ? "AesGcm"
                                                                                  : "AesCm";
                          });
+
+// With transport-cc negotiated: each packet gets the transport-wide extension and is reported
+// to the bandwidth estimator (its sent-packet ring and the probe estimator's ring are made at
+// construction); probe copies go the same way. Still nothing per packet.
+struct StampedViewer {
+  StampedViewer() : sequencer(3, bandwidth) {}
+
+  PacketizedFramePtr add(bool key, int64_t ms) {
+    auto f = packetizer.packetize(*test::h264_frame(key, ms, 12000));
+    history->append(f);
+    return f;
+  }
+
+  VideoTrackPacketizer packetizer{0xAAAA, 65000, 90000};
+  std::shared_ptr<PacketHistory> history = std::make_shared<PacketHistory>();
+  SrtpSink sink{srtp::SrtpProfile::AeadAes128Gcm};
+  SendSideBandwidth bandwidth{{.start_bps = 2'000'000, .history = 2048}};
+  TransportSequencer sequencer;
+  TrackEgress egress{{.payload_type = kVideoPt,
+                      .ssrc = 1,
+                      .rtx_payload_type = 103,
+                      .rtx_ssrc = 2,
+                      .initial_seq = 65530,
+                      .initial_rtx_seq = 65530},
+                     sink,
+                     history,
+                     {.nack = {}, .replay = {.rate_multiple = 2.0, .min_bps = 0}},
+                     &sequencer};
+};
+
+TEST(EgressZeroAllocation, StampedLiveNacksAndProbesDoNotAllocate) {
+  StampedViewer v;
+  ASSERT_TRUE(v.sink.srtp_);
+  // Warm-up: live frames, a NACK with its second copy, and a probe pass every path once.
+  for (int i = 0; i < 10; ++i) {
+    v.sequencer.set_now(T0 + i * 33ms);
+    v.egress.send_live(v.add(i == 0, i * 33), T0 + i * 33ms);
+  }
+  const rtcp::NackItem warm{static_cast<uint16_t>(v.sink.last_media_seq - 3), 0x0007};
+  v.egress.on_nack(rtcp::GenericNack(9, 1, std::span(&warm, 1)), T0 + 330ms, 20ms);
+  v.sequencer.set_probe_cluster(0);
+  v.egress.start_probe(2'000'000, T0 + 400ms, T0 + 330ms);
+  for (int ms = 331; ms < 420; ++ms)
+    v.egress.pace(T0 + ms * 1ms);
+  v.sequencer.set_probe_cluster(-1);
+  const TrackEgressStats start = v.egress.stats();
+  const int64_t stamped_before = v.sequencer.next_sequence();
+
+  constexpr int kFrames = 300;
+  size_t live_allocations = 0, nack_allocations = 0, probe_allocations = 0;
+  for (int i = 20; i < 20 + kFrames; ++i) {
+    const TimePoint now = T0 + i * 33ms;
+    const auto frame = v.add(i % 60 == 0, i * 33);
+    live_allocations += allocations_in([&] {
+      v.sequencer.set_now(now);
+      v.egress.send_live(frame, now);
+    });
+    const rtcp::NackItem item{static_cast<uint16_t>(v.sink.last_media_seq - 3), 0x0007};
+    const rtcp::GenericNack nack(9, 1, std::span(&item, 1));
+    nack_allocations += allocations_in([&] { v.egress.on_nack(nack, now, 20ms); });
+    // Every third frame a 30 ms probe, paced every millisecond (second copies go out too).
+    probe_allocations += allocations_in([&] {
+      if (i % 3 == 0) {
+        v.sequencer.set_probe_cluster(i);
+        v.egress.start_probe(3'000'000, now + 30ms, now);
+      }
+      for (int ms = 1; ms < 33; ++ms) {
+        v.sequencer.set_now(now + ms * 1ms);
+        v.egress.pace(now + ms * 1ms);
+        if (ms == 30) v.sequencer.set_probe_cluster(-1);
+      }
+    });
+  }
+  EXPECT_EQ(live_allocations, 0u);
+  EXPECT_EQ(nack_allocations, 0u);
+  EXPECT_EQ(probe_allocations, 0u);
+  const TrackEgressStats end = v.egress.stats();
+  EXPECT_EQ(end.sender.frames - start.sender.frames, static_cast<uint64_t>(kFrames));
+  // Four repairs a frame, and their second copies (paced out a moment later).
+  EXPECT_EQ((end.sender.retransmitted - end.sender.second_copies) -
+                (start.sender.retransmitted - start.sender.second_copies),
+            4u * kFrames);
+  EXPECT_GT(end.sender.second_copies - start.sender.second_copies, 0u);
+  EXPECT_GT(end.sender.probe_packets - start.sender.probe_packets, 5u * kFrames / 3);
+  EXPECT_EQ(v.sink.failed, 0u);
+  // Every packet sent was stamped: originals, repairs (with second copies) and probes.
+  EXPECT_EQ(static_cast<uint64_t>(v.sequencer.next_sequence() - stamped_before),
+            (end.sender.packets - start.sender.packets) +
+                (end.sender.retransmitted - start.sender.retransmitted) +
+                (end.sender.probe_packets - start.sender.probe_packets));
+}
 
 // Allocations of a paced replay and the pacing that drains it.
 struct PacedRun {

@@ -9,6 +9,8 @@
 #include "webrtc/rtcp/ntp_time.hpp"
 #include "webrtc/rtcp/pli.hpp"
 #include "webrtc/rtcp/receiver_report.hpp"
+#include "webrtc/rtcp/remb.hpp"
+#include "webrtc/rtcp/transport_cc.hpp"
 #include "webrtc/rtcp/sdes.hpp"
 #include "webrtc/rtcp/sender_report.hpp"
 #include "webrtc/stun/stun_message.hpp"
@@ -26,6 +28,17 @@ dtls::DtlsConfig dtls_config(const PeerSessionConfig& c) {
 
 using Kind = base::DatagramKind;  // RFC 7983 demultiplexing by the first byte
 
+std::unique_ptr<SendSideBandwidth> make_bandwidth(const PeerSessionConfig& c) {
+  if (!c.transport_cc_extension && !c.remb) return nullptr;
+  return std::make_unique<SendSideBandwidth>(c.bandwidth);
+}
+
+std::unique_ptr<TransportSequencer> make_sequencer(const PeerSessionConfig& c,
+                                                   SendSideBandwidth* bandwidth) {
+  if (!c.transport_cc_extension || !bandwidth) return nullptr;
+  return std::make_unique<TransportSequencer>(*c.transport_cc_extension, *bandwidth);
+}
+
 }  // namespace
 
 PeerSession::PeerSession(PeerSessionConfig config, DatagramSink& sink,
@@ -35,13 +48,16 @@ PeerSession::PeerSession(PeerSessionConfig config, DatagramSink& sink,
       sink_(sink),
       ice_(config_.local_ice, config_.remote_ice, now, config_.ice),
       dtls_(config_.dtls_context, dtls_config(config_)),
-      video_(config_.video, *this, std::move(video_history), config_.egress),
+      bandwidth_(make_bandwidth(config_)),
+      sequencer_(make_sequencer(config_, bandwidth_.get())),
+      video_(config_.video, *this, std::move(video_history), config_.egress, sequencer_.get()),
       created_(now) {
   if (config_.audio) {
     auto audio = *config_.audio;
     audio.clock_rate = 48000;
     audio.sent_runs = 64;  // never replayed: live audio is one run
-    audio_.emplace(audio, static_cast<RtpSink&>(*this), std::move(audio_history), config_.egress);
+    audio_.emplace(audio, static_cast<RtpSink&>(*this), std::move(audio_history), config_.egress,
+                   sequencer_.get());
   }
   if (dtls_.state() == dtls::DtlsState::Failed) close("DTLS setup: " + dtls_.failure_reason());
 }
@@ -129,13 +145,37 @@ void PeerSession::start_srtp(TimePoint now) {
 
 bool PeerSession::pace(TimePoint now) {
   if (!ready()) return false;
+  set_now(now);
   const bool video = video_.pace(now);
   const bool audio = audio_ && audio_->pace(now);
-  return video || audio;
+  if (probe_until_ && now >= *probe_until_) {
+    probe_until_.reset();
+    sequencer_->set_probe_cluster(-1);
+  }
+  return video || audio || probe_until_.has_value();
+}
+
+std::optional<int64_t> PeerSession::estimate_bps() const noexcept {
+  if (!bandwidth_) return std::nullopt;
+  return bandwidth_->estimate_bps();
+}
+
+bool PeerSession::start_probe(int cluster, int64_t target_bps, int64_t media_bps,
+                              std::chrono::milliseconds duration, TimePoint now) {
+  if (!ready() || !sequencer_ || !config_.video.rtx_payload_type || probe_until_) return false;
+  set_now(now);
+  // The cluster is everything sent while it lasts, media included: its rate is the total the
+  // link is asked to carry. The copies fill the gap between the media and the target.
+  sequencer_->set_probe_cluster(cluster);
+  probe_until_ = now + duration;
+  video_.start_probe(std::max<int64_t>(target_bps - media_bps, target_bps / 4), *probe_until_, now);
+  ++stats_.probes;
+  return true;
 }
 
 std::optional<PeerSession::TimePoint> PeerSession::next_pace_due() const noexcept {
   auto due = video_.next_pace_due();
+  if (probe_until_ && (!due || *probe_until_ < *due)) due = probe_until_;
   if (audio_) {
     if (auto a = audio_->next_pace_due(); a && (!due || *a < *due)) due = a;
   }
@@ -172,7 +212,9 @@ void PeerSession::on_srtcp(std::span<uint8_t> datagram, TimePoint now, WallTime 
 
 void PeerSession::on_feedback(std::span<const uint8_t> rtcp_bytes, TimePoint now, WallTime wall) {
   rtcp::CompoundReader reader(rtcp_bytes);
+  set_now(now);
   while (auto packet = reader.next()) {
+    if (bandwidth_ && on_bandwidth_feedback(*packet, now)) continue;
     if (packet->type == rtcp::packet_type::ReceiverReport ||
         packet->type == rtcp::packet_type::SenderReport) {
       const auto rr = rtcp::ReceiverReport::parse(*packet);
@@ -197,6 +239,23 @@ void PeerSession::on_feedback(std::span<const uint8_t> rtcp_bytes, TimePoint now
     }
   }
   if (reader.failed()) ++stats_.rtcp_malformed;
+}
+
+bool PeerSession::on_bandwidth_feedback(const rtcp::RtcpPacket& packet, TimePoint now) {
+  if (packet.type == rtcp::packet_type::RtpFeedback) {
+    auto twcc = rtcp::TransportCc::parse(packet);
+    if (!twcc) return false;
+    if (sequencer_) bandwidth_->on_transport_cc(*twcc, now);
+    return true;
+  }
+  if (packet.type == rtcp::packet_type::PayloadFeedback) {
+    auto remb = rtcp::Remb::parse(packet);
+    if (!remb) return false;
+    bandwidth_->on_remb(static_cast<int64_t>(std::min<uint64_t>(remb->bitrate_bps(), INT64_MAX)),
+                        now);
+    return true;
+  }
+  return false;
 }
 
 void PeerSession::on_report_blocks(const rtcp::ReportBlocks& blocks, WallTime wall) {
@@ -296,6 +355,7 @@ PeerStats PeerSession::stats() const {
     s.audio_nack = audio.nack;
   }
   if (srtp_in_) s.srtp_auth_failures = srtp_in_->errors().auth_fail;
+  if (bandwidth_) s.bandwidth = bandwidth_->stats();
   return s;
 }
 

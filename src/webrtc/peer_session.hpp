@@ -14,6 +14,8 @@
 #include "webrtc/dtls/fingerprint.hpp"
 #include "webrtc/ice/ice_lite_agent.hpp"
 #include "webrtc/rtcp/report_block.hpp"
+#include "webrtc/rtcp/rtcp_packet.hpp"
+#include "webrtc/send_side_bandwidth.hpp"
 #include "webrtc/srtp/srtp_session.hpp"
 #include "webrtc/track_egress.hpp"
 
@@ -43,6 +45,11 @@ struct PeerSessionConfig {
   std::chrono::milliseconds leave_confirmation{3000};
   std::chrono::milliseconds keyframe_request_interval{500};  // PLI/FIR replays at most this often
   TrackEgressConfig egress;  // NACK budget and keyframe replay pace, per track
+  // The offer's id for the transport-wide sequence number extension: every packet is stamped
+  // and transport-cc feedback drives a bandwidth estimate. Empty: not negotiated.
+  std::optional<uint8_t> transport_cc_extension;
+  bool remb = false;  // goog-remb negotiated: an estimate from REMB when no transport-cc
+  bwe::BandwidthEstimator::Config bandwidth{.start_bps = 2'000'000, .history = 2048};
   ice::IceLiteConfig ice;
 };
 
@@ -69,6 +76,8 @@ struct PeerStats {
   uint32_t jitter = 0;  // RTP units
   std::optional<std::chrono::microseconds> rtt;
   std::optional<std::chrono::milliseconds> connect_time;  // session start to SRTP keys
+  std::optional<SendSideBandwidthStats> bandwidth;        // when an estimate is kept
+  uint64_t probes = 0;
 };
 
 class PeerSession : private RtpSink {
@@ -89,11 +98,15 @@ class PeerSession : private RtpSink {
 
   // Live video from the stream; sent once the viewer is connected and has started.
   void send_video(const PacketizedFramePtr& frame, TimePoint now) {
-    if (ready()) video_.send_live(frame, now);
+    if (!ready()) return;
+    set_now(now);
+    video_.send_live(frame, now);
   }
   // Live audio: a viewer starts at the live edge (no cached audio is replayed).
   void send_audio(const PacketizedFramePtr& frame, TimePoint now) {
-    if (ready() && audio_) audio_->send_live(frame, now);
+    if (!ready() || !audio_) return;
+    set_now(now);
+    audio_->send_live(frame, now);
   }
   // The viewer needs a decodable picture now (just connected, or PLI/FIR): the owner replays
   // PacketHistory::since_keyframe() through replay_video(), paced at a multiple of
@@ -101,7 +114,30 @@ class PeerSession : private RtpSink {
   bool take_keyframe_request() noexcept;
   void replay_video(std::span<const PacketizedFramePtr> frames, uint64_t stream_bps,
                     TimePoint now) {
-    if (ready()) video_.replay(frames, stream_bps, now);
+    if (!ready()) return;
+    set_now(now);
+    video_.replay(frames, stream_bps, now);
+  }
+  // The send-side bandwidth estimate, when transport-cc or REMB was negotiated.
+  std::optional<int64_t> estimate_bps() const noexcept;
+  // The estimate with what it rests on (delivered rate, loss), when one is kept.
+  std::optional<SendSideBandwidthStats> bandwidth() const noexcept {
+    if (!bandwidth_) return std::nullopt;
+    return bandwidth_->stats();
+  }
+  // True once after each feedback that may have moved the estimate.
+  bool take_estimate_update() noexcept { return bandwidth_ && bandwidth_->take_update(); }
+  std::optional<ProbeResult> take_probe_result() noexcept {
+    return bandwidth_ ? bandwidth_->take_probe_result() : std::nullopt;
+  }
+  // Probes the link at `target_bps` in all (media `media_bps` + RTX copies) for `duration`:
+  // the packets sent meanwhile form cluster `cluster`. False without transport-cc or RTX.
+  bool start_probe(int cluster, int64_t target_bps, int64_t media_bps,
+                   std::chrono::milliseconds duration, TimePoint now);
+  // The video now comes from another stream whose packets are in `history` (a rendition
+  // switch); the next live keyframe of it continues this viewer's track.
+  void switch_video(std::shared_ptr<const PacketHistory> history) {
+    video_.switch_stream(std::move(history));
   }
   // Sends what a paced replay may send now; true while one is in progress (call again at
   // next_pace_due()).
@@ -122,6 +158,9 @@ class PeerSession : private RtpSink {
 
  private:
   void send_rtp(std::span<uint8_t> buffer, size_t length) override;
+  void set_now(TimePoint now) noexcept {
+    if (sequencer_) sequencer_->set_now(now);
+  }
   void on_stun(std::span<const uint8_t> datagram, const TransportAddress& from, TimePoint now);
   void on_dtls(std::span<const uint8_t> datagram, TimePoint now);
   void on_srtcp(std::span<uint8_t> datagram, TimePoint now, WallTime wall);
@@ -130,6 +169,8 @@ class PeerSession : private RtpSink {
   void send_report(const TrackSender& track, uint32_t clock_rate, TimePoint now, WallTime wall);
   void on_report_blocks(const rtcp::ReportBlocks& blocks, WallTime wall);
   void on_feedback(std::span<const uint8_t> rtcp, TimePoint now, WallTime wall);
+  // Transport-cc or REMB: true when `packet` was one (consumed).
+  bool on_bandwidth_feedback(const rtcp::RtcpPacket& packet, TimePoint now);
 
   PeerSessionConfig config_;
   DatagramSink& sink_;
@@ -137,6 +178,10 @@ class PeerSession : private RtpSink {
   dtls::DtlsTransport dtls_;
   std::unique_ptr<srtp::SrtpSession> srtp_out_;
   std::unique_ptr<srtp::SrtpSession> srtp_in_;
+  // Before the tracks: their senders stamp through the sequencer, which reports to bandwidth_.
+  std::unique_ptr<SendSideBandwidth> bandwidth_;
+  std::unique_ptr<TransportSequencer> sequencer_;
+  std::optional<TimePoint> probe_until_;
   TrackEgress video_;
   std::optional<TrackEgress> audio_;
   PeerState state_ = PeerState::New;

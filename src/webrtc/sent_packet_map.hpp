@@ -27,6 +27,10 @@ class SentPacketMap {
   // half the sequence space.
   std::optional<Entry> find(uint16_t viewer_seq) const noexcept;
 
+  // Forgets every run: what was sent so far came from another stream (a rendition switch), so
+  // its stream sequence numbers mean nothing in the new one's history.
+  void forget() noexcept { count_ = 0; }
+
   size_t runs() const noexcept { return count_ < runs_.size() ? count_ : runs_.size(); }
 
  private:

@@ -23,9 +23,9 @@ std::optional<std::span<const uint8_t>> TrackEgress::RepairSource::find(
 
 TrackEgress::TrackEgress(const TrackSenderConfig& sender, RtpSink& sink,
                          std::shared_ptr<const PacketHistory> history,
-                         const TrackEgressConfig& config)
+                         const TrackEgressConfig& config, TransportSequencer* sequencer)
     : config_(config),
-      sender_(sender, sink),
+      sender_(sender, sink, sequencer),
       history_(std::move(history)),
       nacks_(config.nack),
       replay_(config.replay) {}
@@ -53,15 +53,60 @@ void TrackEgress::replay(std::span<const PacketizedFramePtr> frames, uint64_t st
   pace(now);
 }
 
+void TrackEgress::switch_stream(std::shared_ptr<const PacketHistory> history) {
+  replay_.cancel();
+  copies_count_ = 0;
+  probe_.reset();
+  sender_.switch_stream();
+  history_ = std::move(history);
+}
+
+void TrackEgress::start_probe(int64_t bps, TimePoint until, TimePoint now) {
+  if (bps <= 0 || until <= now || !history_) return;
+  probe_ = Probe{bps, now, until};
+  send_due_probes(now);
+}
+
+// Each probe packet copies one of the packets sent in the last moments (newest first, then
+// further back): the browser drops it as a duplicate, the feedback counts it. The copies are
+// spread at the probe's rate: what its bytes allow by now goes now.
+void TrackEgress::send_due_probes(TimePoint now) {
+  if (!probe_) return;
+  if (now >= probe_->until || replay_.active()) {
+    probe_.reset();
+    return;
+  }
+  const auto newest = sender_.last_sequence();
+  if (!newest) return;
+  const auto elapsed_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(now - probe_->start).count();
+  const auto allowed = static_cast<uint64_t>(probe_->bps / 8 * (elapsed_us + 1000) / 1'000'000);
+  const RepairSource source(history_.get(), replay_, now);
+  int misses = 0;
+  while (probe_->sent_bytes < allowed && misses < 4) {
+    const auto seq = static_cast<uint16_t>(*newest - probe_->back);
+    probe_->back = static_cast<uint16_t>((probe_->back + 1) % 64);
+    const auto before = sender_.stats().probe_bytes;
+    if (!sender_.send_probe(seq, source)) {
+      ++misses;
+      probe_->back = 0;  // fewer packets sent than copies go back (a switch): the newest again
+      continue;
+    }
+    probe_->sent_bytes += sender_.stats().probe_bytes - before;
+  }
+  if (misses >= 4) probe_.reset();  // nothing left to copy (no RTX, or an empty history)
+}
+
 bool TrackEgress::pace(TimePoint now) {
   send_due_copies(now);
+  send_due_probes(now);
   if (replay_.active()) {
     const int64_t now_ns = steady_ns(now);
     while (auto chunk = replay_.next(now))
       sender_.send_paced(*chunk->frame, chunk->first, chunk->end, now_ns);
     if (!replay_.active()) sender_.resume_live();
   }
-  return replay_.active() || copies_count_ > 0;
+  return replay_.active() || copies_count_ > 0 || probe_.has_value();
 }
 
 std::optional<TrackEgress::TimePoint> TrackEgress::next_pace_due() const noexcept {
@@ -69,6 +114,14 @@ std::optional<TrackEgress::TimePoint> TrackEgress::next_pace_due() const noexcep
   if (copies_count_ > 0) {
     const auto copy = copies_[copies_first_].due;
     if (!due || copy < *due) due = copy;
+  }
+  if (probe_) {
+    // The next copy is due when the probe's rate has earned its bytes: about a millisecond or
+    // two at a few Mbit/s; the worker's pace timer bounds how fine this gets.
+    const auto next = probe_->start + std::chrono::microseconds(
+                                          static_cast<int64_t>(probe_->sent_bytes) * 8'000'000 /
+                                          std::max<int64_t>(probe_->bps, 1));
+    if (!due || next < *due) due = next;
   }
   return due;
 }

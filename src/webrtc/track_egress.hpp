@@ -43,7 +43,8 @@ class TrackEgress {
   using TimePoint = std::chrono::steady_clock::time_point;
 
   TrackEgress(const TrackSenderConfig& sender, RtpSink& sink,
-              std::shared_ptr<const PacketHistory> history, const TrackEgressConfig& config = {});
+              std::shared_ptr<const PacketHistory> history, const TrackEgressConfig& config = {},
+              TransportSequencer* sequencer = nullptr);
 
   // A live frame; queued behind a paced replay in progress.
   void send_live(const PacketizedFramePtr& frame, TimePoint now);
@@ -55,6 +56,13 @@ class TrackEgress {
   bool pace(TimePoint now);
   std::optional<TimePoint> next_pace_due() const noexcept;
   bool replaying() const noexcept { return replay_.active(); }
+  // From now on the frames come from another stream (a rendition switch) whose packets are in
+  // `history`: what was pending for the old one (a replay, second copies) is dropped, and the
+  // next live keyframe continues the viewer's sequence and timestamps.
+  void switch_stream(std::shared_ptr<const PacketHistory> history);
+  // Sends RTX copies of what was just sent at `bps` until `until` (paced by pace()), so that
+  // feedback shows whether the link carries more than the media alone.
+  void start_probe(int64_t bps, TimePoint until, TimePoint now);
   void on_nack(const rtcp::GenericNack& nack, TimePoint now,
                std::optional<std::chrono::microseconds> rtt);
 
@@ -81,9 +89,17 @@ class TrackEgress {
     TimePoint due{};
   };
   static constexpr size_t MaxCopies = 64;  // pending second copies; the oldest give way
+  struct Probe {
+    int64_t bps = 0;
+    TimePoint start{};
+    TimePoint until{};
+    uint64_t sent_bytes = 0;
+    uint16_t back = 0;  // copies go back from the newest packet sent
+  };
 
   void schedule_copy(uint16_t seq, TimePoint now, std::optional<std::chrono::microseconds> rtt);
   void send_due_copies(TimePoint now);
+  void send_due_probes(TimePoint now);
 
   TrackEgressConfig config_;
   TrackSender sender_;
@@ -95,6 +111,7 @@ class TrackEgress {
   std::array<Copy, MaxCopies> copies_{};  // a ring in due order (one delay per NACK)
   size_t copies_first_ = 0;
   size_t copies_count_ = 0;
+  std::optional<Probe> probe_;
 };
 
 }  // namespace webrtc

@@ -24,15 +24,17 @@ uint32_t stored_timestamp(std::span<const uint8_t> p) {
 
 }  // namespace
 
-TrackSender::TrackSender(TrackSenderConfig config, RtpSink& sink)
+TrackSender::TrackSender(TrackSenderConfig config, RtpSink& sink, TransportSequencer* sequencer)
     : config_(config),
       sink_(sink),
+      sequencer_(sequencer),
       next_seq_(config.initial_seq),
       next_rtx_seq_(config.initial_rtx_seq),
       sent_(config.sent_runs) {}
 
 uint32_t TrackSender::ticks(int64_t ns) const noexcept {
   if (ns <= 0) return 1;
+  ns = std::min<int64_t>(ns, 10'000'000'000);  // a gap beyond 10 s is capped anyway: no overflow
   return std::max<uint32_t>(1, static_cast<uint32_t>(ns * config_.clock_rate / 1'000'000'000));
 }
 
@@ -52,11 +54,25 @@ void TrackSender::replay(std::span<const PacketizedFramePtr> frames) {
   ++stats_.replays;
 }
 
+void TrackSender::switch_stream() noexcept {
+  started_ = false;
+  rebase_ = false;
+  switched_ = have_sent_;
+  sent_.forget();
+  ++stats_.stream_switches;
+}
+
 void TrackSender::send_live(const PacketizedFrame& frame) {
   if (!started_) {
     if (!frame.keyframe) return;
     started_ = true;
-    ts_offset_ = have_sent_ ? last_ts_ + 1 - frame.rtp_timestamp : 0;
+    // After a switch the new stream's clock is unrelated: its keyframe follows the last frame
+    // sent by the time between their arrivals, so the browser's playout stays smooth.
+    const uint32_t step =
+        switched_ ? std::min<uint32_t>(ticks(frame.arrival_ns - last_arrival_ns_), config_.clock_rate)
+                  : 1;
+    ts_offset_ = have_sent_ ? last_ts_ + step - frame.rtp_timestamp : 0;
+    switched_ = false;
   } else if (rebase_) {
     // After a paced replay the last frame was stamped by its send time: go on from there by
     // this frame's arrival, then at the publisher's pace.
@@ -75,6 +91,7 @@ void TrackSender::send_paced(const PacketizedFrame& frame, size_t first, size_t 
     have_sent_ = true;
     last_ts_ = frame_ts_;
     last_sync_ns_ = now_ns;
+    last_arrival_ns_ = now_ns;  // stamped by its send time: a switch steps from there
     ++stats_.frames;
   }
   for (size_t i = first; i < end; ++i)
@@ -89,14 +106,33 @@ void TrackSender::send_frame(const PacketizedFrame& frame, uint32_t viewer_ts) {
   have_sent_ = true;
   last_ts_ = viewer_ts;
   last_sync_ns_ = frame.sync_ns;
+  last_arrival_ns_ = frame.arrival_ns;
   ++stats_.frames;
+}
+
+// The stored packet's fixed header, with the transport-wide sequence number's extension after
+// it when the session stamps packets; returns where the payload goes.
+size_t TrackSender::write_header(std::span<uint8_t> buf, std::span<const uint8_t> packet) noexcept {
+  std::memcpy(buf.data(), packet.data(), kRtpHeaderSize);
+  if (!sequencer_) return kRtpHeaderSize;
+  buf[0] |= 0x10;  // X: a header extension follows (stored packets carry none)
+  sequencer_->write_extension(
+      buf.subspan<kRtpHeaderSize, TransportSequencer::ExtensionBytes>());
+  return kRtpHeaderSize + TransportSequencer::ExtensionBytes;
+}
+
+void TrackSender::emit(std::span<uint8_t> buf, size_t length) {
+  sink_.send_rtp(buf, length);
+  if (sequencer_) sequencer_->sent(length);
 }
 
 void TrackSender::send_packet(const PacketizedFrame& frame, size_t index, uint32_t viewer_ts) {
   const auto packet = frame.packet(index);
   auto buf = scratch();
   if (packet.size() < kRtpHeaderSize || packet.size() > buf.size() - 64) return;
-  std::memcpy(buf.data(), packet.data(), packet.size());
+  const size_t header = write_header(buf, packet);
+  std::memcpy(buf.data() + header, packet.data() + kRtpHeaderSize, packet.size() - kRtpHeaderSize);
+  const size_t length = header + packet.size() - kRtpHeaderSize;
   const uint16_t seq = next_seq_++;
   rtp::set_sequence_number(buf, seq);
   rtp::set_timestamp(buf, viewer_ts);
@@ -107,7 +143,7 @@ void TrackSender::send_packet(const PacketizedFrame& frame, size_t index, uint32
   ++stats_.packets;
   stats_.bytes += packet.size();
   stats_.payload_bytes += packet.size() - kRtpHeaderSize;
-  sink_.send_rtp(buf, packet.size());
+  emit(buf, length);
 }
 
 std::optional<TrackSender::Found> TrackSender::find_sent(uint16_t viewer_seq,
@@ -155,27 +191,48 @@ bool TrackSender::resend_copy(uint16_t viewer_seq, const PacketSource& history,
 }
 
 void TrackSender::resend(uint16_t viewer_seq, std::span<const uint8_t> packet, uint32_t viewer_ts) {
+  if (write_copy(viewer_seq, packet, viewer_ts)) ++stats_.retransmitted;
+}
+
+bool TrackSender::write_copy(uint16_t viewer_seq, std::span<const uint8_t> packet,
+                             uint32_t viewer_ts) {
   auto buf = scratch();
-  if (packet.size() + 2 > buf.size() - 64) return;
+  if (packet.size() + 2 > buf.size() - 64) return false;
+  const size_t header = write_header(buf, packet);
+  const auto payload = packet.subspan(kRtpHeaderSize);
+  size_t length = header + payload.size();
   if (config_.rtx_payload_type) {
     // RFC 4588 4: RTX header, then the original sequence number, then the original payload.
-    std::memcpy(buf.data(), packet.data(), kRtpHeaderSize);
-    buf[kRtpHeaderSize] = static_cast<uint8_t>(viewer_seq >> 8);
-    buf[kRtpHeaderSize + 1] = static_cast<uint8_t>(viewer_seq);
-    std::memcpy(buf.data() + kRtpHeaderSize + 2, packet.data() + kRtpHeaderSize,
-                packet.size() - kRtpHeaderSize);
+    buf[header] = static_cast<uint8_t>(viewer_seq >> 8);
+    buf[header + 1] = static_cast<uint8_t>(viewer_seq);
+    std::memcpy(buf.data() + header + 2, payload.data(), payload.size());
+    length += 2;
     rtp::set_sequence_number(buf, next_rtx_seq_++);
     rtp::set_payload_type(buf, *config_.rtx_payload_type);
     rtp::set_ssrc(buf, config_.rtx_ssrc);
   } else {
-    std::memcpy(buf.data(), packet.data(), packet.size());
+    std::memcpy(buf.data() + header, payload.data(), payload.size());
     rtp::set_sequence_number(buf, viewer_seq);
     rtp::set_payload_type(buf, config_.payload_type);
     rtp::set_ssrc(buf, config_.ssrc);
   }
   rtp::set_timestamp(buf, viewer_ts);
-  ++stats_.retransmitted;
-  sink_.send_rtp(buf, packet.size() + (config_.rtx_payload_type ? 2 : 0));
+  emit(buf, length);
+  return true;
+}
+
+bool TrackSender::send_probe(uint16_t viewer_seq, const PacketSource& history) {
+  if (!config_.rtx_payload_type) return false;
+  const auto found = find_sent(viewer_seq, history);
+  if (!found || !write_copy(viewer_seq, found->packet, found->viewer_ts)) return false;
+  ++stats_.probe_packets;
+  stats_.probe_bytes += found->packet.size() + 2;
+  return true;
+}
+
+std::optional<uint16_t> TrackSender::last_sequence() const noexcept {
+  if (!have_sent_) return std::nullopt;
+  return static_cast<uint16_t>(next_seq_ - 1);
 }
 
 std::optional<std::pair<uint32_t, int64_t>> TrackSender::last_frame() const noexcept {

@@ -16,6 +16,7 @@
 #include "webrtc/packet_history.hpp"
 #include "webrtc/packetized_frame.hpp"
 #include "webrtc/sent_packet_map.hpp"
+#include "webrtc/transport_sequencer.hpp"
 
 namespace webrtc {
 
@@ -49,13 +50,18 @@ struct TrackSenderStats {
   uint64_t second_copies = 0;   // of retransmissions, sent unasked a moment after the first
   uint64_t not_in_history = 0;  // asked for but gone
   uint64_t paced_packets = 0;   // sent by a paced replay
+  uint64_t probe_packets = 0;   // RTX copies sent to probe the link
+  uint64_t probe_bytes = 0;
+  uint64_t stream_switches = 0;
 };
 
 class TrackSender {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
 
-  TrackSender(TrackSenderConfig config, RtpSink& sink);
+  // `sequencer`: stamps every packet with the session's transport-wide sequence number (null:
+  // not negotiated).
+  TrackSender(TrackSenderConfig config, RtpSink& sink, TransportSequencer* sequencer = nullptr);
 
   // Sends the frames from a keyframe to the newest (PacketHistory::since_keyframe()) with
   // timestamps squeezed together, so the decoder catches up at once; live frames follow.
@@ -66,6 +72,15 @@ class TrackSender {
   // timestamp by the time it leaves (`now_ns`, steady clock), so the viewer sees frames that
   // arrive at the pace they are stamped and plays them as they come, catching up to live.
   void send_paced(const PacketizedFrame& frame, size_t first, size_t end, int64_t now_ns);
+  // The frames now come from another stream (a rendition switch): the next live keyframe
+  // continues this viewer's sequence numbers, and its timestamps by arrival time; packets sent
+  // before cannot be repaired any more (their stream is not the one in the history).
+  void switch_stream() noexcept;
+  // A copy of the packet sent as `viewer_seq`, over RTX, to probe the link (not a repair:
+  // counted apart). False when it is not in the history or RTX is not negotiated.
+  bool send_probe(uint16_t viewer_seq, const PacketSource& history);
+  // The newest sequence number sent (for probes: what was just sent is in the history).
+  std::optional<uint16_t> last_sequence() const noexcept;
   // The paced replay is over: the next live frame continues the send-time stamping.
   void resume_live() noexcept { rebase_ = true; }
   // Generic NACK for one of our (viewer-space) sequence numbers; with a responder, only when
@@ -97,17 +112,24 @@ class TrackSender {
   void send_packet(const PacketizedFrame& frame, size_t index, uint32_t viewer_ts);
   uint32_t ticks(int64_t ns) const noexcept;
   void resend(uint16_t viewer_seq, std::span<const uint8_t> packet, uint32_t viewer_ts);
+  // A second copy of a sent packet (RTX when negotiated): a repair or a probe.
+  bool write_copy(uint16_t viewer_seq, std::span<const uint8_t> packet, uint32_t viewer_ts);
+  size_t write_header(std::span<uint8_t> buf, std::span<const uint8_t> packet) noexcept;
+  void emit(std::span<uint8_t> buf, size_t length);
 
   const TrackSenderConfig config_;
   RtpSink& sink_;
+  TransportSequencer* sequencer_;
   bool started_ = false;
   bool rebase_ = false;  // after a paced replay: stamp the next live frame by arrival
+  bool switched_ = false;  // the next keyframe comes from another stream: stamp it by arrival
   uint16_t next_seq_;
   uint16_t next_rtx_seq_;
   uint32_t ts_offset_ = 0;  // viewer ts = stream ts + offset for live frames
   bool have_sent_ = false;
   uint32_t last_ts_ = 0;
   int64_t last_sync_ns_ = 0;
+  int64_t last_arrival_ns_ = 0;
   uint32_t frame_ts_ = 0;  // viewer timestamp of the frame being sent
   SentPacketMap sent_;
   TrackSenderStats stats_;

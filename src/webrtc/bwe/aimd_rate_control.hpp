@@ -1,6 +1,7 @@
 #pragma once
 // Delay-based rate controller (draft-ietf-rmcat-gcc-02 5.5): additive-increase,
 // multiplicative-decrease driven by the over-use signal and the acknowledged bitrate.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -38,6 +39,10 @@ class AimdRateControl {
 
   int64_t estimate_bps() const noexcept { return estimate_bps_; }
   RateControlState state() const noexcept { return state_; }
+  // A probe showed the link carries `bps`: start from there (never lowers the estimate).
+  void raise_to(int64_t bps) noexcept {
+    estimate_bps_ = std::max(estimate_bps_, std::clamp(bps, config_.min_bps, config_.max_bps));
+  }
   // Whether the last increase was additive (near the rate of the last decreases).
   bool near_convergence() const noexcept { return near_convergence_; }
 

@@ -133,6 +133,12 @@ void BandwidthEstimator::on_remb(int64_t bps, TimePoint) noexcept {
   remb_bps_ = bps;
 }
 
+void BandwidthEstimator::on_probe_result(int64_t bps) noexcept {
+  if (bps <= 0) return;
+  delay_based_.raise_to(bps);
+  loss_based_.raise_to(bps);
+}
+
 int64_t BandwidthEstimator::estimate_bps() const noexcept {
   int64_t estimate = config_.start_bps;
   if (feedbacks_ > 0) {

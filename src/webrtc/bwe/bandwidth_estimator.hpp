@@ -58,6 +58,10 @@ class BandwidthEstimator {
   void on_feedback(std::span<const PacketResult> results, TimePoint now) noexcept;
   // Receiver-estimated maximum bitrate: the estimate for REMB-only receivers, a cap otherwise.
   void on_remb(int64_t bps, TimePoint now) noexcept;
+  // What a probe cluster measured (min of its send and receive rates): the link carries at
+  // least that, so both estimates start from it; without probes the estimate could not climb
+  // above 1.5 x what is sent (5.5's cap on the acknowledged rate).
+  void on_probe_result(int64_t bps) noexcept;
 
   int64_t estimate_bps() const noexcept;
   State state() const noexcept;

@@ -2,6 +2,7 @@
 // Loss-based controller (draft-ietf-rmcat-gcc-02 6): from the share of packets feedback
 // reports lost. Above 10 % the rate drops by half the loss, 2-10 % holds (loss a
 // delay-based controller cannot act on, e.g. wireless), below 2 % it rises 5 %.
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -35,6 +36,10 @@ class LossBasedControl {
                       std::optional<int64_t> acked_bps, TimePoint now) noexcept;
 
   int64_t estimate_bps() const noexcept { return estimate_bps_; }
+  // A probe showed the link carries `bps` without loss worth a decrease: start from there.
+  void raise_to(int64_t bps) noexcept {
+    estimate_bps_ = std::max(estimate_bps_, std::clamp(bps, config_.min_bps, config_.max_bps));
+  }
   // The share lost in the last decided interval.
   double loss_fraction() const noexcept { return loss_fraction_; }
 

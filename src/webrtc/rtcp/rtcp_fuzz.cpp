@@ -17,6 +17,7 @@
 #include "webrtc/rtcp/sdes.hpp"
 #include "webrtc/rtcp/sender_report.hpp"
 #include "webrtc/rtcp/transport_cc.hpp"
+#include "webrtc/rtcp/transport_cc_writer.hpp"
 
 namespace {
 
@@ -30,6 +31,28 @@ void rewrite(const T& packet) {
   CompoundReader r(out);
   auto p = r.next();
   if (!p || !Parser::parse(*p) || r.next()) __builtin_trap();
+}
+
+// Decodes transport-cc feedback into a fixed array and, when that succeeds, writes the
+// packets again: the rewritten feedback must decode to the same statuses and header.
+void decode_and_rewrite(const TransportCc& t) {
+  static TransportCcPacket decoded[1024];
+  static TransportCcPacket again[1024];
+  auto n = t.decode(decoded);
+  if (!n) return;
+  std::vector<uint8_t> out;
+  const TransportCcHeader h{t.sender_ssrc, t.media_ssrc, t.base_sequence, t.reference_time,
+                            t.feedback_count};
+  if (!build_transport_cc(h, std::span(decoded, *n), out)) __builtin_trap();
+  CompoundReader r(out);
+  auto p = r.next();
+  if (!p || r.next()) __builtin_trap();
+  auto t2 = TransportCc::parse(*p);
+  if (!t2 || t2->base_sequence != t.base_sequence || t2->reference_time != t.reference_time ||
+      t2->feedback_count != t.feedback_count || t2->decode(again) != n)
+    __builtin_trap();
+  for (size_t i = 0; i < *n; ++i)
+    if (!(again[i] == decoded[i])) __builtin_trap();
 }
 
 }  // namespace
@@ -58,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (size_t i = 0; i < r->ssrc_count(); ++i)
         (void)r->ssrc(i);
     }
-    (void)TransportCc::parse(*p);
+    if (auto t = TransportCc::parse(*p)) decode_and_rewrite(*t);
   }
   return 0;
 }

@@ -1,0 +1,100 @@
+#include "app/adaptive_video.hpp"
+
+#include <gtest/gtest.h>
+
+#include "app/webrtc_feed.hpp"
+
+namespace app {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// An estimate with nothing known of what was delivered.
+webrtc::SendSideBandwidthStats at(int64_t bps) {
+  webrtc::SendSideBandwidthStats b;
+  b.estimate_bps = bps;
+  return b;
+}
+
+std::vector<LadderRung> ladder() {
+  auto feed = [] { return std::make_shared<WebRtcFeed>("live/x", 1, 2, 64000, nullptr); };
+  return {{{"source"}, feed(), 7'000'000},
+          {{"720p", true, 1280, 720, 2'500'000}, feed(), 2'500'000},
+          {{"480p", true, 854, 480, 1'000'000}, feed(), 1'000'000},
+          {{"240p", true, 426, 240, 300'000}, feed(), 300'000}};
+}
+
+TEST(AdaptiveVideo, DropGoesStraightToTheRungThatFitsAndCountsOnceDone) {
+  AdaptiveVideo a(ladder(), 0);
+  const auto t0 = Clock::now();
+  EXPECT_FALSE(a.on_estimate(at(9'000'000), t0).switch_to);
+  const auto d = a.on_estimate(at(1'400'000), t0 + 100ms);
+  ASSERT_TRUE(d.switch_to);
+  EXPECT_EQ(*d.switch_to, 2u);  // 480p: 1 Mbit/s <= 0.85 x 1.4
+  a.switch_pending(*d.switch_to);
+  EXPECT_EQ(a.switching_feed(), a.rung(2).feed.get());
+  EXPECT_EQ(a.status().target, "480p");
+  EXPECT_EQ(a.status().switches_down, 0u);  // not yet: the rung's keyframe has not come
+  EXPECT_EQ(a.switch_done(), 2u);
+  EXPECT_EQ(a.current(), 2u);
+  EXPECT_EQ(a.switching_feed(), nullptr);
+  EXPECT_EQ(a.status().switches_down, 1u);
+  EXPECT_EQ(a.status().switches_up, 0u);
+}
+
+TEST(AdaptiveVideo, ProbesBeforeGoingUpAndGoesUpOnASuccessfulProbe) {
+  AdaptiveVideo a(ladder(), 2);  // 480p
+  const auto t0 = Clock::now();
+  // 720p needs 2.5 Mbit/s: an estimate of 1.5 cannot show it fits, so a probe is asked for.
+  const auto d = a.on_estimate(at(1'500'000), t0);
+  EXPECT_FALSE(d.switch_to);
+  ASSERT_TRUE(d.probe);
+  EXPECT_GT(d.probe->target_bps, 2'500'000);
+  EXPECT_EQ(a.status().probes, 1u);
+  a.on_probe_result({d.probe->cluster, d.probe->target_bps}, t0 + 400ms);
+  const auto up = a.on_estimate(at(1'600'000), t0 + 500ms);
+  ASSERT_TRUE(up.switch_to);
+  EXPECT_EQ(*up.switch_to, 1u);
+  a.switch_pending(1);
+  a.switch_done();
+  EXPECT_EQ(a.status().switches_up, 1u);
+  EXPECT_EQ(a.status().probes_succeeded, 1u);
+}
+
+TEST(AdaptiveVideo, AFailedProbeKeepsTheRung) {
+  AdaptiveVideo a(ladder(), 2);
+  const auto t0 = Clock::now();
+  const auto d = a.on_estimate(at(1'500'000), t0);
+  ASSERT_TRUE(d.probe);
+  a.on_probe_result({d.probe->cluster, 1'400'000}, t0 + 400ms);  // the link is full
+  for (auto t = 500ms; t < 2s; t += 100ms)
+    EXPECT_FALSE(a.on_estimate(at(1'500'000), t0 + t).switch_to);
+  EXPECT_EQ(a.status().probes_succeeded, 0u);
+}
+
+TEST(AdaptiveVideo, WhatTheLinkDeliveredWithoutLossKeepsTheRung) {
+  AdaptiveVideo a(ladder(), 0);
+  const auto t0 = Clock::now();
+  // A delay-based cut to 0.85 x the delivered rate after a keyframe burst: 7.2 Mbit/s arrived
+  // without loss, so the source stays.
+  auto b = at(5'950'000);
+  b.acked_bps = 7'200'000;  // the source, its audio and headers
+  EXPECT_FALSE(a.on_estimate(b, t0).switch_to);
+  // The same cut with 20 % loss is a narrower link.
+  b.loss_fraction = 0.2;
+  const auto d = a.on_estimate(b, t0 + 100ms);
+  ASSERT_TRUE(d.switch_to);
+  EXPECT_EQ(*d.switch_to, 1u);
+}
+
+TEST(AdaptiveVideo, NoProbeWhileASwitchWaitsForItsKeyframe) {
+  AdaptiveVideo a(ladder(), 2);
+  a.switch_pending(3);
+  EXPECT_FALSE(a.on_estimate(at(1'500'000), Clock::now()).probe);
+  a.switch_cancelled();
+  EXPECT_EQ(a.current(), 2u);
+}
+
+}  // namespace
+}  // namespace app
