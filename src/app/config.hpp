@@ -137,7 +137,7 @@ struct Config {
   // auto follows each viewer's bandwidth estimate over the ladder (transport-cc feedback);
   // off: auto is the source.
   bool adaptive_bitrate = true;
-  std::string student_max_quality;       // students' cap: empty (none), source or a rung's name
+  std::string student_max_quality;  // students' cap: empty (none), source or a rung's name
 
   std::vector<std::string> warnings;  // unknown or unsupported keys, reported at startup
 

@@ -98,7 +98,8 @@ void egress(metrics::PrometheusWriter& w, const NodeMetricsInput& in) {
            "Rendition switches of adaptive (quality=auto) viewers, by direction", Type::Counter);
   w.sample("airclass_abr_switches_total", {{"direction", "down"}},
            static_cast<double>(e.switches_down));
-  w.sample("airclass_abr_switches_total", {{"direction", "up"}}, static_cast<double>(e.switches_up));
+  w.sample("airclass_abr_switches_total", {{"direction", "up"}},
+           static_cast<double>(e.switches_up));
   counter("airclass_abr_probes_total", "Probes of viewers' links before switching up", e.probes);
   w.family("airclass_udp_send_buffer_bytes", "Effective SO_SNDBUF of the media sockets",
            Type::Gauge);

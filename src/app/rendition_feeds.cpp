@@ -96,10 +96,9 @@ RenditionFeeds::Rendition RenditionFeeds::start(const std::string& path,
     throw std::runtime_error("cannot encode rendition " + choice.key() + ": " + r.encoder->error());
   }
   // A viewer switching to this rung starts from an IDR made for it, not the next GOP.
-  r.feed->set_keyframe_request(
-      [weak = std::weak_ptr<media::RenditionEncoder>(r.encoder)] {
-        if (auto encoder = weak.lock()) encoder->request_keyframe();
-      });
+  r.feed->set_keyframe_request([weak = std::weak_ptr<media::RenditionEncoder>(r.encoder)] {
+    if (auto encoder = weak.lock()) encoder->request_keyframe();
+  });
   r.stream = stream;
   // The GOP cache comes first: the encoder decodes it and encodes its newest picture as an IDR.
   stream->subscribe(r.encoder);

@@ -42,8 +42,8 @@ nlohmann::json viewer_json(const ViewerStatus& v) {
   j["quality"] = v.adaptive ? "auto" : v.rendition;
   if (s.bandwidth) {
     j["estimate_bps"] = s.bandwidth->estimate_bps;
-    j["acked_bps"] = s.bandwidth->acked_bps ? nlohmann::json(*s.bandwidth->acked_bps)
-                                            : nlohmann::json(nullptr);
+    j["acked_bps"] =
+        s.bandwidth->acked_bps ? nlohmann::json(*s.bandwidth->acked_bps) : nlohmann::json(nullptr);
     j["transport_feedbacks"] = s.bandwidth->feedbacks;
   } else {
     j["estimate_bps"] = nullptr;

@@ -73,7 +73,7 @@ struct EgressTotals {
   uint64_t paced_replays = 0;      // keyframe requests answered by a paced replay
   uint64_t switches_down = 0;      // rendition switches of adaptive viewers
   uint64_t switches_up = 0;
-  uint64_t probes = 0;  // probes of adaptive viewers' links
+  uint64_t probes = 0;             // probes of adaptive viewers' links
   uint64_t egress_bps = 0;         // over the last status period (a gauge, not a count)
   uint64_t send_buffer_bytes = 0;  // the media socket's effective SO_SNDBUF (a gauge)
 

@@ -44,8 +44,7 @@ constexpr std::string_view RenditionHeader = "X-AIRClass-Rendition";
 constexpr std::string_view TransportCcUri =
     "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 
-std::optional<uint8_t> extension_id(const webrtc::sdp::SectionPlan& section,
-                                    std::string_view uri) {
+std::optional<uint8_t> extension_id(const webrtc::sdp::SectionPlan& section, std::string_view uri) {
   for (const auto& e : section.extmaps) {
     if (e.uri == uri) return static_cast<uint8_t>(e.id);
   }
@@ -235,7 +234,7 @@ struct WhepService::Offer {
   webrtc::sdp::AnswerParams params;
   webrtc::sdp::AnswerPlan plan;
   RenditionFeeds::Lease feeds;
-  std::vector<std::string> leases;  // encoded renditions acquired for it
+  std::vector<std::string> leases;    // encoded renditions acquired for it
   std::vector<QualityChoice> ladder;  // quality=auto: what it adapts over, best first
   std::vector<LadderRung> rungs;      // ... and their feeds
   uint32_t source_bps = 0;
@@ -414,9 +413,9 @@ std::optional<http::Response> WhepService::check_admission(
   return std::nullopt;
 }
 
-std::optional<http::Response> WhepService::add_pending(
-    const http::RequestContext& ctx, const std::shared_ptr<PendingViewer>& viewer,
-    std::vector<std::string> leases) {
+std::optional<http::Response> WhepService::add_pending(const http::RequestContext& ctx,
+                                                       const std::shared_ptr<PendingViewer>& viewer,
+                                                       std::vector<std::string> leases) {
   std::lock_guard lock(mutex_);
   expire_pending_locked(viewer->created);
   size_t same_subject = 0, same_address = 0;

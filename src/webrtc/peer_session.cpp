@@ -10,9 +10,9 @@
 #include "webrtc/rtcp/pli.hpp"
 #include "webrtc/rtcp/receiver_report.hpp"
 #include "webrtc/rtcp/remb.hpp"
-#include "webrtc/rtcp/transport_cc.hpp"
 #include "webrtc/rtcp/sdes.hpp"
 #include "webrtc/rtcp/sender_report.hpp"
+#include "webrtc/rtcp/transport_cc.hpp"
 #include "webrtc/stun/stun_message.hpp"
 
 namespace webrtc {

@@ -118,9 +118,9 @@ std::optional<TrackEgress::TimePoint> TrackEgress::next_pace_due() const noexcep
   if (probe_) {
     // The next copy is due when the probe's rate has earned its bytes: about a millisecond or
     // two at a few Mbit/s; the worker's pace timer bounds how fine this gets.
-    const auto next = probe_->start + std::chrono::microseconds(
-                                          static_cast<int64_t>(probe_->sent_bytes) * 8'000'000 /
-                                          std::max<int64_t>(probe_->bps, 1));
+    const auto next =
+        probe_->start + std::chrono::microseconds(static_cast<int64_t>(probe_->sent_bytes) *
+                                                  8'000'000 / std::max<int64_t>(probe_->bps, 1));
     if (!due || next < *due) due = next;
   }
   return due;

@@ -68,9 +68,9 @@ void TrackSender::send_live(const PacketizedFrame& frame) {
     started_ = true;
     // After a switch the new stream's clock is unrelated: its keyframe follows the last frame
     // sent by the time between their arrivals, so the browser's playout stays smooth.
-    const uint32_t step =
-        switched_ ? std::min<uint32_t>(ticks(frame.arrival_ns - last_arrival_ns_), config_.clock_rate)
-                  : 1;
+    const uint32_t step = switched_ ? std::min<uint32_t>(ticks(frame.arrival_ns - last_arrival_ns_),
+                                                         config_.clock_rate)
+                                    : 1;
     ts_offset_ = have_sent_ ? last_ts_ + step - frame.rtp_timestamp : 0;
     switched_ = false;
   } else if (rebase_) {
@@ -116,8 +116,7 @@ size_t TrackSender::write_header(std::span<uint8_t> buf, std::span<const uint8_t
   std::memcpy(buf.data(), packet.data(), kRtpHeaderSize);
   if (!sequencer_) return kRtpHeaderSize;
   buf[0] |= 0x10;  // X: a header extension follows (stored packets carry none)
-  sequencer_->write_extension(
-      buf.subspan<kRtpHeaderSize, TransportSequencer::ExtensionBytes>());
+  sequencer_->write_extension(buf.subspan<kRtpHeaderSize, TransportSequencer::ExtensionBytes>());
   return kRtpHeaderSize + TransportSequencer::ExtensionBytes;
 }
 

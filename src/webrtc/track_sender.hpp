@@ -121,7 +121,7 @@ class TrackSender {
   RtpSink& sink_;
   TransportSequencer* sequencer_;
   bool started_ = false;
-  bool rebase_ = false;  // after a paced replay: stamp the next live frame by arrival
+  bool rebase_ = false;    // after a paced replay: stamp the next live frame by arrival
   bool switched_ = false;  // the next keyframe comes from another stream: stamp it by arrival
   uint16_t next_seq_;
   uint16_t next_rtx_seq_;
