@@ -8,6 +8,7 @@ SendSideBandwidth::SendSideBandwidth(const bwe::BandwidthEstimator::Config& conf
 void SendSideBandwidth::on_rtp_sent(int64_t sequence, size_t bytes, int probe_cluster,
                                     TimePoint now) {
   estimator_.on_packet_sent(sequence, bytes, now);
+  recent_.on_sent(sequence, bytes);
   if (probe_cluster >= 0) probes_.on_probe_sent(sequence, probe_cluster, bytes, now);
 }
 
@@ -15,6 +16,7 @@ void SendSideBandwidth::on_transport_cc(const rtcp::TransportCc& feedback, TimeP
   const auto results = adapter_.on_feedback(feedback);
   if (results.empty()) return;
   estimator_.on_feedback(results, now);
+  recent_.on_feedback(results);
   if (auto measured = probes_.on_feedback(results)) {
     estimator_.on_probe_result(measured->bps);
     probe_ = ProbeResult{measured->cluster, measured->bps};
@@ -38,6 +40,7 @@ SendSideBandwidthStats SendSideBandwidth::stats() const noexcept {
   out.feedbacks = s.feedbacks;
   out.malformed_feedbacks = adapter_.malformed();
   out.probes_measured = probes_measured_;
+  out.recent = recent_.last();
   return out;
 }
 

@@ -10,6 +10,7 @@
 
 #include "webrtc/abr/probe_bitrate_estimator.hpp"
 #include "webrtc/bwe/bandwidth_estimator.hpp"
+#include "webrtc/bwe/recent_delivery.hpp"
 #include "webrtc/bwe/transport_feedback_adapter.hpp"
 #include "webrtc/rtcp/transport_cc.hpp"
 #include "webrtc/transport_sequencer.hpp"
@@ -29,6 +30,7 @@ struct SendSideBandwidthStats {
   uint64_t feedbacks = 0;
   uint64_t malformed_feedbacks = 0;
   uint64_t probes_measured = 0;
+  std::optional<bwe::Delivery> recent;  // the last ~150 ms of feedback
 };
 
 class SendSideBandwidth final : public SentPacketListener {
@@ -52,6 +54,7 @@ class SendSideBandwidth final : public SentPacketListener {
   bwe::BandwidthEstimator estimator_;
   bwe::TransportFeedbackAdapter adapter_;
   abr::ProbeBitrateEstimator probes_;
+  bwe::RecentDelivery recent_;
   bool updated_ = false;
   std::optional<ProbeResult> probe_;
   uint64_t probes_measured_ = 0;

@@ -187,8 +187,10 @@ def check(c, r, tl):
             not long_freezes, f"{long_freezes} (s after the drop, s){why}")
     c.check("back at the top (1080) after the return, before the end", t_top is not None,
             f"never reached 1080 in {secs(b0, b1)} s; last height {last_height}")
-    c.check("the server counts the switches the page saw (within one)",
-            srv_switches is not None and abs(srv_switches - len(changes)) <= 1,
+    # A rung played for less than a sample (a switch taken back at once) is invisible to the
+    # page, so the server may count a few more, never fewer.
+    c.check("the server counts the switches the page saw (and at most 3 it could not see)",
+            srv_switches is not None and len(changes) <= srv_switches <= len(changes) + 3,
             f"server abr_switches={srv_switches!r} (/metrics down {metric_delta('down')} up "
             f"{metric_delta('up')}), page height changes {len(changes)} (down {len(down)} up "
             f"{len(up)}; sampled every 250 ms: a rung played for less is not seen)")
