@@ -53,6 +53,9 @@ class AdaptiveVideo {
   void switch_pending(size_t rung) { pending_ = rung; }
   void switch_cancelled() { pending_.reset(); }
   size_t switch_done();
+  // Switching down: the link is full, so the current rung's frames only delay the new rung's
+  // keyframe behind them in the bottleneck's queue (and would be lost); they are not sent.
+  bool holding_current() const noexcept { return pending_ && *pending_ > current_; }
   // The feed the viewer waits to switch to, or null.
   const WebRtcFeed* switching_feed() const {
     return pending_ ? ladder_[*pending_].feed.get() : nullptr;

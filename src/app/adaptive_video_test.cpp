@@ -33,6 +33,7 @@ TEST(AdaptiveVideo, DropGoesStraightToTheRungThatFitsAndCountsOnceDone) {
   ASSERT_TRUE(d.switch_to);
   EXPECT_EQ(*d.switch_to, 2u);  // 480p: 1 Mbit/s <= 0.85 x 1.4
   a.switch_pending(*d.switch_to);
+  EXPECT_TRUE(a.holding_current());  // down: the old rung's frames stay out of the full link
   EXPECT_EQ(a.switching_feed(), a.rung(2).feed.get());
   EXPECT_EQ(a.status().target, "480p");
   EXPECT_EQ(a.status().switches_down, 0u);  // not yet: the rung's keyframe has not come
@@ -57,6 +58,7 @@ TEST(AdaptiveVideo, ProbesBeforeGoingUpAndGoesUpOnASuccessfulProbe) {
   ASSERT_TRUE(up.switch_to);
   EXPECT_EQ(*up.switch_to, 1u);
   a.switch_pending(1);
+  EXPECT_FALSE(a.holding_current());  // up: the current rung plays until the new keyframe
   a.switch_done();
   EXPECT_EQ(a.status().switches_up, 1u);
   EXPECT_EQ(a.status().probes_succeeded, 1u);

@@ -338,8 +338,9 @@ void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFram
       for (auto* v : stream.audio_viewers)
         v->session->send_audio(frame, now);
     } else {
-      for (auto* v : stream.viewers)
-        v->session->send_video(frame, now);
+      for (auto* v : stream.viewers) {
+        if (!v->adaptive || !v->adaptive->holding_current()) v->session->send_video(frame, now);
+      }
       if (frame->keyframe && !stream.switching.empty()) finish_switches(stream, frame);
     }
   }

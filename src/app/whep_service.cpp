@@ -312,9 +312,13 @@ std::optional<http::Response> WhepService::choose(const http::RequestContext& ct
   o.params.vp8_available = o.video != nullptr;  // we can always encode one
   o.plan = webrtc::sdp::plan_answer(*o.parsed.offer, o.params);
   if (const auto* v = o.plan.video(); v && v->vp8) o.quality = as_vp8(o.quality, src);
-  // Adapting needs the browser's transport-wide feedback; the VP8 encode is one rung only.
+  // Adapting needs an estimate: the browser's transport-wide feedback or, from a receiver that
+  // only sends that, REMB (then no probes: its own estimate climbs). The VP8 encode is one rung.
   const auto* v = o.plan.video();
-  if (!v || v->vp8 || !has_extension(*v, TransportCcUri)) o.ladder.clear();
+  const bool estimated =
+      v && (has_extension(*v, TransportCcUri) ||
+            std::find(v->rtcp_fb.begin(), v->rtcp_fb.end(), "goog-remb") != v->rtcp_fb.end());
+  if (!estimated || v->vp8) o.ladder.clear();
   return std::nullopt;
 }
 
