@@ -45,7 +45,7 @@ test-unit: build
 test-e2e: setup build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L e2e
 
-# Every benchmark of bench/RESULTS.md, each printing its table (about 70 minutes; run it on a
+# Every benchmark of bench/RESULTS.md, each printing its table (about 100 minutes; run it on a
 # quiet machine and read medians and ratios).
 AIRCLASS_BIN = $(BUILD_DIR)/src/app/airclass
 bench: setup build
@@ -58,6 +58,8 @@ bench: setup build
 	$(PYTHON) bench/glass_to_glass.py --server $(AIRCLASS_BIN) --runs 1
 	$(PYTHON) bench/av_offset.py --server $(AIRCLASS_BIN) --runs 1
 	$(PYTHON) bench/load.py --server $(AIRCLASS_BIN) --viewers 300 --seconds 20
+	$(PYTHON) bench/abr_schedule.py --server $(AIRCLASS_BIN) --runs 3 --compare
+	$(PYTHON) bench/abr_schedule.py --server $(AIRCLASS_BIN) --shared 3 --link-kbit 3600
 	$(PYTHON) bench/load.py --server $(AIRCLASS_BIN) --join-storm 100 --viewers 100 --seconds 10
 	$(PYTHON) bench/network_quality.py --server $(AIRCLASS_BIN)
 	$(PYTHON) bench/transcode_cpu.py --tool $(BUILD_DIR)/bench/transcode_cpu --runs 5
