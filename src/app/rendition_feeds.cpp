@@ -107,7 +107,7 @@ RenditionFeeds::Rendition RenditionFeeds::start(const std::string& path,
 
 RenditionFeeds::Lease RenditionFeeds::acquire(const std::string& path,
                                               const std::shared_ptr<media::Stream>& stream,
-                                              const QualityChoice& choice) {
+                                              const QualityChoice& choice, bool standby) {
   auto audio = source(path, stream);
   if (!choice.encoded) return {audio, audio};
   std::unique_lock lock(mutex_);
@@ -130,6 +130,7 @@ RenditionFeeds::Lease RenditionFeeds::acquire(const std::string& path,
         stopped(slot);
         forget_(slot.feed);
         fresh.viewers = slot.viewers;
+        fresh.standby = slot.standby;
       }
       slot = std::move(fresh);
       ++stopped_totals_.starts;
@@ -138,17 +139,21 @@ RenditionFeeds::Lease RenditionFeeds::acquire(const std::string& path,
   } else {
     it->second.encoder->request_keyframe();  // the joining viewer starts from a fresh IDR
   }
-  ++it->second.viewers;
+  ++(standby ? it->second.standby : it->second.viewers);
   return {it->second.feed, audio};
 }
 
-void RenditionFeeds::release(const std::string& path, const std::string& key) {
+void RenditionFeeds::release(const std::string& path, const std::string& key, bool standby) {
   std::lock_guard lock(mutex_);
   auto p = paths_.find(path);
   if (p == paths_.end()) return;
   auto it = p->second.renditions.find(key);
-  if (it == p->second.renditions.end() || it->second.viewers == 0) return;
-  if (--it->second.viewers == 0) it->second.idle_since = std::chrono::steady_clock::now();
+  if (it == p->second.renditions.end()) return;
+  auto& count = standby ? it->second.standby : it->second.viewers;
+  if (count == 0) return;
+  --count;
+  if (it->second.viewers + it->second.standby == 0)
+    it->second.idle_since = std::chrono::steady_clock::now();
 }
 
 void RenditionFeeds::report_problems(const std::string& path, const std::string& key,
@@ -173,7 +178,7 @@ void RenditionFeeds::sweep(std::chrono::steady_clock::time_point now) {
       for (auto it = p.renditions.begin(); it != p.renditions.end();) {
         auto& r = it->second;
         report_problems(path, it->first, r);
-        if (r.viewers == 0 && now - r.idle_since >= config_.rendition_idle_timeout) {
+        if (r.viewers + r.standby == 0 && now - r.idle_since >= config_.rendition_idle_timeout) {
           logger("media")->info("{}: stopping rendition {}: no viewer for {} ms", path, it->first,
                                 config_.rendition_idle_timeout.count());
           idle.push_back(std::move(it->second));
@@ -206,7 +211,7 @@ std::vector<RenditionStatus> RenditionFeeds::status(const std::string& path) con
   auto p = paths_.find(path);
   if (p == paths_.end()) return out;
   for (const auto& [name, r] : p->second.renditions) {
-    out.push_back({name, true, true, r.choice.bitrate, r.viewers, r.encoder->status()});
+    out.push_back({name, true, true, r.choice.bitrate, r.viewers, r.standby, r.encoder->status()});
   }
   return out;
 }

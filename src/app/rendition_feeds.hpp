@@ -26,7 +26,8 @@ struct RenditionStatus {
   bool encoded = false;
   bool running = false;  // encoding now
   uint32_t bitrate = 0;  // what the encoder was asked for, bit/s
-  size_t viewers = 0;    // WHEP sessions using it, connecting ones included
+  size_t viewers = 0;    // WHEP sessions watching it (fixed quality), connecting ones included
+  size_t standby = 0;    // adaptive sessions holding it to switch to (or watching it now)
   media::RenditionEncoderStatus encoder;
 };
 
@@ -65,10 +66,11 @@ class RenditionFeeds {
   };
   // A viewer takes `choice` (counted until release). Throws std::runtime_error when the
   // encoder cannot be made (FFmpeg without libx264).
+  // `standby`: held by an adaptive viewer (counted apart: it may be on another rung).
   Lease acquire(const std::string& path, const std::shared_ptr<media::Stream>& stream,
-                const QualityChoice& choice);
-  // `key`: the QualityChoice's key() it was acquired with.
-  void release(const std::string& path, const std::string& key);
+                const QualityChoice& choice, bool standby = false);
+  // `key`: the QualityChoice's key() it was acquired with; `standby` as acquired.
+  void release(const std::string& path, const std::string& key, bool standby = false);
   // Stops encoders nobody used for renditionIdleTimeout (joins their threads: call off the
   // media loops).
   void sweep(std::chrono::steady_clock::time_point now);
@@ -84,6 +86,7 @@ class RenditionFeeds {
     std::shared_ptr<media::RenditionEncoder> encoder;  // null for the pass-through source
     std::weak_ptr<media::Stream> stream;
     size_t viewers = 0;
+    size_t standby = 0;
     std::chrono::steady_clock::time_point idle_since{};
     uint64_t problems_logged = 0;  // bad input, errors, drops and restarts already reported
   };

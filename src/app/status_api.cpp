@@ -1,5 +1,7 @@
 #include "app/status_api.hpp"
 
+#include <algorithm>
+
 #include "app/api_response.hpp"
 #include "app/node_json.hpp"
 #include "app/node_metrics.hpp"
@@ -59,13 +61,16 @@ nlohmann::json viewer_json(const ViewerStatus& v) {
   return j;
 }
 
-nlohmann::json rendition_json(const RenditionStatus& r) {
+// `adaptive_watching`: adaptive viewers playing it now (the workers' snapshot); the others
+// holding it are on other rungs, ready to switch (standby).
+nlohmann::json rendition_json(const RenditionStatus& r, size_t adaptive_watching) {
   const auto& t = r.encoder.transcoder;
   return {{"name", r.name},
           {"width", t.output_width},
           {"height", t.output_height},
           {"bitrate_kbps", r.bitrate / 1000},
-          {"viewers", r.viewers},
+          {"viewers", r.viewers + adaptive_watching},
+          {"standby", r.standby},
           {"frames_in", t.frames_in},
           {"frames_out", t.frames_out},
           {"keyframes", t.keyframes_out},
@@ -147,8 +152,12 @@ nlohmann::json StatusApi::stream_json(const media::StreamStatus& s,
     j["qualities"] = offered_qualities(config_, src);
   }
   auto renditions = nlohmann::json::array();
-  for (const auto& r : whep_ ? whep_->renditions(s.path) : std::vector<RenditionStatus>{})
-    renditions.push_back(rendition_json(r));
+  for (const auto& r : whep_ ? whep_->renditions(s.path) : std::vector<RenditionStatus>{}) {
+    const auto watching = std::count_if(viewers.begin(), viewers.end(), [&](const auto& v) {
+      return v.adaptive && v.path == s.path && v.rendition == r.name;
+    });
+    renditions.push_back(rendition_json(r, static_cast<size_t>(watching)));
+  }
   j["renditions"] = renditions;
   nlohmann::json audio = nullptr;
   if (!s.audio_codec.empty()) {

@@ -234,7 +234,7 @@ struct WhepService::Offer {
   webrtc::sdp::AnswerParams params;
   webrtc::sdp::AnswerPlan plan;
   RenditionFeeds::Lease feeds;
-  std::vector<std::string> leases;    // encoded renditions acquired for it
+  std::vector<HeldRendition> leases;  // encoded renditions acquired for it
   std::vector<QualityChoice> ladder;  // quality=auto: what it adapts over, best first
   std::vector<LadderRung> rungs;      // ... and their feeds
   uint32_t source_bps = 0;
@@ -261,8 +261,8 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   if (auto refusal = take_feeds(ctx, o)) return std::move(*refusal);
   // From here on the viewer holds its rendition: give it back unless it becomes a session.
   auto refuse = [&](http::Response res) {
-    for (const auto& key : o.leases)
-      feeds_->release(o.path, key);
+    for (const auto& held : o.leases)
+      feeds_->release(o.path, held.key, held.standby);
     return res;
   };
   if (auto refusal = make_viewer(ctx, o)) return refuse(std::move(*refusal));
@@ -324,12 +324,13 @@ std::optional<http::Response> WhepService::choose(const http::RequestContext& ct
 
 std::optional<http::Response> WhepService::take_feeds(const http::RequestContext& ctx, Offer& o) {
   try {
-    o.feeds = feeds_->acquire(o.path, o.stream, o.quality);
-    if (o.quality.encoded) o.leases.push_back(o.quality.key());
+    const bool adaptive = !o.ladder.empty();
+    o.feeds = feeds_->acquire(o.path, o.stream, o.quality, adaptive);
+    if (o.quality.encoded) o.leases.push_back({o.quality.key(), adaptive});
     take_ladder(o);
   } catch (const std::exception& e) {
-    for (const auto& key : o.leases)
-      feeds_->release(o.path, key);
+    for (const auto& held : o.leases)
+      feeds_->release(o.path, held.key, held.standby);
     o.leases.clear();
     logger("webrtc")->error("{}: {}", o.path, e.what());
     return http::make_error(ctx.request, http::Status::internal_server_error, e.what());
@@ -347,8 +348,8 @@ void WhepService::take_ladder(Offer& o) {
     if (choice == o.quality) {
       rung.feed = o.feeds.video;
     } else {
-      rung.feed = feeds_->acquire(o.path, o.stream, choice).video;
-      if (choice.encoded) o.leases.push_back(choice.key());
+      rung.feed = feeds_->acquire(o.path, o.stream, choice, true).video;
+      if (choice.encoded) o.leases.push_back({choice.key(), true});
     }
     o.rungs.push_back(std::move(rung));
   }
@@ -419,7 +420,7 @@ std::optional<http::Response> WhepService::check_admission(
 
 std::optional<http::Response> WhepService::add_pending(const http::RequestContext& ctx,
                                                        const std::shared_ptr<PendingViewer>& viewer,
-                                                       std::vector<std::string> leases) {
+                                                       std::vector<HeldRendition> leases) {
   std::lock_guard lock(mutex_);
   expire_pending_locked(viewer->created);
   size_t same_subject = 0, same_address = 0;
@@ -530,8 +531,8 @@ void WhepService::expire_pending_locked(std::chrono::steady_clock::time_point no
 }
 
 void WhepService::forget_session_locked(std::map<std::string, Session>::iterator it) {
-  for (const auto& key : it->second.leases)
-    feeds_->release(it->second.path, key);
+  for (const auto& held : it->second.leases)
+    feeds_->release(it->second.path, held.key, held.standby);
   sessions_.erase(it);
 }
 

@@ -66,11 +66,15 @@ class WhepService {
   void start_sweeping(boost::asio::io_context& loop);
 
  private:
+  struct HeldRendition {
+    std::string key;       // QualityChoice::key()
+    bool standby = false;  // held by an adaptive viewer (RenditionFeeds::acquire)
+  };
   struct Session {
     std::string ufrag;
     int worker = -1;  // -1 while pending
     std::string path;
-    std::vector<std::string> leases;  // encoded renditions it holds (QualityChoice::key())
+    std::vector<HeldRendition> leases;  // encoded renditions it holds
   };
   struct Offer;  // one POST's state between its steps
   http::Response post_offer(const http::RequestContext& ctx);
@@ -89,7 +93,7 @@ class WhepService {
   // too many pending offers.
   std::optional<http::Response> add_pending(const http::RequestContext& ctx,
                                             const std::shared_ptr<PendingViewer>& viewer,
-                                            std::vector<std::string> leases);
+                                            std::vector<HeldRendition> leases);
   void sweep();
   // Viewers that reached a worker (connecting or connected): what maxViewers bounds.
   size_t seated_count() const;
