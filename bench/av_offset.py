@@ -143,7 +143,7 @@ def one_mode(args, mode, workdir):
         try:
             if not srv.wait_log("audio AAC", 15):
                 raise RuntimeError("stream did not start")
-            res = browser_run(srv.whep_url(), args.seconds, args.warmup, args.no_smoothing)
+            res = browser_run(srv.whep_url() + "&quality=source", args.seconds, args.warmup, args.no_smoothing)
         finally:
             pub.kill()
             pub.wait()

@@ -263,7 +263,7 @@ def run_cases(srv, args, rnd):
                     if not g2g.wait_renditions_stopped(srv, 10):
                         print("warning: a rendition did not stop in 10 s", file=sys.stderr)
                 time.sleep(rnd.uniform(0.2, args.gop))
-                url = srv.whep_url() if case == "source" else rendition_url
+                url = srv.whep_url() + "&quality=source" if case == "source" else rendition_url
                 rep = join(srv, url, args, None if case == "source" else args.quality)
                 results[case].append(rep)
                 print(describe(f"run {i + 1} {case}", rep))

@@ -512,7 +512,7 @@ def one_run(args, workdir):
             if not srv.wait_log("video H264", 15):
                 raise RuntimeError("stream did not start")
             for key, mode, quality in plays:
-                url = srv.whep_url() + (f"&quality={quality}" if quality else "")
+                url = srv.whep_url() + f"&quality={quality or 'source'}"
                 if quality:
                     wait_renditions_stopped(srv, 5)
                 cap = RtpCapture(srv.udp_port) if args.capture else None

@@ -72,7 +72,7 @@ def play_row(args, bed, srv, loss, rtt_ms):
 
     def page():
         try:
-            out["rep"] = g2g.run_page("g2g_page.mjs", srv.whep_url(), int(total + 0.5),
+            out["rep"] = g2g.run_page("g2g_page.mjs", srv.whep_url() + "&quality=source", int(total + 0.5),
                                       ["--no-audio"], wrap=bed.viewer_prefix())
         except Exception as e:  # noqa: BLE001 - reported with the row
             out["error"] = str(e)

@@ -161,7 +161,8 @@ def freezes(timeline, t_from):
 
 def play_incident(c, bed, srv):
     """Plays, provokes the PLI, watches; returns what happened (times in epoch ms)."""
-    browser = cb.Browser(bed, srv.whep_url(), max_seconds=90)
+    # The pass-through (its 6 s GOP is the point): auto would move to a rung on this link.
+    browser = cb.Browser(bed, srv.whep_url() + "&quality=source", max_seconds=90)
     c.check("Chromium plays through the capped link", cb.wait_viewer_packets(srv))
     time.sleep(SETTLE_S - 3)
     wire_from, t_from = bed.rate_stats("down")["sent_bytes"], time.time()
