@@ -47,7 +47,6 @@ class AdaptiveVideo {
   // Each update of the viewer's estimate.
   Decision on_estimate(const webrtc::SendSideBandwidthStats& bandwidth, TimePoint now);
   void on_probe_result(const webrtc::ProbeResult& result, TimePoint now);
-  void probe_started(TimePoint now) { (void)now; }
 
   // The switch the worker carries out: pending until the new rung's keyframe arrives.
   void switch_pending(size_t rung) { pending_ = rung; }

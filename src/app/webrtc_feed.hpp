@@ -38,7 +38,6 @@ class WebRtcFeed : public media::StreamReader {
   void set_keyframe_request(std::function<void()> request) {
     keyframe_request_ = std::move(request);
   }
-  bool encoded() const noexcept { return static_cast<bool>(keyframe_request_); }
 
   const std::string& path() const noexcept { return path_; }
   uint32_t video_ssrc() const noexcept { return video_ssrc_; }

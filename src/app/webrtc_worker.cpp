@@ -281,7 +281,6 @@ void WebRtcWorker::adapt(Viewer& v, std::chrono::steady_clock::time_point now) {
   if (decision.probe &&
       s.start_probe(decision.probe->cluster, decision.probe->target_bps,
                     a.rung(a.current()).bitrate_bps, decision.probe->duration, now)) {
-    a.probe_started(now);
     logger("webrtc")->debug("viewer {}: probe {} at {} kbit/s on {} (estimate {} kbit/s)", v.id,
                             decision.probe->cluster, decision.probe->target_bps / 1000, v.rendition,
                             bandwidth->estimate_bps / 1000);

@@ -55,6 +55,10 @@ bool has_extension(const webrtc::sdp::SectionPlan& section, std::string_view uri
   return extension_id(section, uri).has_value();
 }
 
+bool has_feedback(const webrtc::sdp::SectionPlan& section, std::string_view fb) {
+  return std::find(section.rtcp_fb.begin(), section.rtcp_fb.end(), fb) != section.rtcp_fb.end();
+}
+
 // What libx264 makes of every rendition (level 4.0 covers 1080p30); the answer names it before
 // the rendition's first picture exists.
 constexpr webrtc::sdp::H264ProfileLevelId RenditionProfile{
@@ -161,8 +165,7 @@ webrtc::PeerSessionConfig peer_config(const webrtc::sdp::AnswerParams& params,
   // One transport (BUNDLE): the video section's id numbers the extension for both tracks.
   if (video_ok) {
     pc.transport_cc_extension = extension_id(*video, TransportCcUri);
-    pc.remb = std::find(video->rtcp_fb.begin(), video->rtcp_fb.end(), "goog-remb") !=
-              video->rtcp_fb.end();
+    pc.remb = has_feedback(*video, "goog-remb");
   }
   return pc;
 }
@@ -315,9 +318,7 @@ std::optional<http::Response> WhepService::choose(const http::RequestContext& ct
   // Adapting needs an estimate: the browser's transport-wide feedback or, from a receiver that
   // only sends that, REMB (then no probes: its own estimate climbs). The VP8 encode is one rung.
   const auto* v = o.plan.video();
-  const bool estimated =
-      v && (has_extension(*v, TransportCcUri) ||
-            std::find(v->rtcp_fb.begin(), v->rtcp_fb.end(), "goog-remb") != v->rtcp_fb.end());
+  const bool estimated = v && (has_extension(*v, TransportCcUri) || has_feedback(*v, "goog-remb"));
   if (!estimated || v->vp8) o.ladder.clear();
   return std::nullopt;
 }

@@ -48,20 +48,7 @@ class CaptureSink : public webrtc::RtpSink {
   TimePoint now;
 };
 
-struct Reported {
-  int64_t sequence;
-  size_t bytes;
-  int cluster;
-  TimePoint now;
-};
-
-class RecordingListener : public webrtc::SentPacketListener {
- public:
-  void on_rtp_sent(int64_t sequence, size_t bytes, int cluster, TimePoint now) override {
-    sent.push_back({sequence, bytes, cluster, now});
-  }
-  std::vector<Reported> sent;
-};
+using webrtc::test::RecordingListener;
 
 webrtc::TrackSenderConfig sender_config(bool rtx) {
   webrtc::TrackSenderConfig config;

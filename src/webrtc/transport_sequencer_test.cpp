@@ -25,20 +25,7 @@ using TimePoint = std::chrono::steady_clock::time_point;
 
 const auto T0 = TimePoint{} + 1h;
 
-struct SentRecord {
-  int64_t sequence;
-  size_t bytes;
-  int cluster;
-  TimePoint now;
-};
-
-class RecordingListener : public webrtc::SentPacketListener {
- public:
-  void on_rtp_sent(int64_t sequence, size_t bytes, int probe_cluster, TimePoint now) override {
-    sent.push_back({sequence, bytes, probe_cluster, now});
-  }
-  std::vector<SentRecord> sent;
-};
+using webrtc::test::RecordingListener;
 
 using Block = std::array<uint8_t, TransportSequencer::ExtensionBytes>;
 

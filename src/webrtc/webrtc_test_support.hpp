@@ -1,10 +1,13 @@
 #pragma once
-// Builders shared by the tests of this folder: H.264 access units and packetized frames.
+// Builders shared by the tests of this folder: H.264 access units, packetized frames, and a
+// listener recording what a TransportSequencer reports.
+#include <chrono>
 #include <memory>
 #include <vector>
 
 #include "media/frame.hpp"
 #include "webrtc/packetized_frame.hpp"
+#include "webrtc/transport_sequencer.hpp"
 
 namespace webrtc::test {
 
@@ -37,5 +40,21 @@ inline media::FramePtr h264_frame(bool key, int64_t pts_ms, size_t size,
     f->data.push_back(static_cast<uint8_t>(i * 7));
   return f;
 }
+
+// What a TransportSequencer reported, packet by packet.
+class RecordingListener : public SentPacketListener {
+ public:
+  struct Reported {
+    int64_t sequence;
+    size_t bytes;
+    int cluster;
+    std::chrono::steady_clock::time_point now;
+  };
+  void on_rtp_sent(int64_t sequence, size_t bytes, int probe_cluster,
+                   std::chrono::steady_clock::time_point now) override {
+    sent.push_back({sequence, bytes, probe_cluster, now});
+  }
+  std::vector<Reported> sent;
+};
 
 }  // namespace webrtc::test
