@@ -4,9 +4,10 @@ ASAN_DIR  ?= build-asan
 CONFIG    ?= airclass.yml
 JOBS      ?= $(shell nproc)
 PYTHON    ?= /usr/bin/python3
+FUZZ_SECONDS ?= 60
 CMAKE_GEN  = -G Ninja
 
-.PHONY: all setup setup-build build asan run test test-unit test-e2e test-asan bench format check-format clean
+.PHONY: all setup setup-build build asan asan-configure fuzz run test test-unit test-e2e test-asan bench format check-format clean
 
 all: build
 
@@ -19,24 +20,41 @@ setup-build:
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-$(ASAN_DIR)/build.ninja:
-	cmake -S . -B $(ASAN_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DAIRCLASS_SANITIZE=ON -DAIRCLASS_WEB=OFF -DAIRCLASS_BENCH=OFF
+# The sanitizer build is a clang build: the same objects serve the ASan+UBSan unit tests and
+# the libFuzzer targets (cmake/airclass_fuzz.cmake). A directory configured otherwise (an older
+# gcc build-asan) is made again.
+ASAN_CONFIGURE = CC=clang CXX=clang++ cmake -S . -B $(ASAN_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug \
+  -DAIRCLASS_SANITIZE=ON -DAIRCLASS_FUZZ=ON -DAIRCLASS_WEB=OFF -DAIRCLASS_BENCH=OFF
+asan-configure: setup-build
+	@[ -f $(ASAN_DIR)/build.ninja ] && grep -qs '^AIRCLASS_FUZZ:BOOL=ON' $(ASAN_DIR)/CMakeCache.txt \
+	  || { rm -rf $(ASAN_DIR) && $(ASAN_CONFIGURE); }
 
 build: setup-build $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-asan: setup-build $(ASAN_DIR)/build.ninja
+asan: asan-configure
 	cmake --build $(ASAN_DIR) -j $(JOBS)
+
+# Every libFuzzer target for FUZZ_SECONDS each, one after another, from tests/fuzz/corpus plus
+# what earlier runs found (kept in $(ASAN_DIR)/fuzz-work/<name>/corpus). Fails on a crash, leak
+# or hang; the input is kept beside the log in $(ASAN_DIR)/fuzz-work/<name>/.
+fuzz: asan-configure
+	cmake --build $(ASAN_DIR) -j $(JOBS) --target fuzzers
+	@fail=0; for f in $(ASAN_DIR)/fuzz/*_fuzz; do \
+	  tests/fuzz/run_fuzzer.sh $$f tests/fuzz/corpus/$$(basename $$f) $(ASAN_DIR)/fuzz-work \
+	    $(FUZZ_SECONDS) --keep-corpus || fail=1; \
+	done; exit $$fail
 
 run: setup build
 	./$(BUILD_DIR)/src/app/airclass --config $(CONFIG)
 
 # Every test: unit tests and end-to-end runs on the release build, then the unit tests and the
-# malformed-input runs again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# malformed-input runs again under AddressSanitizer + UndefinedBehaviorSanitizer, and each
+# fuzzer for a few seconds on its seed corpus (label fuzz).
 test: setup build asan
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L unit
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L e2e
-	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS) -L 'unit|asan'
+	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS) -L 'unit|asan|fuzz'
 	@echo "make test: all suites passed"
 
 test-unit: build

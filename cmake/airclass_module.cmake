@@ -1,9 +1,12 @@
 # airclass_module(NAME <target> [DEPS <libs...>])
 # One CMake target per folder: every *.cpp except *_test.cpp and *_fuzz.cpp forms the library,
-# every *_test.cpp forms one GoogleTest binary <target>_test. A folder links only its DEPS, so an
+# every *_test.cpp forms one GoogleTest binary <target>_test (and with AIRCLASS_FUZZ every
+# *_fuzz.cpp a libFuzzer executable, see airclass_fuzz.cmake). A folder links only its DEPS, so an
 # include that crosses the architecture's boundaries breaks the build.
 function(airclass_module)
   cmake_parse_arguments(M "" "NAME" "DEPS" ${ARGN})
+  # The folder's *_fuzz.cpp files link this library (cmake/airclass_fuzz.cmake).
+  set_property(GLOBAL PROPERTY AIRCLASS_FUZZ_LIBRARY_${CMAKE_CURRENT_SOURCE_DIR} ${M_NAME})
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   list(FILTER srcs EXCLUDE REGEX "_(test|fuzz)\\.cpp$")
   file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp)

@@ -5,6 +5,7 @@ set -euo pipefail
 
 BUILD_PKGS=(
   cmake ninja-build g++ pkg-config make git clang-format
+  clang libclang-rt-dev llvm  # the sanitizer and fuzzing build (libFuzzer, llvm-symbolizer)
   libboost-dev libboost-system-dev libssl-dev libsrtp2-dev
   libavcodec-dev libavutil-dev libswresample-dev libswscale-dev libopus-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libjwt-dev nlohmann-json3-dev
@@ -16,6 +17,7 @@ TEST_PKGS=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice
   chromium firefox-esr iproute2 util-linux procps curl python3 python3-prometheus-client nftables
+  coturn  # the TURN relay e2e (tests/e2e/test_turn_relay.py)
   python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0
 )
 

@@ -11,13 +11,22 @@
 #include <cstdlib>
 #include <new>
 
+// GCC announces AddressSanitizer with __SANITIZE_ADDRESS__, clang only through __has_feature.
+#if defined(__SANITIZE_ADDRESS__)
+#define AIRCLASS_ALLOCATION_COUNTER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AIRCLASS_ALLOCATION_COUNTER_ASAN 1
+#endif
+#endif
+
 namespace base::test {
 
 inline std::atomic<size_t> g_allocations{0};
 
 // Whether malloc itself is counted (not under AddressSanitizer).
 constexpr bool MallocCounted =
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(AIRCLASS_ALLOCATION_COUNTER_ASAN)
     false;
 #else
     true;
@@ -43,7 +52,7 @@ size_t allocations_in(Fn&& fn) {
 
 }  // namespace base::test
 
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(AIRCLASS_ALLOCATION_COUNTER_ASAN)
 // glibc exports its allocator under these names, so forwarding needs no dlsym bootstrap.
 extern "C" {
 void* __libc_malloc(size_t size);
