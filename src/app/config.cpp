@@ -68,6 +68,27 @@ void check_quality(const Config& c, const std::string& value, std::string_view k
                     (rungs.empty() ? "airclass.renditions is empty" : rungs) + ")");
 }
 
+// The token API mints TURN credentials only with both halves: a secret alone hands browsers
+// nothing to use, URLs alone hand them a relay that refuses every request.
+void check_turn(Config& c) {
+  if (!c.turn_secret.empty() && c.turn_urls.empty()) {
+    throw ConfigError(
+        "airclass.turnSecret is set but airclass.turnURLs is empty (AIRCLASS_TURN_URLS): give "
+        "the TURN URLs browsers reach coturn at, e.g. turn:class.example.org:3478");
+  }
+  if (c.turn_secret.empty() && !c.turn_urls.empty()) {
+    throw ConfigError(
+        "airclass.turnURLs is set but airclass.turnSecret is empty (AIRCLASS_TURN_SECRET): give "
+        "coturn's static-auth-secret, or list TURN servers with fixed credentials in "
+        "webrtcICEServers2");
+  }
+  if (!c.turn_urls.empty() && c.turn_credential_ttl < c.token_ttl) {
+    c.warnings.push_back(
+        "airclass.turnCredentialTTL is shorter than tokenTTL: a page reconnecting with an older "
+        "token answer is refused by the TURN server");
+  }
+}
+
 }  // namespace
 
 void apply_setting(Config& config, std::string_view key, std::string_view value,
@@ -167,6 +188,7 @@ void validate(Config& c) {
   check_quality(c, c.default_quality, "defaultQuality", true);
   if (!c.student_max_quality.empty())
     check_quality(c, c.student_max_quality, "studentMaxQuality", false);
+  check_turn(c);
   if (c.node_id.empty()) c.node_id = default_node_id();
   if (c.mode == NodeMode::Sub && c.main_url.empty()) {
     throw ConfigError(

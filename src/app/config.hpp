@@ -139,6 +139,15 @@ struct Config {
   bool adaptive_bitrate = true;
   std::string student_max_quality;  // students' cap: empty (none), source or a rung's name
 
+  // airclass: the TURN relay (coturn with use-auth-secret): the token API mints each viewer
+  // time-limited credentials (auth/turn_credentials.hpp) for these URLs. Both set or neither.
+  std::string turn_secret;             // coturn's static-auth-secret (>= 16 bytes)
+  std::vector<std::string> turn_urls;  // turn:/turns: URLs handed to browsers
+  // coturn checks the expiry whenever a page allocates a relay, which it does again on every
+  // reconnection with the answer it loaded: the credentials must outlast a school day of
+  // watching, not just the token's hour.
+  std::chrono::seconds turn_credential_ttl{12 * 3600};
+
   std::vector<std::string> warnings;  // unknown or unsupported keys, reported at startup
 
   // webrtcLocalTCPAddress: parsed and kept; ICE over TCP is not served yet (warning when set).
@@ -173,7 +182,8 @@ void apply_setting(Config& config, std::string_view key, std::string_view value,
 void apply_environment(Config& config, const std::map<std::string, std::string>& env);
 
 // Cross-field checks once every source is applied (token algorithm vs. keys and node mode,
-// key files readable, defaultQuality and studentMaxQuality naming a rung). Throws ConfigError.
+// key files readable, defaultQuality and studentMaxQuality naming a rung, turnSecret and
+// turnURLs set together). Throws ConfigError.
 void validate(Config& config);
 
 // The effective configuration as YAML that parse_config reads back, one commented line per

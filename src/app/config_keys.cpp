@@ -170,6 +170,7 @@ class TableBuilder {
   }
 
   void ice_servers(std::string_view name, std::vector<IceServer> Config::*m, std::string_view desc);
+  void turn_urls(std::string_view name, std::vector<std::string> Config::*m, std::string_view desc);
   void renditions(std::string_view name, std::vector<Rendition> Config::*m, std::string_view desc);
 
   KeyDef& last() { return out_.back(); }
@@ -253,6 +254,32 @@ void TableBuilder::ice_servers(std::string_view name, std::vector<IceServer> Con
       if (!s.credential.empty()) out += ", credential: \"***\"";
       out += "}";
     }
+    return out + "]";
+  };
+}
+
+// Browsers take turn: and turns: URLs (RFC 7065) with "?transport=udp|tcp"; the credentials
+// come from the token API, so a URL here never carries any.
+void TableBuilder::turn_urls(std::string_view name, std::vector<std::string> Config::*m,
+                             std::string_view desc) {
+  add(name, desc, "a list of up to 8 turn: or turns: URLs like turn:class.example.org:3478",
+      [m](Config& c, const RawValue& r) {
+        if (r.items.size() > 8) throw ValueError(std::to_string(r.items.size()) + " items");
+        for (const auto& url : r.items) {
+          const bool turn = url.starts_with("turn:") || url.starts_with("turns:");
+          const auto host = url.substr(url.find(':') + 1);
+          if (!turn || !is_ice_url(url) || host.empty() || host.front() == '?' ||
+              url.find('@') != url.npos) {
+            throw ValueError(url);
+          }
+        }
+        c.*m = r.items;
+      });
+  last().shape = Shape::List;
+  last().show = [m](const Config& c) {
+    std::string out = "[";
+    for (const auto& url : c.*m)
+      out += (out.size() > 1 ? ", " : "") + yaml_quoted(url);
     return out + "]";
   };
 }
@@ -443,6 +470,19 @@ void rendition_keys(TableBuilder& t) {
       "students' best quality: source or a rendition; empty: no cap");
 }
 
+void turn_keys(TableBuilder& t) {
+  t.group("airclass", "TURN relay (coturn, use-auth-secret; see docs/coturn.md)");
+  t.text(
+      "turnSecret", &Config::turn_secret, "empty or a secret of 16 to 1024 bytes", true,
+      [](std::string_view s) { return s.empty() || (s.size() >= 16 && s.size() <= 1024); },
+      "coturn's static-auth-secret; set: tokens carry TURN credentials for turnURLs");
+  t.turn_urls("turnURLs", &Config::turn_urls,
+              "TURN URLs handed to browsers with each token's credentials");
+  t.duration("turnCredentialTTL", &Config::turn_credential_ttl, milliseconds(60000),
+             milliseconds(7 * 24 * 3600000LL),
+             "lifetime of the TURN credentials: a school day of watching (docs/coturn.md)");
+}
+
 void cluster_keys(TableBuilder& t) {
   const auto url = [](std::string_view s) { return s.empty() || is_valid_public_url(s); };
   t.group("airclass", "Cluster");
@@ -485,6 +525,7 @@ std::vector<KeyDef> build_table() {
   token_keys(t);
   limit_keys(t);
   rendition_keys(t);
+  turn_keys(t);
   cluster_keys(t);
   return keys;
 }

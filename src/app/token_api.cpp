@@ -7,6 +7,7 @@
 #include "app/quality_choice.hpp"
 #include "app/wall_clock.hpp"
 #include "auth/token_claims.hpp"
+#include "auth/turn_credentials.hpp"
 
 namespace app {
 namespace {
@@ -213,16 +214,8 @@ nlohmann::json TokenApi::answer_body(const http::Request& req, const TokenReques
   if (!issued.claims.max_quality.empty()) body["max_quality"] = issued.claims.max_quality;
   // What the page's quality picker offers (the WHEP URL's ?quality=), cut at the token's cap.
   body["qualities"] = ladder_names(config_, issued.claims.max_quality);
-  if (!config_.webrtc_ice_servers.empty()) {
-    auto servers = nlohmann::json::array();
-    for (const auto& s : config_.webrtc_ice_servers) {
-      nlohmann::json entry = {{"urls", s.url}};
-      if (!s.username.empty()) entry["username"] = s.username;
-      if (!s.credential.empty()) entry["credential"] = s.credential;
-      servers.push_back(entry);
-    }
-    body["ice_servers"] = servers;  // RTCConfiguration.iceServers for the page
-  }
+  auto servers = ice_servers(r);
+  if (!servers.empty()) body["ice_servers"] = std::move(servers);  // RTCConfiguration.iceServers
   if (r.type == auth::UserType::Teacher) {
     // The teacher's phone publishes with the password the reference app sends as ?pwd=.
     body["rtmp_url"] = "rtmp://" + request_host(req) + ":" +
@@ -230,6 +223,32 @@ nlohmann::json TokenApi::answer_body(const http::Request& req, const TokenReques
                        "?pwd=" + percent_encode(credentials_.publish_password);
   }
   return body;
+}
+
+// The static webrtcICEServers2 entries, then with turnSecret set one TURN entry whose
+// credentials coturn checks against the same secret: minted per token for its subject, so the
+// relay's log names the viewer, and expiring after turnCredentialTTL.
+nlohmann::json TokenApi::ice_servers(const TokenRequest& r) const {
+  auto servers = nlohmann::json::array();
+  for (const auto& s : config_.webrtc_ice_servers) {
+    nlohmann::json entry = {{"urls", s.url}};
+    if (!s.username.empty()) entry["username"] = s.username;
+    if (!s.credential.empty()) entry["credential"] = s.credential;
+    servers.push_back(std::move(entry));
+  }
+  if (config_.turn_secret.empty() || config_.turn_urls.empty()) return servers;
+  std::string error;
+  const auto turn = auth::mint_turn_credentials(config_.turn_secret, r.user_id,
+                                                config_.turn_credential_ttl, unix_seconds(), error);
+  if (!turn) {
+    // Validated config and user id make this unreachable; play on without the relay.
+    logger("api")->warn("no TURN credentials for '{}': {}", r.user_id.substr(0, 64), error);
+    return servers;
+  }
+  servers.push_back({{"urls", config_.turn_urls},
+                     {"username", turn->username},
+                     {"credential", turn->credential}});
+  return servers;
 }
 
 }  // namespace app

@@ -44,6 +44,9 @@ class TokenApi {
   // The seed's answer; "max_quality" too when the token carries a cap.
   nlohmann::json answer_body(const http::Request& request, const TokenRequest& r,
                              const PlacedNode& node, const auth::TokenSigner::Issued& issued) const;
+  // RTCConfiguration.iceServers for the page: webrtcICEServers2 and, with turnSecret, a TURN
+  // entry with credentials minted for this request's user. Empty array: none configured.
+  nlohmann::json ice_servers(const TokenRequest& r) const;
   // "http://<host>:<webrtc port>" from webrtcPublicUrl or the Host the client used.
   std::string webrtc_base(const http::Request& request) const;
   std::string request_host(const http::Request& request) const;

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "auth/token_verifier.hpp"
+#include "auth/turn_credentials.hpp"
 
 namespace app {
 namespace {
@@ -113,6 +114,63 @@ TEST_F(TokenApiTest, OnlyStudentsGetTheQualityCap) {
   EXPECT_EQ(claims_of(placed).max_quality, "480p");
   config_.student_max_quality = "source";
   EXPECT_EQ(json(post("/api/token?user_type=student&user_id=cy")).at("max_quality"), "source");
+}
+
+TEST_F(TokenApiTest, NoIceServersUnlessConfigured) {
+  const auto j = json(post("/api/token?user_type=student&user_id=ana"));
+  EXPECT_FALSE(j.contains("ice_servers")) << j.dump();
+}
+
+TEST_F(TokenApiTest, TurnCredentialsAreMintedPerTokenForItsUser) {
+  const std::string secret = "coturn-shared-secret-1234";
+  config_.webrtc_ice_servers = {{"stun:stun.example.org:3478", "", ""}};
+  config_.turn_secret = secret;
+  config_.turn_urls = {"turn:class.example.org:3478?transport=udp",
+                       "turns:class.example.org:443?transport=tcp"};
+  config_.turn_credential_ttl = std::chrono::hours(12);
+  const int64_t before = time(nullptr);
+  const auto j = json(post("/api/token?user_type=student&user_id=ana:b%25"));
+  const int64_t after = time(nullptr);
+  ASSERT_TRUE(j.contains("ice_servers")) << j.dump();
+  const auto& servers = j.at("ice_servers");
+  ASSERT_EQ(servers.size(), 2u) << servers.dump();
+  // The static entry stays first, as configured.
+  EXPECT_EQ(servers[0], nlohmann::json({{"urls", "stun:stun.example.org:3478"}}));
+  const auto& turn = servers[1];
+  EXPECT_EQ(turn.at("urls"), nlohmann::json(config_.turn_urls));
+  // "<expiry>:<user id>", the ':' and '%' of the user id escaped; expiry = now + ttl.
+  const auto username = turn.at("username").get<std::string>();
+  const auto colon = username.find(':');
+  ASSERT_NE(colon, std::string::npos);
+  const int64_t expires = std::stoll(username.substr(0, colon));
+  EXPECT_GE(expires, before + 12 * 3600);
+  EXPECT_LE(expires, after + 12 * 3600);
+  EXPECT_EQ(username.substr(colon + 1), "ana%3Ab%25");
+  // What coturn computes from the same secret: it verifies.
+  EXPECT_EQ(turn.at("credential"), auth::turn_rest_credential(secret, username));
+  EXPECT_NE(turn.at("credential"), auth::turn_rest_credential("another-secret-12345", username));
+  // The secret itself never reaches the answer.
+  EXPECT_EQ(j.dump().find(secret), std::string::npos);
+
+  // Another user gets their own credentials; a teacher too.
+  const auto bo = json(post("/api/token?user_type=student&user_id=bo")).at("ice_servers")[1];
+  EXPECT_TRUE(bo.at("username").get<std::string>().ends_with(":bo"));
+  const auto t = json(post("/api/token?user_type=teacher&user_id=t&passcode=teach-me"));
+  EXPECT_TRUE(t.at("ice_servers")[1].at("username").get<std::string>().ends_with(":t"));
+}
+
+TEST_F(TokenApiTest, TurnCredentialLifetimeFollowsTheConfig) {
+  config_.turn_secret = "coturn-shared-secret-1234";
+  config_.turn_urls = {"turn:10.0.0.5:3478"};
+  config_.turn_credential_ttl = std::chrono::minutes(5);
+  const int64_t before = time(nullptr);
+  const auto j = json(post("/api/token?user_type=student&user_id=cy"));
+  ASSERT_EQ(j.at("ice_servers").size(), 1u) << j.dump();
+  const auto username = j.at("ice_servers")[0].at("username").get<std::string>();
+  const int64_t expires = std::stoll(username.substr(0, username.find(':')));
+  EXPECT_GE(expires, before + 300);
+  EXPECT_LE(expires, before + 302);
+  EXPECT_EQ(j.at("ice_servers")[0].at("urls"), nlohmann::json({"turn:10.0.0.5:3478"}));
 }
 
 TEST_F(TokenApiTest, BadParametersAreRefusedWithAReason) {
