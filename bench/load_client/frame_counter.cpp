@@ -2,16 +2,17 @@
 
 namespace bench::load_client {
 
-void FrameCounter::on_packet(uint16_t seq, bool marker, bool count, uint32_t timestamp,
+bool FrameCounter::on_packet(uint16_t seq, bool marker, bool count, uint32_t timestamp,
                              double arrival_ms) noexcept {
   if (started_) {
     const auto ahead = static_cast<uint16_t>(seq - next_seq_);
-    if (ahead >= 0x8000) return;  // late or duplicate
+    if (ahead >= 0x8000) return false;  // late or duplicate
     if (ahead != 0) broken_ = true;
   }
   started_ = true;
   next_seq_ = static_cast<uint16_t>(seq + 1);
-  if (!marker) return;
+  if (!marker) return false;
+  bool whole = false;
   if (count) {
     // Transit = arrival - media time; RTP timestamps unwrap by their signed difference.
     if (!have_transit_) {
@@ -28,9 +29,11 @@ void FrameCounter::on_packet(uint16_t seq, bool marker, bool count, uint32_t tim
       ++broken_frames_;
     } else {
       ++whole_;
+      whole = true;
     }
   }
   broken_ = false;
+  return whole;
 }
 
 }  // namespace bench::load_client

@@ -12,7 +12,8 @@ class FrameCounter {
   // `count`: whether a frame ending with this packet goes into the totals (the measurement
   // window); frames ending outside it only reset the state. `arrival_ms` is the receive time
   // on any millisecond clock; `timestamp` the RTP timestamp (90 kHz, RFC 6184 8.2.1).
-  void on_packet(uint16_t seq, bool marker, bool count, uint32_t timestamp = 0,
+  // Returns true when this packet completed a whole frame that was counted.
+  bool on_packet(uint16_t seq, bool marker, bool count, uint32_t timestamp = 0,
                  double arrival_ms = 0) noexcept;
   // How much later than its earliest (relative to the media clock) the last counted frame
   // arrived: a viewer or sender falling behind real time shows a growing lag.

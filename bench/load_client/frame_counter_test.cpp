@@ -15,6 +15,15 @@ TEST(FrameCounter, CountsWholeFramesByMarker) {
   EXPECT_EQ(f.broken_frames(), 1u);
 }
 
+TEST(FrameCounter, TellsWhenACountedWholeFrameCompletes) {
+  FrameCounter f;
+  EXPECT_FALSE(f.on_packet(1, true, true));   // broken: start unknown
+  EXPECT_FALSE(f.on_packet(2, false, true));  // no marker
+  EXPECT_TRUE(f.on_packet(3, true, true));
+  EXPECT_FALSE(f.on_packet(4, true, false));  // outside the window
+  EXPECT_FALSE(f.on_packet(3, true, true));   // late
+}
+
 TEST(FrameCounter, GapBreaksTheFrame) {
   FrameCounter f;
   f.on_packet(1, true, true);

@@ -108,6 +108,8 @@ int run_load(const LoadOptions& o) {
   run.gro = o.gro;
   run.session.sample_auth = std::max<uint32_t>(1, o.sample_auth);
   run.session.nack = o.nack;
+  run.transport_cc = o.transport_cc;
+  run.session.transport_cc = o.transport_cc;
 
   const unsigned threads = std::max(1u, o.threads);
   std::vector<std::unique_ptr<Worker>> workers;
@@ -124,6 +126,9 @@ int run_load(const LoadOptions& o) {
   run.window_start = start_of(o.viewers == 0 ? 0 : o.viewers - 1);
   run.end = run.window_start +
             std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+  run.count_start = std::min(
+      run.end, run.window_start + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(std::max(0.0, o.settle))));
 
   std::vector<std::unique_ptr<Viewer>> viewers;
   for (size_t i = 0; i < o.viewers; ++i) {
@@ -155,6 +160,8 @@ int run_load(const LoadOptions& o) {
   info.sample_auth = run.session.sample_auth;
   info.audio = o.audio;
   info.gro = o.gro;
+  info.transport_cc = o.transport_cc;
+  info.settle = o.settle;
   info.wall_s = std::chrono::duration<double>(Clock::now() - run.run_start).count();
   info.client_cpu_s = cpu_seconds() - cpu_before;
   info.client_cpu_window_s = cpu_at_end - cpu_at_window;

@@ -17,8 +17,10 @@ struct LoadOptions {
   std::string json_path;  // "-": stdout; empty: none
   bool audio = true;
   bool nack = true;
-  bool gro = true;       // UDP_GRO on the viewers' sockets (see Viewer::open_socket)
-  size_t max_http = 32;  // concurrent HTTP exchanges over all threads
+  bool gro = true;            // UDP_GRO on the viewers' sockets (see Viewer::open_socket)
+  size_t max_http = 32;       // concurrent HTTP exchanges over all threads
+  bool transport_cc = false;  // offer transport-cc and send feedback as Chromium does
+  double settle = 0;          // seconds after the window start before fps, kbit and freezes count
 };
 
 // Exit codes: 0 every viewer connected and received a whole keyframe, 1 some did not,

@@ -29,6 +29,13 @@ int main(int argc, char** argv) {
   app.add_option("--json", o.json_path, "Write the JSON report to FILE ('-': stdout)");
   app.add_option("--max-http", o.max_http, "Concurrent HTTP exchanges (POST/DELETE)")
       ->check(CLI::Range(1, 1000));
+  app.add_option("--settle", o.settle,
+                 "Seconds after the window start before fps, kbit and freezes are counted "
+                 "(lets an adaptive-bitrate run converge first)")
+      ->check(CLI::Range(0.0, 86400.0));
+  app.add_flag("--transport-cc", o.transport_cc,
+               "Offer the transport-wide sequence number and send transport-cc feedback every "
+               "100 ms as Chromium does (no goog-remb), so the server can estimate bandwidth");
   app.add_flag("--no-audio", no_audio, "Offer video only");
   app.add_flag("--no-nack", no_nack, "Send no NACKs");
   app.add_flag("--no-gro", no_gro,

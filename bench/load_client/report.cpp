@@ -65,7 +65,9 @@ std::string viewer_json(const ViewerResult& v) {
   o += ",\"nacked_packets\":" + std::to_string(c.nacked_packets);
   o += ",\"nack_recovered\":" + std::to_string(c.nack_recovered);
   o += ",\"reports_sent\":" + std::to_string(c.reports_sent);
+  o += ",\"feedbacks_sent\":" + std::to_string(c.feedbacks_sent);
   o += ",\"fps\":" + num(v.fps) + ",\"fps_seconds\":" + num(v.fps_seconds);
+  o += ",\"kbit\":" + num(v.kbit) + ",\"max_freeze_ms\":" + opt(v.max_freeze_ms);
   o += ",\"auth_checked\":" + std::to_string(c.auth_checked);
   o += ",\"auth_failures\":" + std::to_string(c.auth_failures);
   o += ",\"replays\":" + std::to_string(c.replays);
@@ -109,6 +111,8 @@ RunSummary summarize(std::span<const ViewerResult> viewers) {
     s.nack_recovered += c.nack_recovered;
     s.auth_checked += c.auth_checked;
     s.auth_failures += c.auth_failures;
+    s.feedbacks_sent += c.feedbacks_sent;
+    if (v.max_freeze_ms) s.max_freeze_ms = std::max(s.max_freeze_ms.value_or(0), *v.max_freeze_ms);
   }
   s.connected = connected.size();
   s.with_keyframe = keyframe.size();
@@ -131,6 +135,8 @@ std::string to_json(const RunInfo& info, const RunSummary& s,
   o += ",\"sample_auth\":" + std::to_string(info.sample_auth);
   o += std::string(",\"audio\":") + (info.audio ? "true" : "false");
   o += std::string(",\"gro\":") + (info.gro ? "true" : "false");
+  o += std::string(",\"transport_cc\":") + (info.transport_cc ? "true" : "false");
+  o += ",\"settle_s\":" + num(info.settle);
   o += ",\"wall_s\":" + num(info.wall_s) + ",\"client_cpu_s\":" + num(info.client_cpu_s);
   o += ",\"client_cpu_window_s\":" + num(info.client_cpu_window_s) + "}";
   o += ",\"summary\":{\"viewers\":" + std::to_string(s.viewers);
@@ -151,6 +157,8 @@ std::string to_json(const RunInfo& info, const RunSummary& s,
   o += ",\"auth_checked\":" + std::to_string(s.auth_checked);
   o += ",\"auth_failures\":" + std::to_string(s.auth_failures);
   o += ",\"max_lag_ms\":" + num(s.max_lag_ms);
+  o += ",\"feedbacks_sent\":" + std::to_string(s.feedbacks_sent);
+  o += ",\"max_freeze_ms\":" + opt(s.max_freeze_ms);
   o += ",\"min_fps\":" + opt(s.min_fps) + ",\"median_fps\":" + opt(s.median_fps) + "}";
   o += ",\"viewers\":[";
   for (size_t i = 0; i < viewers.size(); ++i) {
@@ -191,6 +199,11 @@ std::string to_table(const RunInfo& info, const RunSummary& s,
       opt(s.median_fps).c_str(), s.max_lag_ms, static_cast<unsigned long long>(s.auth_checked),
       static_cast<unsigned long long>(s.auth_failures), info.client_cpu_window_s,
       info.seconds > 0 ? 100.0 * info.client_cpu_window_s / info.seconds : 0.0, info.client_cpu_s);
+  o += buf;
+  std::snprintf(buf, sizeof buf,
+                "  freezes, feedback    longest freeze %s ms; transport-cc feedbacks %llu%s\n",
+                opt(s.max_freeze_ms).c_str(), static_cast<unsigned long long>(s.feedbacks_sent),
+                info.transport_cc ? "" : " (not offered)");
   o += buf;
   if (s.failed == 0) return o;
   o += "  failed viewers       " + std::to_string(s.failed) + "\n";

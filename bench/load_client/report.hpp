@@ -21,6 +21,8 @@ struct RunInfo {
   uint32_t sample_auth = 1;
   bool audio = true;
   bool gro = true;                 // coalesced reads (UDP_GRO)
+  bool transport_cc = false;       // transport-cc offered and fed back
+  double settle = 0;               // seconds from the window start before counting
   double wall_s = 0;               // whole run, first POST to last DELETE
   double client_cpu_s = 0;         // this process, user + system, whole run
   double client_cpu_window_s = 0;  // this process during the measurement window
@@ -59,6 +61,8 @@ struct RunSummary {
   double max_lag_ms = 0;  // the worst viewer's FrameCounter::lag_ms at its end
   std::optional<double> min_fps;
   std::optional<double> median_fps;
+  uint64_t feedbacks_sent = 0;          // transport-cc
+  std::optional<double> max_freeze_ms;  // the worst viewer's
 };
 
 RunSummary summarize(std::span<const ViewerResult> viewers);

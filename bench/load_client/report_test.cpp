@@ -22,6 +22,9 @@ ViewerResult viewer(size_t index, double connected, double keyframe, double fps)
   v.counters.audio_packets = 500;
   v.counters.audio_expected = 500;
   v.counters.auth_checked = 150;
+  v.counters.feedbacks_sent = 100 + index;
+  v.kbit = 1500.5 + static_cast<double>(index);
+  v.max_freeze_ms = 40.0 * static_cast<double>(index + 1);
   return v;
 }
 
@@ -66,7 +69,18 @@ TEST(Report, SummaryAggregatesViewers) {
   EXPECT_NE(json.find("\"connected\":3"), std::string::npos);
   EXPECT_NE(json.find("\"error\":\"POST returned 503: full\""), std::string::npos);
   EXPECT_NE(json.find("\"time_to_first_keyframe_ms\":null"), std::string::npos);
+  EXPECT_EQ(s.feedbacks_sent, 303u);
+  EXPECT_DOUBLE_EQ(*s.max_freeze_ms, 120.0);
+  EXPECT_NE(json.find("\"feedbacks_sent\":101,\"fps\":29.500,\"fps_seconds\":10.000,"
+                      "\"kbit\":1501.500,\"max_freeze_ms\":80.000"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"kbit\":0.000,\"max_freeze_ms\":null"), std::string::npos);
+  EXPECT_NE(json.find("\"transport_cc\":false,\"settle_s\":0.000"), std::string::npos);
+  EXPECT_NE(json.find("\"feedbacks_sent\":303,\"max_freeze_ms\":120.000"), std::string::npos);
   const std::string table = to_table(info, s, v);
+  EXPECT_NE(table.find("longest freeze 120.000 ms; transport-cc feedbacks 303"), std::string::npos)
+      << table;
   EXPECT_NE(table.find("3 / 4"), std::string::npos);
   EXPECT_NE(table.find("viewer 3: POST returned 503"), std::string::npos);
 }

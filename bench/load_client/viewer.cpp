@@ -76,7 +76,7 @@ asio::awaitable<void> Viewer::run() {
     config.transport.tie_breaker = identity_.tie_breaker;
     config.rtcp_ssrc = identity_.rtcp_ssrc;
     session_ = std::make_unique<ViewerSession>(std::move(config), *answer_, Clock::now());
-    session_->count_frames_from(run_.window_start, FpsSettle);
+    session_->count_frames_from(run_.count_start, FpsSettle);
     receiving_ = true;
     asio::co_spawn(io_, receive_loop(), asio::detached);
     co_await tick_loop();
@@ -118,6 +118,7 @@ asio::awaitable<bool> Viewer::post() {
   params.ice = identity_.ice;
   params.fingerprint = run_.fingerprint;
   params.audio = run_.audio;
+  params.transport_cc = run_.transport_cc;
   HttpRequest req;
   req.method = HttpRequest::Method::Post;
   req.url = run_.url;
@@ -245,8 +246,11 @@ void Viewer::finish(Clock::time_point stopped) {
     result_.fps_seconds = std::max(0.0, std::chrono::duration<double>(stopped - from).count());
     if (result_.fps_seconds > 0) {
       result_.fps = static_cast<double>(result_.counters.whole_frames) / result_.fps_seconds;
+      result_.kbit =
+          static_cast<double>(result_.counters.window_bytes) * 8 / 1000 / result_.fps_seconds;
     }
   }
+  result_.max_freeze_ms = session_->max_freeze_ms(stopped);
   if (result_.error.empty() && !result_.time_to_connected_ms) result_.error = "no SRTP media";
 }
 

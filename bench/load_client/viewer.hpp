@@ -60,10 +60,12 @@ struct RunShared {
   std::string fingerprint;  // ours, for the offer
   bool audio = true;
   bool gro = true;              // UDP_GRO on every viewer's socket
+  bool transport_cc = false;    // offer transport-wide congestion control (session says so too)
   ViewerSessionConfig session;  // local_ice, tie_breaker and rtcp_ssrc are set per viewer
   std::chrono::milliseconds http_timeout{10'000};
   Clock::time_point run_start{};
-  Clock::time_point window_start{};  // the last viewer's start: fps counts from here
+  Clock::time_point window_start{};  // the last viewer's start
+  Clock::time_point count_start{};   // window_start + --settle: fps, kbit, freezes count from here
   Clock::time_point end{};
 };
 

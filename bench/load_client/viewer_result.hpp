@@ -19,6 +19,10 @@ struct ViewerResult {
   ViewerCounters counters;
   double fps_seconds = 0;  // the window fps is measured over
   double fps = 0;          // whole frames per second in that window
+  // Over the same window: RTP bytes received (see ViewerCounters::window_bytes) as kbit/s,
+  // and the longest time without a new whole frame (see FreezeMeter).
+  double kbit = 0;
+  std::optional<double> max_freeze_ms;
 };
 
 }  // namespace bench::load_client

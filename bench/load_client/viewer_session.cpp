@@ -20,6 +20,10 @@ ViewerSession::ViewerSession(ViewerSessionConfig config, const AnswerInfo& answe
     : config_(std::move(config)), answer_(answer), transport_(config_.transport, answer, now) {
   streams_.reserve(MaxStreams);
   if (config_.sample_auth == 0) config_.sample_auth = 1;
+  if (config_.transport_cc && answer.transport_cc_extension) {
+    transport_cc_id_ = answer.transport_cc_extension;
+    feedback_.emplace(now);
+  }
 }
 
 ViewerSession::~ViewerSession() = default;
@@ -80,7 +84,35 @@ void ViewerSession::on_srtp(std::span<uint8_t> d, TimePoint now) {
     }
   }
   transport_.on_media(now);
+  if (kind != Kind::Unknown) {
+    record_transport_sequence(*packet, now);
+    const auto since = frames_counted_since();
+    if (since && now >= *since) counters_.window_bytes += packet->bytes().size();
+  }
   on_rtp(*packet, kind, clear, now);
+}
+
+// The extension travels in the clear header (RFC 3711 3.1), so sampled-out packets count too.
+void ViewerSession::record_transport_sequence(const rtp::RtpPacketView& p, TimePoint now) {
+  if (!feedback_) return;
+  const auto value = p.find_extension(*transport_cc_id_);
+  if (!value || value->size() != 2) return;  // the draft's 2-byte big-endian sequence number
+  feedback_->on_packet(static_cast<uint16_t>(((*value)[0] << 8) | (*value)[1]), now);
+  if (feedback_->waiting() >= TransportFeedbackRecorder::SendAfterPackets) send_feedback(now);
+}
+
+// Due feedback goes out at once; a range longer than one packet holds leaves in a few.
+void ViewerSession::send_feedback(TimePoint now) {
+  if (!feedback_ || !transport_.can_send_rtcp()) return;
+  constexpr int MaxPerCall = 4;
+  uint32_t media_ssrc = answer_.video_ssrcs.empty() ? 0 : answer_.video_ssrcs.front();
+  for (const auto& s : streams_) {
+    if (media_ssrc == 0 && s.kind == Kind::Video) media_ssrc = s.ssrc;
+  }
+  for (int i = 0; i < MaxPerCall && feedback_->due(now); ++i) {
+    const size_t n = feedback_->write(config_.rtcp_ssrc, media_ssrc, now, transport_.rtcp_buffer());
+    if (n > 0) transport_.send_rtcp(n);
+  }
 }
 
 void ViewerSession::on_rtp(const rtp::RtpPacketView& p, Kind kind, bool clear, TimePoint now) {
@@ -114,8 +146,10 @@ void ViewerSession::on_video(Stream& s, const rtp::RtpPacketView& p, bool clear,
   const auto since = frames_counted_since();
   const double arrival_ms =
       std::chrono::duration<double, std::milli>(now.time_since_epoch()).count();
-  s.frames.on_packet(p.sequence_number(), p.marker(), since && now >= *since, p.timestamp(),
-                     arrival_ms);
+  if (s.frames.on_packet(p.sequence_number(), p.marker(), since && now >= *since, p.timestamp(),
+                         arrival_ms)) {
+    freezes_.on_frame(now);
+  }
   if (clear && keyframe_.on_packet(p.sequence_number(), p.timestamp(), p.marker(), p.payload()))
     first_keyframe_at_ = now;
 }
@@ -162,6 +196,7 @@ void ViewerSession::on_timer(TimePoint now) {
   if (!transport_.on_timer(now)) return;
   if (transport_.report_due(now)) send_report(now);
   if (config_.nack && transport_.can_send_rtcp()) send_nacks(now);
+  send_feedback(now);
 }
 
 ViewerSession::TimePoint ViewerSession::next_timeout(TimePoint now) const noexcept {
@@ -170,6 +205,9 @@ ViewerSession::TimePoint ViewerSession::next_timeout(TimePoint now) const noexce
     for (const auto& s : streams_) {
       if (auto at = s.nacks.next_due()) next = std::min(next, *at);
     }
+  }
+  if (feedback_ && transport_.can_send_rtcp()) {
+    if (auto at = feedback_->next_due()) next = std::min(next, std::max(*at, now));
   }
   return next;
 }
@@ -200,6 +238,12 @@ void ViewerSession::send_nacks(TimePoint now) {
   }
 }
 
+std::optional<double> ViewerSession::max_freeze_ms(TimePoint end) const noexcept {
+  const auto since = frames_counted_since();
+  if (!since) return std::nullopt;
+  return freezes_.max_freeze_ms(*since, end);
+}
+
 ViewerCounters ViewerSession::counters() const noexcept {
   ViewerCounters c = counters_;
   c.unknown += transport_.unknown_datagrams();
@@ -215,6 +259,10 @@ ViewerCounters ViewerSession::counters() const noexcept {
       c.audio_expected += s.stats.expected();
       c.audio_lost += s.stats.lost();
     }
+  }
+  if (feedback_) {
+    c.feedbacks_sent = feedback_->feedbacks_sent();
+    c.feedback_dropped = feedback_->dropped();
   }
   if (const auto* srtp_in = transport_.srtp_in()) {
     c.auth_failures = srtp_in->errors().auth_fail;

@@ -5,8 +5,9 @@
 // depacketizes or decodes: it counts RTP packets per SSRC from the clear-text header, fully
 // unprotects (decrypts and authenticates) only what it must read or was told to sample, finds
 // the first whole keyframe from the payload's NAL headers, counts whole frames by marker bit,
-// and sends what a browser sends: receiver reports and generic NACKs. Not thread-safe: one
-// owner drives it.
+// and sends what a browser sends: receiver reports, generic NACKs and, when the answer numbers
+// packets with the transport-wide sequence number, transport-cc feedback (read from the clear
+// header of every packet). Not thread-safe: one owner drives it.
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -18,7 +19,9 @@
 #include <vector>
 
 #include "load_client/frame_counter.hpp"
+#include "load_client/freeze_meter.hpp"
 #include "load_client/keyframe_detector.hpp"
+#include "load_client/transport_feedback_recorder.hpp"
 #include "webrtc/rtp/rtp_packet.hpp"
 #include "whep_client/answer_info.hpp"
 #include "whep_client/nack_tracker.hpp"
@@ -38,6 +41,8 @@ struct ViewerSessionConfig {
   uint32_t sample_auth = 10;
   bool nack = true;
   tools::whep_client::NackTrackerConfig nack_config;
+  // Send transport-cc feedback when the answer gave the extension an id (we offered it).
+  bool transport_cc = false;
 };
 
 struct ViewerCounters {
@@ -57,6 +62,11 @@ struct ViewerCounters {
   uint64_t nacked_packets = 0;
   uint64_t nack_recovered = 0;
   uint64_t reports_sent = 0;
+  uint64_t feedbacks_sent = 0;    // transport-cc feedback packets
+  uint64_t feedback_dropped = 0;  // transport-wide numbers late, duplicate or not reported
+  // RTP bytes (header + payload + padding, SRTP tag excluded) of video, RTX and audio received
+  // in the counting window (from frames_counted_since()).
+  uint64_t window_bytes = 0;
   uint64_t auth_checked = 0;  // RTP packets fully unprotected
   uint64_t auth_failures = 0;
   uint64_t replays = 0;
@@ -96,6 +106,9 @@ class ViewerSession {
   std::optional<TimePoint> connected_at() const noexcept { return transport_.connected_at(); }
   std::optional<TimePoint> first_keyframe_at() const noexcept { return first_keyframe_at_; }
   ViewerCounters counters() const noexcept;
+  // The longest gap without a new whole frame from frames_counted_since() to `end`; nullopt
+  // before the first keyframe.
+  std::optional<double> max_freeze_ms(TimePoint end) const noexcept;
 
  private:
   enum class Kind : uint8_t { Video, Rtx, Audio, Unknown };
@@ -117,6 +130,8 @@ class ViewerSession {
   void on_rtcp(std::span<const uint8_t> packet, TimePoint now);
   void send_report(TimePoint now);
   void send_nacks(TimePoint now);
+  void record_transport_sequence(const webrtc::rtp::RtpPacketView& packet, TimePoint now);
+  void send_feedback(TimePoint now);
 
   ViewerSessionConfig config_;
   tools::whep_client::AnswerInfo answer_;
@@ -126,6 +141,9 @@ class ViewerSession {
   std::chrono::milliseconds settle_{0};
   KeyframeDetector keyframe_;
   std::vector<Stream> streams_;  // bounded by MaxStreams
+  std::optional<uint8_t> transport_cc_id_;
+  std::optional<TransportFeedbackRecorder> feedback_;
+  FreezeMeter freezes_;
   uint32_t sample_counter_ = 0;
   ViewerCounters counters_;
   std::array<uint16_t, tools::whep_client::NackTracker::MaxMissing> nack_scratch_{};

@@ -7,6 +7,8 @@
 #include "webrtc/rtcp/compound_reader.hpp"
 #include "webrtc/rtcp/generic_nack.hpp"
 #include "webrtc/rtcp/receiver_report.hpp"
+#include "webrtc/rtcp/transport_cc.hpp"
+#include "webrtc/rtp/rtp_header_writer.hpp"
 #include "whep_client/whep_test_support.hpp"
 
 namespace bench::load_client {
@@ -127,6 +129,113 @@ TEST(ViewerSession, NacksAGapAfterTheReorderWaitAndReportsReceptions) {
   EXPECT_EQ(c.nacked_packets, 1u);
   EXPECT_EQ(c.video_lost, 1u);
   EXPECT_GE(c.reports_sent, 1u);
+}
+
+// An Opus packet numbered with the transport-wide sequence number extension, id 3.
+std::vector<uint8_t> audio_with_transport_seq(uint8_t pt, uint16_t seq, uint16_t transport_seq) {
+  webrtc::rtp::RtpHeaderWriter header({false, pt, seq, 960u * seq, wc::test::AudioSsrc});
+  const std::array<uint8_t, 2> value = {static_cast<uint8_t>(transport_seq >> 8),
+                                        static_cast<uint8_t>(transport_seq)};
+  EXPECT_TRUE(header.add_extension(3, value));
+  std::vector<uint8_t> packet(header.size() + 50, 0x11);
+  header.write_to(packet);
+  return packet;
+}
+
+std::vector<webrtc::rtcp::TransportCc> feedbacks(const std::vector<std::vector<uint8_t>>& rtcp,
+                                                 std::vector<std::vector<uint8_t>>& keep) {
+  std::vector<webrtc::rtcp::TransportCc> out;
+  for (const auto& pkt : rtcp) {
+    keep.push_back(pkt);
+    webrtc::rtcp::CompoundReader reader(keep.back());
+    while (auto p = reader.next()) {
+      if (auto t = webrtc::rtcp::TransportCc::parse(*p)) out.push_back(*t);
+    }
+  }
+  return out;
+}
+
+TEST(ViewerSession, SendsTransportCcFeedbackForEveryNumberedPacket) {
+  Loopback lb(4);
+  // The test server answers without the extension: act as if it had numbered it 3.
+  ViewerSessionConfig config = session_config(4);
+  config.transport_cc = true;
+  config.transport.local_ice = lb.server->ice().remote_credentials();
+  config.transport.dtls_context = lb.client_context;
+  config.transport.tie_breaker = 99;
+  config.rtcp_ssrc = 4242;
+  lb.info.transport_cc_extension = 3;
+  lb.client = std::make_unique<ViewerSession>(config, lb.info, Clock::now());
+  ASSERT_NO_FATAL_FAILURE(lb.connect());
+  // 30 packets whose transport numbers wrap, the sixth (65535) lost.
+  for (uint16_t i = 0; i < 30; ++i) {
+    if (i == 5) continue;
+    lb.deliver(
+        audio_with_transport_seq(*lb.info.audio_pt, 100 + i, static_cast<uint16_t>(65530 + i)));
+  }
+  lb.server->rtcp.clear();
+  lb.client->on_timer(Clock::now() + 150ms);
+  lb.pump();
+  std::vector<std::vector<uint8_t>> keep;
+  keep.reserve(64);
+  auto fb = feedbacks(lb.server->rtcp, keep);
+  ASSERT_EQ(fb.size(), 1u);
+  EXPECT_EQ(fb[0].sender_ssrc, 4242u);
+  EXPECT_EQ(fb[0].media_ssrc, wc::test::VideoSsrc);
+  EXPECT_EQ(fb[0].base_sequence, 65530);
+  ASSERT_EQ(fb[0].packet_status_count, 30);
+  std::vector<webrtc::rtcp::TransportCcPacket> packets(30);
+  ASSERT_EQ(fb[0].decode(packets), 30u);
+  for (size_t i = 0; i < 30; ++i)
+    EXPECT_EQ(packets[i].received, i != 5) << i;
+  EXPECT_EQ(lb.client->counters().feedbacks_sent, 1u);
+
+  // 100 waiting packets go out at once, without waiting for the timer.
+  lb.server->rtcp.clear();
+  for (uint16_t i = 0; i < 100; ++i)
+    lb.deliver(audio_with_transport_seq(*lb.info.audio_pt, 200 + i, static_cast<uint16_t>(24 + i)));
+  lb.pump();
+  fb = feedbacks(lb.server->rtcp, keep);
+  ASSERT_EQ(fb.size(), 1u);
+  EXPECT_EQ(fb[0].base_sequence, 24);
+  EXPECT_EQ(fb[0].packet_status_count, 100);
+  EXPECT_EQ(fb[0].feedback_count, 1);
+  EXPECT_EQ(lb.client->counters().feedbacks_sent, 2u);
+}
+
+TEST(ViewerSession, NoFeedbackWithoutTheNegotiatedExtension) {
+  Loopback lb(4);
+  ASSERT_NO_FATAL_FAILURE(lb.connect());
+  for (uint16_t i = 0; i < 150; ++i)
+    lb.deliver(audio_with_transport_seq(*lb.info.audio_pt, 100 + i, i));
+  lb.client->on_timer(Clock::now() + 150ms);
+  lb.pump();
+  std::vector<std::vector<uint8_t>> keep;
+  keep.reserve(64);
+  EXPECT_TRUE(feedbacks(lb.server->rtcp, keep).empty());
+  EXPECT_EQ(lb.client->counters().feedbacks_sent, 0u);
+}
+
+TEST(ViewerSession, CountsWindowBytesAndFreezes) {
+  Loopback lb(4);
+  ASSERT_NO_FATAL_FAILURE(lb.connect());
+  const auto start = Clock::now();
+  lb.client->count_frames_from(start, 0ms);
+  const auto packets = lb.video();
+  // Counting starts once the first keyframe (the first frame, up to its marker) is whole.
+  uint64_t after_keyframe = 0;
+  bool keyframe_done = false;
+  for (auto p : packets) {
+    if (keyframe_done) after_keyframe += p.size();
+    keyframe_done = keyframe_done || (p[1] & 0x80) != 0;
+    lb.deliver(std::move(p));
+  }
+  EXPECT_GT(after_keyframe, 0u);
+  EXPECT_EQ(lb.client->counters().window_bytes, after_keyframe);  // RTP header + payload
+  const auto freeze = lb.client->max_freeze_ms(Clock::now() + 2s);
+  ASSERT_TRUE(freeze);
+  EXPECT_GE(*freeze, 1900.0);  // the frames arrived at once; the stream then stopped
+  EXPECT_FALSE(Loopback(4).client->max_freeze_ms(Clock::now()));  // no keyframe yet
 }
 
 TEST(ViewerSession, GarbageNeverCrashes) {

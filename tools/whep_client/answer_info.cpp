@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "webrtc/sdp/offer_parser.hpp"
+#include "whep_client/offer_builder.hpp"
 
 namespace tools::whep_client {
 namespace {
@@ -48,6 +49,10 @@ void read_video(const sdp::MediaSection& m, AnswerInfo& out) {
     } else if (pt.is("rtx", 90000)) {
       if (auto apt = apt_of(pt)) out.rtx.push_back({pt.pt, *apt});
     }
+  }
+  // RFC 8285 4.2/4.3: ids 1..255 fit the one- or two-byte form; 4096+ are never ours.
+  if (const sdp::Extmap* e = m.find_extmap(TransportCcUri); e && e->id >= 1 && e->id <= 255) {
+    out.transport_cc_extension = static_cast<uint8_t>(e->id);
   }
   for (const auto& s : m.ssrcs) {
     if (std::find(out.video_ssrcs.begin(), out.video_ssrcs.end(), s.ssrc) ==

@@ -33,6 +33,9 @@ struct AnswerInfo {
   std::vector<RtxMapping> rtx;
   std::optional<uint8_t> audio_pt;    // opus/48000, when audio was accepted
   std::vector<uint32_t> video_ssrcs;  // a=ssrc of the video section, if announced
+  // The id the answer gives the transport-wide sequence number extension (RFC 8285 8), read
+  // from the video section: the server numbers every packet of the BUNDLE with it.
+  std::optional<uint8_t> transport_cc_extension;
 };
 
 struct AnswerResult {

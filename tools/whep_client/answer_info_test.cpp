@@ -10,9 +10,10 @@
 namespace tools::whep_client {
 namespace {
 
-std::string offer() {
+std::string offer(bool transport_cc = false) {
   OfferParams p;
   p.session_id = 1;
+  p.transport_cc = transport_cc;
   p.ice = {"cLnT", "clientpassword0123456789"};
   p.fingerprint = test::make_dtls_context()->certificate().fingerprint().to_sdp();
   return build_offer(p);
@@ -47,6 +48,31 @@ TEST(AnswerInfo, ReadsTheRealAnswerBuildersOutput) {
   EXPECT_EQ(a.audio_pt, offer_pt::Opus);
   EXPECT_NE(std::find(a.video_ssrcs.begin(), a.video_ssrcs.end(), test::VideoSsrc),
             a.video_ssrcs.end());
+}
+
+TEST(AnswerInfo, ReadsTheTransportCcExtensionIdWhenAnswered) {
+  EXPECT_FALSE(parse_answer(answer()).answer->transport_cc_extension);
+  // The server's own parameters (src/app/whep_service.cpp) echo the offered id.
+  auto parsed = webrtc::sdp::parse_offer(offer(true));
+  ASSERT_TRUE(parsed) << parsed.error;
+  webrtc::sdp::AnswerParams p;
+  p.ice_ufrag = "srv1";
+  p.ice_pwd = "serverpassword0123456789";
+  p.fingerprint_sha256 = test::make_dtls_context()->certificate().fingerprint().to_sdp().substr(8);
+  p.candidates = {"candidate:1 1 udp 2130706431 127.0.0.1 8189 typ host"};
+  p.stream_profile = *webrtc::sdp::H264ProfileLevelId::parse("42e01f");
+  p.transport_cc = true;
+  p.header_extensions = {TransportCcUri};
+  const std::string text = webrtc::sdp::build_answer(*parsed.offer, p);
+  AnswerResult r = parse_answer(text);
+  ASSERT_TRUE(r) << r.error << "\n" << text;
+  EXPECT_EQ(r.answer->transport_cc_extension, OfferTransportCcExtension);
+  // Another id chosen by the answerer is taken as given; a two-byte-form id too.
+  const std::string other = replace(text, "a=extmap:3 ", "a=extmap:200 ");
+  EXPECT_EQ(parse_answer(other).answer->transport_cc_extension, 200);
+  const std::string bad = replace(text, "a=extmap:3 ", "a=extmap:4096 ");
+  ASSERT_TRUE(parse_answer(bad));
+  EXPECT_FALSE(parse_answer(bad).answer->transport_cc_extension);
 }
 
 TEST(AnswerInfo, PrefersLoopbackUdpCandidate) {

@@ -20,10 +20,18 @@ void add_transport(std::string& out, const OfferParams& p, std::string_view mid)
   out += "a=rtcp-mux\r\n";
 }
 
-void add_h264(std::string& out, uint8_t pt, uint8_t rtx_pt, std::string_view profile_level_id) {
+// RFC 8285 8: one extmap line per section; BUNDLE makes the id transport-wide in practice.
+void add_transport_cc_extension(std::string& out, const OfferParams& p) {
+  if (!p.transport_cc) return;
+  out += "a=extmap:" + std::to_string(OfferTransportCcExtension) + " " + TransportCcUri + "\r\n";
+}
+
+void add_h264(std::string& out, const OfferParams& p, uint8_t pt, uint8_t rtx_pt,
+              std::string_view profile_level_id) {
   const std::string n = std::to_string(pt);
   const std::string r = std::to_string(rtx_pt);
   out += "a=rtpmap:" + n + " H264/90000\r\n";
+  if (p.transport_cc) out += "a=rtcp-fb:" + n + " transport-cc\r\n";
   for (const char* fb : {"ccm fir", "nack", "nack pli"}) {
     out += "a=rtcp-fb:" + n + " " + fb + "\r\n";
   }
@@ -52,14 +60,17 @@ std::string build_offer(const OfferParams& p) {
          std::to_string(H264BaselineRtx) + " " + std::to_string(H264High) + " " +
          std::to_string(H264HighRtx) + "\r\n";
   add_transport(out, p, "0");
+  add_transport_cc_extension(out, p);
   out += "a=rtcp-rsize\r\n";
-  add_h264(out, H264Baseline, H264BaselineRtx, "42e01f");
-  add_h264(out, H264High, H264HighRtx, "640c1f");
+  add_h264(out, p, H264Baseline, H264BaselineRtx, "42e01f");
+  add_h264(out, p, H264High, H264HighRtx, "640c1f");
 
   if (p.audio) {
     out += "m=audio 9 UDP/TLS/RTP/SAVPF " + std::to_string(Opus) + "\r\n";
     add_transport(out, p, "1");
+    add_transport_cc_extension(out, p);
     out += "a=rtpmap:" + std::to_string(Opus) + " opus/48000/2\r\n";
+    if (p.transport_cc) out += "a=rtcp-fb:" + std::to_string(Opus) + " transport-cc\r\n";
     out += "a=fmtp:" + std::to_string(Opus) + " minptime=10;useinbandfec=1\r\n";
   }
   return out;

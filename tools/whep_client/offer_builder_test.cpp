@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "webrtc/sdp/answer_builder.hpp"
 #include "webrtc/sdp/offer_parser.hpp"
 
@@ -14,8 +16,9 @@ const char* const Fp =
     "sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:"
     "BB:CC:DD:EE:FF";
 
-OfferParams params(bool audio = true) {
+OfferParams params(bool audio = true, bool transport_cc = false) {
   OfferParams p;
+  p.transport_cc = transport_cc;
   p.session_id = 123456789;
   p.ice = {"cLnT", "clientpassword0123456789"};
   p.fingerprint = Fp;
@@ -88,6 +91,43 @@ TEST(OfferBuilder, AnswerBuilderPicksTheMatchingProfileAndOpus) {
   EXPECT_EQ(high.video()->h264->pt, offer_pt::H264High);
   ASSERT_NE(cb.audio(), nullptr);
   EXPECT_EQ(cb.audio()->opus->pt, offer_pt::Opus);
+}
+
+TEST(OfferBuilder, TransportCcOffersTheExtensionAndFeedbackLikeChromium) {
+  const std::string text = build_offer(params(true, true));
+  sdp::ParseResult r = sdp::parse_offer(text);
+  ASSERT_TRUE(r) << r.error;
+  ASSERT_EQ(r.offer->media.size(), 2u);
+  for (const sdp::MediaSection& m : r.offer->media) {
+    const sdp::Extmap* e = m.find_extmap(TransportCcUri);
+    ASSERT_NE(e, nullptr) << m.mid;
+    EXPECT_EQ(e->id, OfferTransportCcExtension);
+  }
+  for (uint8_t pt : {offer_pt::H264Baseline, offer_pt::H264High}) {
+    EXPECT_TRUE(r.offer->media[0].has_rtcp_fb(pt, "transport-cc"));
+    EXPECT_FALSE(r.offer->media[0].has_rtcp_fb(pt, "goog-remb"));
+  }
+  EXPECT_TRUE(r.offer->media[1].has_rtcp_fb(offer_pt::Opus, "transport-cc"));
+  EXPECT_EQ(text.find("goog-remb"), std::string::npos);
+
+  // The server's answer parameters (src/app/whep_service.cpp) echo the id and the feedback.
+  sdp::AnswerParams a = answer_params("42e01f");
+  a.transport_cc = true;
+  a.goog_remb = true;
+  a.header_extensions = {TransportCcUri};
+  sdp::AnswerPlan plan = sdp::plan_answer(*r.offer, a);
+  ASSERT_NE(plan.video(), nullptr);
+  ASSERT_EQ(plan.video()->extmaps.size(), 1u);
+  EXPECT_EQ(plan.video()->extmaps[0].id, OfferTransportCcExtension);
+  const auto& fb = plan.video()->rtcp_fb;
+  EXPECT_NE(std::find(fb.begin(), fb.end(), "transport-cc"), fb.end());
+  EXPECT_EQ(std::find(fb.begin(), fb.end(), "goog-remb"), fb.end());  // not offered
+}
+
+TEST(OfferBuilder, WithoutTransportCcThereIsNoExtension) {
+  const std::string text = build_offer(params());
+  EXPECT_EQ(text.find("extmap"), std::string::npos);
+  EXPECT_EQ(text.find("transport-cc"), std::string::npos);
 }
 
 TEST(OfferBuilder, NoAudioOffersOnlyVideo) {
