@@ -65,6 +65,17 @@ def parse_args():
     p.add_argument("--seconds", type=float, default=45, help="shared mode: seconds per row")
     p.add_argument("--converge", type=float, default=15,
                    help="shared mode: seconds before the measurement")
+    p.add_argument("--viewer-client", choices=("chromium", "load"), default="chromium",
+                   help="shared mode: viewers in one Chromium page, or the load client (no "
+                        "decoding; sends transport-cc feedback as Chromium does)")
+    p.add_argument("--load-client", default="",
+                   help="default: <build>/bench/load_client/load_client beside --server's build")
+    p.add_argument("--only", choices=("auto", "source"), default="",
+                   help="shared mode: play only this quality (a quick look, not a comparison)")
+    p.add_argument("--server-log", default="", help="copy the server's log here at the end")
+    p.add_argument("--renditions", default="",
+                   help="the ladder (AIRCLASS_RENDITIONS, e.g. 720p=1280x720@2500k,...); "
+                        "default: the server's")
     p.add_argument("--json", action="store_true", help="also print every run as JSON")
     # harness-style arguments, accepted so the bench runs with a test's command line
     for extra in ("--client", "--data", "--out"):
@@ -168,6 +179,61 @@ def shared_row(args, bed, srv, pub, quality):
     return out
 
 
+def load_shared_row(args, bed, srv, pub, quality):
+    """N load-client viewers behind the capped link; per-viewer figures from its report and the
+    renditions the server says each viewer was sent, sampled over the measurement window."""
+    bed.set_rate("down", args.link_kbit, latency_ms=100)
+    ramp = 4.0  # the token allows 4 offers still connecting (the server is busy transcoding)
+    window = max(1.0, args.seconds - args.converge)
+    many = ab.LoadViewers(bed, load_client_path(args), url(srv, quality), args.shared,
+                          seconds=args.seconds, settle=args.converge, ramp=ramp)
+    poller = ab.ServerPoller(srv, period=0.5)
+    cpu = ab.CpuMeter({"server": srv.proc.pid, "ffmpeg": pub.pid, "client": many.proc.pid})
+    time.sleep(args.shared / ramp + args.converge)
+    cpu.start()
+    t0 = time.time() * 1000
+    time.sleep(window)
+    t1 = time.time() * 1000
+    used = cpu.stop()
+    poller.close()
+    rep = many.wait()
+    if rep.get("error"):
+        raise RuntimeError(rep["error"])
+    fair = args.link_kbit / args.shared
+    out = {"quality": quality, "joined": rep["summary"]["with_keyframe"], "cpu": used,
+           "fair_kbit": fair, "viewers": [], "renditions": window_renditions(poller, t0, t1)}
+    for v in rep["viewers"]:
+        kbit = v.get("kbit")
+        out["viewers"].append({
+            "error": v.get("error"), "fps": v.get("fps") or 0.0,
+            "max_freeze_s": (v.get("max_freeze_ms") or window * 1000) / 1000, "kbit": kbit,
+            "of_fair": None if kbit is None else kbit / fair, "heights": [],
+            "feedbacks": v.get("feedbacks_sent"), "server": {}})
+    return out
+
+
+def window_renditions(poller, t0, t1):
+    """{rendition: share of viewer-samples} and the switches the server counted in [t0, t1]."""
+    counts, first, last = {}, {}, {}
+    for t, _, viewers in poller.samples:
+        if not t0 <= t <= t1:
+            continue
+        for v in viewers:
+            counts[v.get("rendition")] = counts.get(v.get("rendition"), 0) + 1
+            first.setdefault(v.get("id"), v.get("abr_switches") or 0)
+            last[v.get("id")] = v.get("abr_switches") or 0
+    total = sum(counts.values()) or 1
+    return {"share": {k: round(n / total, 3) for k, n in sorted(counts.items(), key=str)},
+            "switches": sum(last[i] - first[i] for i in last)}
+
+
+def load_client_path(args):
+    if args.load_client:
+        return args.load_client
+    build = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(args.server))))
+    return os.path.join(build, "bench", "load_client", "load_client")
+
+
 # --- report --------------------------------------------------------------------------------------
 def med(vals):
     vals = [v for v in vals if v is not None]
@@ -208,16 +274,21 @@ def schedule_table(results, args):
 
 
 def shared_table(results, args):
-    ab.log(f"\nmedians over {args.runs} run(s); {args.shared} viewers in one Chromium page "
+    who = "in one Chromium page" if args.viewer_client == "chromium" else "(load client)"
+    ab.log(f"\nmedians over {args.runs} run(s); {args.shared} viewers {who} "
            f"behind one {args.link_kbit} kbit/s link (fair share "
            f"{args.link_kbit / args.shared:.0f} kbit/s), source {args.source_kbit} kbit/s "
            f"1080p30; measured from {args.converge:g} s to {args.seconds:g} s")
     ab.log("| viewer asks | viewer | fps | longest freeze/stall s | received kbit/s | of fair "
-           "share | heights | CPU server / Chromium / machine % |")
+           "share | heights | CPU server / viewers / machine % |")
     ab.log("|---|---|---|---|---|---|---|---|")
     for quality, rows in results.items():
-        cpu = " / ".join(fmt(med([r["cpu"][k] for r in rows]), ".0f")
-                         for k in ("server", "chromium", "machine"))
+        client = "chromium" if args.viewer_client == "chromium" else "client"
+        cpu = " / ".join(fmt(med([r["cpu"].get(k) for r in rows]), ".0f")
+                         for k in ("server", client, "machine"))
+        if args.viewer_client == "load":
+            shared_summary(quality, rows, cpu)
+            continue
         for i in range(args.shared):
             vs = [r["viewers"][i] for r in rows if i < len(r["viewers"])]
             of_fair = med([v["of_fair"] for v in vs])
@@ -228,12 +299,34 @@ def shared_table(results, args):
                    f"{vs[-1]['heights'] if vs else '-'} | {cpu if i == 0 else ''} |")
 
 
+def shared_summary(quality, rows, cpu):
+    """One line per quality for many load viewers: the spread across viewers (medians of runs of
+    each viewer's figure, then min / median / max over viewers)."""
+    n = max(len(r["viewers"]) for r in rows)
+
+    def spread(key, scale=1.0):
+        per = [med([r["viewers"][i][key] for r in rows if i < len(r["viewers"])])
+               for i in range(n)]
+        per = [p * scale for p in per if p is not None]
+        if not per:
+            return "-"
+        return f"{min(per):.2f} / {statistics.median(per):.2f} / {max(per):.2f}"
+
+    within = [sum(1 for v in r["viewers"] if v["of_fair"] is not None and
+                  abs(v["of_fair"] - 1) <= 0.3) for r in rows]
+    ab.log(f"| ?quality={quality} | {n} viewers | fps {spread('fps')} | freeze s "
+           f"{spread('max_freeze_s')} | kbit/s {spread('kbit')} | of fair {spread('of_fair')} "
+           f"(within 30 %: {'/'.join(map(str, within))} of {n}) | renditions "
+           f"{[r['renditions']['share'] for r in rows]}, switches in the window "
+           f"{[r['renditions']['switches'] for r in rows]} | {cpu} |")
+
+
 def main():
     netbed.in_netbed()
     args = parse_args()
     phases = ab.parse_phases(args.phases)
     if args.shared:
-        qualities = ["auto", "source"]
+        qualities = [args.only] if args.only else ["auto", "source"]
     else:
         qualities = ["auto", "source"] if args.compare else ["auto"]
     results = {q: [] for q in qualities}
@@ -255,8 +348,9 @@ def log_shared_row(run, quality, row):
     ab.log(f"run {run + 1} ?quality={quality}: " + "; ".join(
         f"viewer {i + 1}: {v['fps']:.1f} fps, max freeze {v['max_freeze_s']:.2f} s, "
         f"{fmt(v['kbit'], '.0f')} kbit/s (fair {row['fair_kbit']:.0f}), heights "
-        f"{v['heights']}, server {v['server']}" for i, v in enumerate(row["viewers"])) +
-        f"; CPU {ab.fmt_cpu(row['cpu'])}")
+        f"{v['heights']}, server {v['server']}{', ' + v['error'] if v.get('error') else ''}"
+        for i, v in enumerate(row["viewers"])) +
+        f"; renditions {row.get('renditions')}; CPU {ab.fmt_cpu(row['cpu'])}")
 
 
 def log_schedule_row(run, quality, row):
@@ -270,7 +364,8 @@ def log_schedule_row(run, quality, row):
 
 def play_all(args, clip, phases, qualities, results):
     """Every run's rows on one server and one publisher, into results[quality]."""
-    with netbed.NetBed() as bed, bed.server(args.server, relay=False) as srv:
+    env = {"AIRCLASS_RENDITIONS": args.renditions} if args.renditions else {}
+    with netbed.NetBed() as bed, bed.server(args.server, relay=False, env=env) as srv:
         pub = ab.publish_clip(srv.url(), clip)
         try:
             if not srv.wait_log("video H264", 15):
@@ -281,7 +376,10 @@ def play_all(args, clip, phases, qualities, results):
                 # Alternate which goes first, so neither always gets the fresher machine.
                 order = qualities if run % 2 == 0 else list(reversed(qualities))
                 for quality in order:
-                    if args.shared:
+                    if args.shared and args.viewer_client == "load":
+                        row = load_shared_row(args, bed, srv, pub, quality)
+                        log_shared_row(run, quality, row)
+                    elif args.shared:
                         row = shared_row(args, bed, srv, pub, quality)
                         log_shared_row(run, quality, row)
                     else:
@@ -293,6 +391,8 @@ def play_all(args, clip, phases, qualities, results):
         finally:
             pub.kill()
             pub.wait()
+            if args.server_log:
+                shutil.copy(srv.log_path, args.server_log)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,9 @@ std::vector<webrtc::abr::Rung> rungs(const std::vector<LadderRung>& ladder) {
 constexpr double kProbeHeadroom = 0.65;
 constexpr auto kProbeHoldAfterDown = std::chrono::milliseconds(3000);
 constexpr auto kProbeHoldAfterUp = std::chrono::milliseconds(1000);
+// A rung's GOP is transcodeGOP (1 s by default): an up switch usually finds its keyframe within
+// it; past that (a longer GOP, a source whose keyframe is late) the IDR is asked for.
+constexpr auto kUpKeyframeWait = std::chrono::milliseconds(1100);
 
 webrtc::abr::SwitcherConfig switcher_config() {
   webrtc::abr::SwitcherConfig c;
@@ -54,8 +57,15 @@ webrtc::abr::ProbeController::Config probe_config() {
 // runs. A link that really narrows delivers less within the same half second, with loss.
 // The delivered rate already carries the overhead the switcher's headroom stands for (audio,
 // RTX, headers), so a rung counts as carried when it was delivered whole: acked / headroom.
-int64_t carried_bps(const webrtc::SendSideBandwidthStats& b, double headroom) {
+int64_t carried_bps(const webrtc::SendSideBandwidthStats& b, double headroom, int64_t playing_bps) {
   constexpr double kLowLoss = 0.05;
+  // Without loss the link delivers what the current rung sends: a delay-based cut alone (the
+  // estimate falls to 0.85 x what arrived, which swings +-20 % around the rung's bitrate with
+  // the encoder) keeps the rung unless it is deep. Only a link narrower than the rung keeps
+  // its estimate that far down (what arrives is then the narrower rate); one queue of viewers
+  // sharing a link made 480p viewers at 1 Mbit/s step down on estimates of 0.65-1.1 Mbit/s
+  // while the link carried only half its capacity.
+  constexpr double kDeepCut = 0.6;
   // A link losing a fifth of what it is sent is full: what still arrives is its capacity, now
   // (the estimate takes most of a second to get there; it stepped a 1080p viewer down through
   // 720p on a 1.5 Mbit/s link).
@@ -68,27 +78,61 @@ int64_t carried_bps(const webrtc::SendSideBandwidthStats& b, double headroom) {
     return std::min(b.estimate_bps,
                     static_cast<int64_t>(static_cast<double>(b.recent->bps) * kDrainShare));
   }
-  if (!b.acked_bps || b.loss_fraction >= kLowLoss) return b.estimate_bps;
-  return std::max(b.estimate_bps,
-                  static_cast<int64_t>(static_cast<double>(*b.acked_bps) / headroom));
+  const bool recent_low = !b.recent || b.recent->loss < kLowLoss;
+  if (!b.acked_bps || b.loss_fraction >= kLowLoss || !recent_low) return b.estimate_bps;
+  auto carried =
+      std::max(b.estimate_bps, static_cast<int64_t>(static_cast<double>(*b.acked_bps) / headroom));
+  const auto playing = static_cast<double>(playing_bps);
+  if (static_cast<double>(b.estimate_bps) >= kDeepCut * playing)
+    carried = std::max(carried, static_cast<int64_t>(playing / headroom * 1.01));
+  return carried;
 }
 
 }  // namespace
 
-AdaptiveVideo::AdaptiveVideo(std::vector<LadderRung> ladder, size_t start)
+AdaptiveVideo::AdaptiveVideo(std::vector<LadderRung> ladder, size_t start,
+                             std::shared_ptr<webrtc::abr::LinkShare> share)
     : ladder_(std::move(ladder)),
       switcher_(rungs(ladder_), std::min(start, ladder_.size() - 1), switcher_config()),
       probes_(probe_config()),
-      current_(std::min(start, ladder_.size() - 1)) {}
+      current_(std::min(start, ladder_.size() - 1)),
+      share_(std::move(share)) {
+  if (share_) member_ = share_->join(current_);
+}
+
+AdaptiveVideo::~AdaptiveVideo() {
+  if (share_) share_->leave(member_);
+}
 
 AdaptiveVideo::Decision AdaptiveVideo::on_estimate(const webrtc::SendSideBandwidthStats& bandwidth,
                                                    TimePoint now) {
-  const int64_t estimate_bps = carried_bps(bandwidth, switcher_config().down_headroom);
+  const auto headroom = switcher_config().down_headroom;
+  const auto playing_bps = ladder_[pending_.value_or(current_)].bitrate_bps;
+  int64_t estimate_bps = carried_bps(bandwidth, headroom, playing_bps);
+  std::optional<size_t> ceiling;
+  if (share_) {
+    const bool wants_down =
+        static_cast<double>(playing_bps) > static_cast<double>(estimate_bps) * headroom;
+    // Congested: this estimate takes the viewer down, or a tenth of the last moment was lost.
+    constexpr double kCongestedLoss = 0.1;
+    const bool congested =
+        wants_down || (bandwidth.recent && bandwidth.recent->loss >= kCongestedLoss);
+    ceiling = share_->report(member_, pending_.value_or(current_), congested, now);
+    // Half of everything lost: the link is collapsing, no waiting for a turn.
+    constexpr double kCollapseLoss = 0.5;
+    const bool collapsing = bandwidth.loss_fraction >= kCollapseLoss ||
+                            (bandwidth.recent && bandwidth.recent->loss >= kCollapseLoss);
+    if (wants_down && !collapsing && !share_->may_step_down(member_, now)) {
+      // Not its turn: it keeps its rung this time (as if the estimate still fitted it).
+      estimate_bps = static_cast<int64_t>(static_cast<double>(playing_bps) / headroom * 1.01);
+    }
+  }
   Decision d;
   // The switcher holds where the viewer should be; this side, what it plays and what it is
   // moving to. Any difference (a new decision, or one taken back while its keyframe was still
   // on the way) is a switch to carry out.
   switcher_.on_estimate(estimate_bps, now);
+  if (ceiling) switcher_.set_ceiling(*ceiling, now);
   const size_t wanted = switcher_.current();
   if (wanted != pending_.value_or(current_)) {
     d.switch_to = wanted;
@@ -100,6 +144,10 @@ AdaptiveVideo::Decision AdaptiveVideo::on_estimate(const webrtc::SendSideBandwid
     // Probing only while settled on a rung: a switch changes what is sent anyway.
     if (const auto up = switcher_.next_up_bps(); up > 0)
       d.probe = probes_.on_estimate(estimate_bps, up, now);
+    if (d.probe && shares_link() && !share_->take_probe_turn(now)) {
+      probes_.withdraw();  // another viewer of this link probes now
+      d.probe.reset();
+    }
   }
   return d;
 }
@@ -107,6 +155,19 @@ AdaptiveVideo::Decision AdaptiveVideo::on_estimate(const webrtc::SendSideBandwid
 void AdaptiveVideo::on_probe_result(const webrtc::ProbeResult& result, TimePoint now) {
   if (probes_.on_probe_result(result.cluster, result.bps, now))
     switcher_.on_probe_succeeded(result.bps, now);
+}
+
+void AdaptiveVideo::switch_pending(size_t rung, TimePoint now) {
+  pending_ = rung;
+  pending_since_ = now;
+  keyframe_asked_ = false;
+}
+
+bool AdaptiveVideo::wants_keyframe(TimePoint now) {
+  if (!pending_ || keyframe_asked_) return false;
+  if (*pending_ < current_ && now - pending_since_ < kUpKeyframeWait) return false;
+  keyframe_asked_ = true;
+  return true;
 }
 
 size_t AdaptiveVideo::switch_done() {

@@ -32,7 +32,7 @@ TEST(AdaptiveVideo, DropGoesStraightToTheRungThatFitsAndCountsOnceDone) {
   const auto d = a.on_estimate(at(1'400'000), t0 + 100ms);
   ASSERT_TRUE(d.switch_to);
   EXPECT_EQ(*d.switch_to, 2u);  // 480p: 1 Mbit/s <= 0.85 x 1.4
-  a.switch_pending(*d.switch_to);
+  a.switch_pending(*d.switch_to, t0 + 100ms);
   EXPECT_TRUE(a.holding_current());  // down: the old rung's frames stay out of the full link
   EXPECT_EQ(a.switching_feed(), a.rung(2).feed.get());
   EXPECT_EQ(a.status().target, "480p");
@@ -57,7 +57,7 @@ TEST(AdaptiveVideo, ProbesBeforeGoingUpAndGoesUpOnASuccessfulProbe) {
   const auto up = a.on_estimate(at(1'600'000), t0 + 500ms);
   ASSERT_TRUE(up.switch_to);
   EXPECT_EQ(*up.switch_to, 1u);
-  a.switch_pending(1);
+  a.switch_pending(1, t0 + 500ms);
   EXPECT_FALSE(a.holding_current());  // up: the current rung plays until the new keyframe
   a.switch_done();
   EXPECT_EQ(a.status().switches_up, 1u);
@@ -92,11 +92,41 @@ TEST(AdaptiveVideo, WhatTheLinkDeliveredWithoutLossKeepsTheRung) {
 
 TEST(AdaptiveVideo, NoProbeWhileASwitchWaitsForItsKeyframe) {
   AdaptiveVideo a(ladder(), 2);
-  a.switch_pending(3);
+  a.switch_pending(3, Clock::now());
   EXPECT_FALSE(a.on_estimate(at(1'500'000), Clock::now()).probe);
   a.switch_cancelled();
   EXPECT_EQ(a.current(), 2u);
 }
 
 }  // namespace
+TEST(AdaptiveVideo, OnlyASwitchDownAsksForAnIdrAtOnce) {
+  // The IDR goes to every viewer of the rung; going up, the rung's own GOP keyframe will do.
+  AdaptiveVideo a(ladder(), 2);
+  const auto t0 = Clock::now();
+  a.switch_pending(3, t0);  // down
+  EXPECT_TRUE(a.wants_keyframe(t0));
+  EXPECT_FALSE(a.wants_keyframe(t0 + 10ms));  // once per switch
+  a.switch_done();
+  a.switch_pending(2, t0 + 2s);  // up
+  EXPECT_FALSE(a.wants_keyframe(t0 + 2s));
+  EXPECT_FALSE(a.wants_keyframe(t0 + 2900ms));
+  EXPECT_TRUE(a.wants_keyframe(t0 + 3200ms));  // no GOP keyframe came: ask
+  EXPECT_FALSE(a.wants_keyframe(t0 + 3300ms));
+  a.switch_cancelled();
+  EXPECT_FALSE(a.wants_keyframe(t0 + 5s));  // nothing pending
+}
+
+TEST(AdaptiveVideo, ADelayCutWithoutLossKeepsTheRungUnlessItIsDeep) {
+  AdaptiveVideo a(ladder(), 2);  // 480p, 1 Mbit/s
+  const auto t0 = Clock::now();
+  auto b = at(850'000);  // 0.85 x an encoder's dip to 1 Mbit/s: over-use, nothing lost
+  b.acked_bps = 800'000;
+  EXPECT_FALSE(a.on_estimate(b, t0).switch_to);
+  b.estimate_bps = 550'000;  // a link narrower than the rung keeps cutting
+  b.acked_bps = 600'000;
+  const auto d = a.on_estimate(b, t0 + 100ms);
+  ASSERT_TRUE(d.switch_to);
+  EXPECT_EQ(*d.switch_to, 3u);
+}
+
 }  // namespace app

@@ -225,8 +225,8 @@ WebRtcWorker::Viewer* WebRtcWorker::claim(std::span<const uint8_t> datagram,
   v->feed = pending->feed;
   v->audio_feed = pending->audio_feed ? pending->audio_feed : pending->feed;
   if (!pending->ladder.empty()) {
-    v->adaptive =
-        std::make_unique<AdaptiveVideo>(std::move(pending->ladder), pending->ladder_start);
+    v->adaptive = std::make_unique<AdaptiveVideo>(std::move(pending->ladder), pending->ladder_start,
+                                                  pending->link_share);
   }
   auto& video = streams_[v->feed.get()];
   auto& audio = streams_[v->audio_feed.get()];
@@ -266,7 +266,7 @@ void WebRtcWorker::after_input(Viewer& v) {
 }
 
 // What the viewer's estimate now allows: a probe to start, or a switch to begin (completed at
-// the new rung's next keyframe, which an encoded rung makes at once on request).
+// the new rung's next keyframe: at once on request down, the rung's own GOP keyframe up).
 void WebRtcWorker::adapt(Viewer& v, std::chrono::steady_clock::time_point now) {
   auto& s = *v.session;
   auto& a = *v.adaptive;
@@ -285,24 +285,32 @@ void WebRtcWorker::adapt(Viewer& v, std::chrono::steady_clock::time_point now) {
                             decision.probe->cluster, decision.probe->target_bps / 1000, v.rendition,
                             bandwidth->estimate_bps / 1000);
   }
-  if (decision.switch_to) begin_switch(v, *decision.switch_to);
+  if (decision.switch_to) {
+    begin_switch(v, *decision.switch_to, now);
+  } else if (a.wants_keyframe(now)) {
+    a.rung(*a.pending()).feed->request_keyframe();  // an up switch whose keyframe is late
+  }
   schedule_pacing(v);
 }
 
-void WebRtcWorker::begin_switch(Viewer& v, size_t rung) {
+void WebRtcWorker::begin_switch(Viewer& v, size_t rung, std::chrono::steady_clock::time_point now) {
   auto& a = *v.adaptive;
   if (auto* waiting = a.switching_feed()) std::erase(streams_[waiting].switching, &v);
   const auto& target = a.rung(rung);
-  a.switch_pending(rung);
+  a.switch_pending(rung, now);
   if (target.feed.get() == v.feed.get()) {
     a.switch_cancelled();  // back where it is: nothing to do
     return;
   }
   streams_[target.feed.get()].switching.push_back(&v);
-  target.feed->request_keyframe();
-  logger("webrtc")->info("viewer {} of {}: switching {} -> {} (estimate {} kbit/s)", v.id, v.path,
-                         v.rendition, target.choice.key(),
-                         v.session->estimate_bps().value_or(0) / 1000);
+  if (a.wants_keyframe(now)) target.feed->request_keyframe();
+  const auto b = v.session->bandwidth().value_or(webrtc::SendSideBandwidthStats{});
+  logger("webrtc")->info(
+      "viewer {} of {}: switching {} -> {} (estimate {} kbit/s, acked {} kbit/s, loss {:.1f} %, "
+      "last 150 ms {} kbit/s with {:.1f} % lost)",
+      v.id, v.path, v.rendition, target.choice.key(), b.estimate_bps / 1000,
+      b.acked_bps.value_or(0) / 1000, 100 * b.loss_fraction, b.recent ? b.recent->bps / 1000 : 0,
+      b.recent ? 100 * b.recent->loss : 0.0);
 }
 
 void WebRtcWorker::finish_switches(StreamState& stream,
@@ -338,7 +346,11 @@ void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFram
         v->session->send_audio(frame, now);
     } else {
       for (auto* v : stream.viewers) {
-        if (!v->adaptive || !v->adaptive->holding_current()) v->session->send_video(frame, now);
+        if (!v->adaptive) {
+          v->session->send_video(frame, now);
+        } else if (!v->adaptive->holding_current()) {
+          send_adaptive(*v, frame, now);
+        }
       }
       if (frame->keyframe && !stream.switching.empty()) finish_switches(stream, frame);
     }
@@ -350,6 +362,22 @@ void WebRtcWorker::on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFram
                                         : FrameKind::Delta;
     egress_latency_->record(kind, frame->arrival_ns, start_ns, steady_nanos());
   }
+}
+
+// Viewers sharing one link (a classroom's access point) would all put the rung's keyframe into
+// its queue at once: N times a keyframe overflowed the test bed's 100 ms queue every GOP and
+// took every viewer down a rung. Spread out at 2.5 times the rung (Chromium's pacing factor,
+// at least the replay floor of 2 Mbit/s) they fit; a viewer alone keeps the instant keyframe.
+void WebRtcWorker::send_adaptive(Viewer& v, const webrtc::PacketizedFramePtr& frame,
+                                 std::chrono::steady_clock::time_point now) {
+  constexpr double kPaceFactor = 2.5;
+  if (!frame->keyframe || !v.adaptive->shares_link()) {
+    v.session->send_video(frame, now);
+    return;
+  }
+  const auto rung_bps = v.adaptive->rung(v.adaptive->current()).bitrate_bps;
+  v.session->send_video_paced(frame, static_cast<uint64_t>(kPaceFactor * rung_bps), now);
+  schedule_pacing(v);
 }
 
 void WebRtcWorker::send_datagram(std::span<const uint8_t> bytes,

@@ -40,6 +40,7 @@ struct PendingViewer {
   // starts; empty: a fixed rendition.
   std::vector<LadderRung> ladder;
   size_t ladder_start = 0;
+  std::shared_ptr<webrtc::abr::LinkShare> link_share;  // the other adaptive viewers of its address
   webrtc::PeerSessionConfig config;
   std::chrono::steady_clock::time_point created;
 };
@@ -139,7 +140,9 @@ class WebRtcWorker : public webrtc::DatagramSink {
   Viewer* claim(std::span<const uint8_t> datagram, const webrtc::TransportAddress& from);
   void after_input(Viewer& viewer);
   void adapt(Viewer& viewer, std::chrono::steady_clock::time_point now);
-  void begin_switch(Viewer& viewer, size_t rung);
+  void send_adaptive(Viewer& viewer, const webrtc::PacketizedFramePtr& frame,
+                     std::chrono::steady_clock::time_point now);
+  void begin_switch(Viewer& viewer, size_t rung, std::chrono::steady_clock::time_point now);
   void finish_switches(StreamState& stream, const webrtc::PacketizedFramePtr& keyframe);
   void tick();
   void size_buffers();

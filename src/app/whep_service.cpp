@@ -385,6 +385,9 @@ std::optional<http::Response> WhepService::make_viewer(const http::RequestContex
     viewer->config.bandwidth.start_bps = viewer->ladder.front().bitrate_bps * 2;
   }
   viewer->address = http::RateLimiter::client_key(ctx.remote_address);
+  // Adaptive viewers from one address most likely share one link (see LinkShare).
+  if (!viewer->ladder.empty())
+    viewer->link_share = link_shares_.get(viewer->address + " " + o.path);
   o.viewer = std::move(viewer);
   return std::nullopt;
 }

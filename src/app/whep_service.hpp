@@ -22,6 +22,7 @@
 #include "auth/access_policy.hpp"
 #include "http/router.hpp"
 #include "media/stream_registry.hpp"
+#include "webrtc/abr/link_share.hpp"
 #include "webrtc/dtls/dtls_context.hpp"
 
 namespace app {
@@ -113,7 +114,8 @@ class WhepService {
   std::map<std::string, std::shared_ptr<PendingViewer>, std::less<>> pending_;  // by ufrag
   std::map<std::string, Session> sessions_;                                     // by id
   std::map<std::string, int, std::less<>> owners_;  // claimed ufrag -> worker
-  std::unique_ptr<RenditionFeeds> feeds_;           // made at attach(): it posts to the workers
+  webrtc::abr::LinkShares link_shares_;
+  std::unique_ptr<RenditionFeeds> feeds_;  // made at attach(): it posts to the workers
   std::unique_ptr<boost::asio::steady_timer> sweep_timer_;
 };
 

@@ -47,7 +47,10 @@ bool open_with(AVCodecContext& ctx, const AVCodec& codec,
 // Not noexcept: the option strings may throw std::bad_alloc, caught by open_live_encoder.
 bool open_h264(AVCodecContext& ctx, const AVCodec& codec, const VideoTranscoderConfig& config) {
   ctx.rc_max_rate = config.bitrate;
-  ctx.rc_buffer_size = config.bitrate;
+  // Half a second of VBV bounds a keyframe to about that much data: every viewer of a rung gets
+  // its keyframe at the same moment, and with 1 s twenty viewers sharing a classroom's link
+  // overflowed its queue with keyframes every GOP (bench/RESULTS.md, shared bottleneck).
+  ctx.rc_buffer_size = config.bitrate / 2;
   ctx.keyint_min = ctx.gop_size;
   ctx.max_b_frames = 0;
   // SPS/PPS once, out of band: the config carries them, access units carry only slices.
@@ -72,8 +75,8 @@ bool open_h264(AVCodecContext& ctx, const AVCodec& codec, const VideoTranscoderC
 // from how long frames took, so the output would depend on the machine's load.
 bool open_vp8(AVCodecContext& ctx, const AVCodec& codec, const VideoTranscoderConfig& config,
               double fps) {
-  // libvpxenc picks VPX_CBR when min, max and target rate are equal. Buffer 1 s like the H.264
-  // VBV, starting half full; libavcodec sets the optimal level to 5/6 of it.
+  // libvpxenc picks VPX_CBR when min, max and target rate are equal. Buffer 1 s (libwebrtc's;
+  // H.264 has 0.5 s), starting half full; libavcodec sets the optimal level to 5/6 of it.
   ctx.rc_min_rate = config.bitrate;
   ctx.rc_max_rate = config.bitrate;
   ctx.rc_buffer_size = config.bitrate;

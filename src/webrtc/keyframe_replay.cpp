@@ -11,7 +11,9 @@ void KeyframeReplay::start(std::span<const PacketizedFramePtr> frames, uint64_t 
     if (f && f->count() > 0) queue_.push_back(f);
   }
   const bool join = cause == Cause::Join;
-  const double multiple = join ? config_.join_rate_multiple : config_.rate_multiple;
+  const double multiple = join                   ? config_.join_rate_multiple
+                          : cause == Cause::Pace ? 1.0
+                                                 : config_.rate_multiple;
   const auto wanted = static_cast<uint64_t>(static_cast<double>(stream_bps) * multiple);
   rate_bps_ = std::clamp(wanted, config_.min_bps, std::max(config_.min_bps, config_.max_bps));
   tokens_ = burst_bytes();

@@ -43,7 +43,8 @@ class KeyframeReplay {
 
   explicit KeyframeReplay(KeyframeReplayConfig config = {}) : config_(config) {}
 
-  enum class Cause : uint8_t { Join, KeyframeRequest };
+  // Pace: a live keyframe spread out at `stream_bps` itself (the caller's pace rate).
+  enum class Cause : uint8_t { Join, KeyframeRequest, Pace };
   // Starts a replay of `frames` (a keyframe first). Replaces a replay in progress.
   void start(std::span<const PacketizedFramePtr> frames, uint64_t stream_bps, TimePoint now,
              Cause cause = Cause::KeyframeRequest);

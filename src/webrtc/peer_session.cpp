@@ -348,6 +348,7 @@ PeerStats PeerSession::stats() const {
   s.video_nack = video.nack;
   s.paced_replays = video.paced_replays;
   s.paced_joins = video.paced_joins;
+  s.paced_keyframes = video.paced_keyframes;
   s.replay_rate_bps = video.replay_rate_bps;
   if (audio_) {
     const auto audio = audio_->stats();

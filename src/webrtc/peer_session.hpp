@@ -63,6 +63,7 @@ struct PeerStats {
   NackResponderStats audio_nack;
   uint64_t paced_replays = 0;  // keyframe requests answered by a paced replay
   uint64_t paced_joins = 0;
+  uint64_t paced_keyframes = 0;
   uint64_t replay_rate_bps = 0;
   uint64_t plis = 0;
   uint64_t firs = 0;
@@ -101,6 +102,12 @@ class PeerSession : private RtpSink {
     if (!ready()) return;
     set_now(now);
     video_.send_live(frame, now);
+  }
+  // A live keyframe spread out at `pace_bps` (TrackEgress::send_live_paced).
+  void send_video_paced(const PacketizedFramePtr& frame, uint64_t pace_bps, TimePoint now) {
+    if (!ready()) return;
+    set_now(now);
+    video_.send_live_paced(frame, pace_bps, now);
   }
   // Live audio: a viewer starts at the live edge (no cached audio is replayed).
   void send_audio(const PacketizedFramePtr& frame, TimePoint now) {

@@ -40,6 +40,17 @@ void TrackEgress::send_live(const PacketizedFramePtr& frame, TimePoint now) {
   sender_.send_live(*frame);
 }
 
+void TrackEgress::send_live_paced(const PacketizedFramePtr& frame, uint64_t pace_bps,
+                                  TimePoint now) {
+  if (!frame || replay_.active() || !sender_.started()) {
+    send_live(frame, now);
+    return;
+  }
+  replay_.start(std::span(&frame, 1), pace_bps, now, KeyframeReplay::Cause::Pace);
+  ++paced_keyframes_;
+  pace(now);
+}
+
 void TrackEgress::replay(std::span<const PacketizedFramePtr> frames, uint64_t stream_bps,
                          TimePoint now) {
   if (frames.empty()) return;
@@ -165,7 +176,8 @@ void TrackEgress::send_due_copies(TimePoint now) {
 }
 
 TrackEgressStats TrackEgress::stats() const noexcept {
-  return {sender_.stats(), nacks_.stats(), paced_replays_, paced_joins_, replay_.rate_bps()};
+  return {sender_.stats(), nacks_.stats(),   paced_replays_,
+          paced_joins_,    paced_keyframes_, replay_.rate_bps()};
 }
 
 }  // namespace webrtc

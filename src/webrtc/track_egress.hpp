@@ -35,6 +35,7 @@ struct TrackEgressStats {
   NackResponderStats nack;
   uint64_t paced_replays = 0;    // keyframe requests answered by a paced replay
   uint64_t paced_joins = 0;      // joins whose catch-up from the keyframe was paced
+  uint64_t paced_keyframes = 0;  // live keyframes spread out (send_live_paced)
   uint64_t replay_rate_bps = 0;  // of the newest paced replay
 };
 
@@ -51,6 +52,10 @@ class TrackEgress {
   // The viewer needs a decodable picture: the frames since the keyframe, paced at a multiple
   // of the stream's bitrate (on its first start the keyframe itself at once: instant start).
   void replay(std::span<const PacketizedFramePtr> frames, uint64_t stream_bps, TimePoint now);
+  // A live keyframe spread out at `pace_bps` (at least the replay's floor), so that viewers
+  // sharing one link do not all put a keyframe into its queue at the same moment; later live
+  // frames queue behind it. Never for the first frame (a join's keyframe goes at once).
+  void send_live_paced(const PacketizedFramePtr& frame, uint64_t pace_bps, TimePoint now);
   // Sends what a paced replay may send now, and the second copies that are due; true while
   // either waits (call again at next_pace_due()).
   bool pace(TimePoint now);
@@ -108,6 +113,7 @@ class TrackEgress {
   KeyframeReplay replay_;
   uint64_t paced_replays_ = 0;
   uint64_t paced_joins_ = 0;
+  uint64_t paced_keyframes_ = 0;
   std::array<Copy, MaxCopies> copies_{};  // a ring in due order (one delay per NACK)
   size_t copies_first_ = 0;
   size_t copies_count_ = 0;

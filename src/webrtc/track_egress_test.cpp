@@ -186,4 +186,26 @@ TEST(TrackEgress, ARepairReachesWhatAReplayJustSentAfterTheHistoryDroppedIt) {
   EXPECT_EQ(f.egress.stats().sender.not_in_history, 0u);
 }
 
+TEST(TrackEgress, APacedLiveKeyframeIsSpreadAndLiveFramesQueueBehindIt) {
+  Fixture f;
+  f.sink.now = T0;
+  f.egress.send_live(f.add(true, 0), T0);  // started: a first keyframe goes at once anyway
+  const size_t first = f.sink.packets.size();
+  // 60 kB at 6 Mbit/s: about 80 ms instead of one burst (live frames add 2.9 Mbit/s).
+  const auto keyframe = f.add(true, 1000, 60000);
+  f.sink.now = T0 + 1000ms;
+  f.egress.send_live_paced(keyframe, 6'000'000, f.sink.now);
+  EXPECT_LT(f.sink.packets.size() - first, 10u);  // one 5 ms bucket, not 50 packets
+  EXPECT_TRUE(f.egress.replaying());
+  f.run(1001, 1040, true);  // live frames meanwhile wait their turn
+  EXPECT_LT(f.sink.packets.size() - first, keyframe->count());
+  f.run(1041, 1400, true);
+  EXPECT_FALSE(f.egress.replaying());
+  EXPECT_EQ(f.egress.stats().paced_keyframes, 1u);
+  EXPECT_EQ(f.egress.stats().paced_replays, 0u);
+  // Sequence numbers stay in order: the queued live frames followed the keyframe.
+  for (size_t i = first + 1; i < f.sink.packets.size(); ++i)
+    EXPECT_EQ(static_cast<uint16_t>(f.sink.packets[i - 1].seq + 1), f.sink.packets[i].seq);
+}
+
 }  // namespace

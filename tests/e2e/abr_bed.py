@@ -369,3 +369,37 @@ class ManyViewers:
             return json.loads(lines[-1])
         except ValueError:
             return {"error": "whep_many printed no JSON: " + lines[-1][:500]}
+
+
+# --- many viewers from the load client -----------------------------------------------------------
+class LoadViewers:
+    """bench/load_client in the viewer namespace: N WHEP viewers in one process that do not decode
+    but send what a browser sends (receiver reports, NACKs and, with transport_cc, transport-cc
+    feedback every 100 ms). It starts `ramp` viewers a second, measures `seconds` after the last
+    start (fps, received kbit/s, longest freeze from `settle` seconds into that window), then
+    leaves and prints its JSON report (see bench/load_client/report.hpp)."""
+
+    def __init__(self, bed, client, url, viewers, seconds, settle=0.0, ramp=10.0,
+                 transport_cc=True):
+        cmd = [client, "--url", url, "--viewers", str(viewers), "--ramp", str(ramp),
+               "--seconds", str(seconds), "--settle", str(settle), "--json", "-"]
+        if transport_cc:
+            cmd.append("--transport-cc")
+        self.timeout = viewers / max(ramp, 0.1) + seconds + 60
+        self.proc = bed.viewer_popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)
+
+    def wait(self):
+        """The report once the run is over: {"summary": ..., "viewers": [...]}."""
+        try:
+            out, err = self.proc.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, err = self.proc.communicate()
+        if self.proc.returncode not in (0, 1):  # 1: some viewer failed, still a report
+            return {"error": f"load_client exited {self.proc.returncode}: {(err or '')[-2000:]}"}
+        try:
+            return json.loads(out)
+        except ValueError:
+            return {"error": "load_client printed no JSON: " + (out or "")[-500:] +
+                    (err or "")[-1500:]}

@@ -61,6 +61,13 @@ class ProbeController {
   bool on_probe_result(int cluster, std::optional<int64_t> measured_bps, TimePoint now) noexcept;
 
   bool in_flight() const noexcept { return in_flight_.has_value(); }
+  // The probe just returned was not sent (another viewer of the same link probes now): as if
+  // it had not been asked for; the next on_estimate may ask again.
+  void withdraw() noexcept {
+    if (!in_flight_) return;
+    in_flight_.reset();
+    if (probes_ > 0) --probes_;
+  }
   std::chrono::milliseconds backoff() const noexcept { return backoff_; }
   uint64_t probes() const noexcept { return probes_; }
   uint64_t successes() const noexcept { return successes_; }

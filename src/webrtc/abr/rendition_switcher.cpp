@@ -24,7 +24,7 @@ bool RenditionSwitcher::flap_blocked() const noexcept {
 }
 
 int64_t RenditionSwitcher::next_up_bps() const noexcept {
-  if (current_ == 0 || ladder_.empty()) return 0;
+  if (current_ <= ceiling_ || ladder_.empty()) return 0;
   const auto need = std::max<int64_t>(ladder_[current_ - 1].bitrate_bps, 0);
   if (flap_blocked())
     return static_cast<int64_t>(static_cast<double>(need) * config_.flap_clear_ratio);
@@ -78,8 +78,14 @@ std::optional<size_t> RenditionSwitcher::on_estimate(int64_t estimate_bps, TimeP
   return switch_to(*up, now);
 }
 
+std::optional<size_t> RenditionSwitcher::set_ceiling(size_t index, TimePoint now) {
+  ceiling_ = ladder_.empty() ? 0 : std::min(index, ladder_.size() - 1);
+  if (current_ >= ceiling_) return std::nullopt;
+  return switch_to(ceiling_, now);
+}
+
 std::optional<size_t> RenditionSwitcher::up_target(int64_t estimate_bps, TimePoint now) noexcept {
-  if (current_ == 0) {
+  if (current_ <= ceiling_) {
     hold_since_.reset();
     return std::nullopt;
   }
@@ -109,7 +115,7 @@ std::optional<size_t> RenditionSwitcher::up_target(int64_t estimate_bps, TimePoi
   };
   std::optional<size_t> best;
   auto consider = [&](double bps, double headroom, bool by_probe) {
-    for (size_t i = 0; i < current_; ++i) {
+    for (size_t i = ceiling_; i < current_; ++i) {
       if (!fits(ladder_[i], bps, headroom) || blocked(i, by_probe)) continue;
       if (!best || i < *best) best = i;
       break;

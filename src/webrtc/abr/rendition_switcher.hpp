@@ -83,6 +83,10 @@ class RenditionSwitcher {
   // it is gone, current() becomes the best rung at or below its old bitrate (the caller
   // compares current() before and after).
   void set_ladder(std::vector<Rung> ladder);
+  // The best rung (index) the viewer may play, from outside its own link (viewers sharing a
+  // bottleneck, see LinkShare); 0: none. A viewer above it moves down to it at once (returned
+  // like on_estimate's switch); no up switch or probe goes past it.
+  std::optional<size_t> set_ceiling(size_t index, TimePoint now);
 
   size_t current() const noexcept { return current_; }
   uint64_t switches() const noexcept { return switches_; }
@@ -102,6 +106,7 @@ class RenditionSwitcher {
   SwitcherConfig config_;
   std::vector<Rung> ladder_;
   size_t current_ = 0;
+  size_t ceiling_ = 0;
   uint64_t switches_ = 0;
   std::optional<TimePoint> last_switch_at_;
   bool last_switch_up_ = false;

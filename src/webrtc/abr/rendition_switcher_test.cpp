@@ -340,5 +340,17 @@ TEST(RenditionSwitcherTest, UnknownBitrateRungIsNeverChosen) {
   EXPECT_EQ(s.current(), 1u);
 }
 
+TEST(RenditionSwitcherTest, ACeilingBringsDownAtOnceAndStopsClimbingPastIt) {
+  RenditionSwitcher s(default_ladder(), 0);
+  EXPECT_EQ(s.set_ceiling(2, kT0), std::optional<size_t>(2u));  // a group's share: 480p
+  EXPECT_EQ(s.current(), 2u);
+  EXPECT_EQ(s.next_up_bps(), 0) << "no probe past the ceiling";
+  EXPECT_EQ(drive(s, 1s, 30s, [](auto) { return 20'000'000; }), 0u);
+  EXPECT_FALSE(s.set_ceiling(1, kT0 + 30s));  // lifted one rung: nothing to do at once
+  EXPECT_EQ(s.next_up_bps(), 2'500'000);
+  EXPECT_EQ(drive(s, 30s, 60s, [](auto) { return 20'000'000; }), 1u);
+  EXPECT_EQ(s.current(), 1u);  // up on the estimate, and no further
+}
+
 }  // namespace
 }  // namespace webrtc::abr

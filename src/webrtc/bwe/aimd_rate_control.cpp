@@ -112,9 +112,11 @@ int64_t AimdRateControl::decreased(std::optional<int64_t> acked_bps) noexcept {
   double acked = static_cast<double>(*acked_bps);
   learn_decrease_rate(acked);
   double next = config_.beta * acked;
-  // Acknowledged can exceed the estimate briefly (a queue draining); never raise on over-use.
-  if (next > current) next = config_.beta * current;
-  return static_cast<int64_t>(next);
+  // Never raise on over-use; nor cut below beta x what arrives: an estimate already under
+  // the received rate (a queue draining, or cuts in a row) stays where it is. Compounding
+  // beta x the estimate on every over-use took viewers that shared a link to half of what
+  // they received, all without loss (draft-ietf-rmcat-gcc-02 5.5: A = beta x R).
+  return static_cast<int64_t>(std::min(next, current));
 }
 
 void AimdRateControl::learn_decrease_rate(double acked_bps) noexcept {
