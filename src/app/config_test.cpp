@@ -261,6 +261,20 @@ TEST(Config, IgnoredMediaMtxKeysAreAccepted) {
   EXPECT_EQ(api.api_address.port, 8000);
 }
 
+TEST(Config, IgnoredMediaMtxSecurityKeysWarn) {
+  // An operator copying a MediaMTX config must not believe encryption or proxy trust is on.
+  const auto c = parse_config(
+      "webrtcEncryption: yes\nrtmpEncryption: strict\nwebrtcTrustedProxies: [10.0.0.1]\n"
+      "authMethod: internal\n");
+  ASSERT_EQ(c.warnings.size(), 4u);
+  EXPECT_EQ(c.warnings[0],
+            "config:1: MediaMTX's 'webrtcEncryption' is ignored: there is no TLS yet: WHEP, "
+            "the API and RTMP are plain text (docs/security.md)");
+  EXPECT_NE(c.warnings[1].find("'rtmpEncryption' is ignored"), std::string::npos);
+  EXPECT_NE(c.warnings[2].find("X-Forwarded-For is never believed"), std::string::npos);
+  EXPECT_NE(c.warnings[3].find("'authMethod' is ignored"), std::string::npos);
+}
+
 TEST(Config, HlsYesIsAWarning) {
   const auto c = parse_config("hls: yes\n");
   ASSERT_EQ(c.warnings.size(), 1u);

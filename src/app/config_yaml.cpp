@@ -51,6 +51,23 @@ const std::set<std::string, std::less<>> kIgnoredMediaMtxKeys = {"logDestination
                                                                  "hlsSegmentCount",
                                                                  "hlsSegmentDuration"};
 
+// MediaMTX keys an operator may believe still work: ignoring them silently could leave a node
+// running in clear text or open while its operator thinks otherwise.
+std::string_view ignored_key_risk(std::string_view name) {
+  if (name == "webrtcEncryption" || name == "rtmpEncryption") {
+    return "there is no TLS yet: WHEP, the API and RTMP are plain text (docs/security.md)";
+  }
+  if (name == "webrtcTrustedProxies") {
+    return "X-Forwarded-For is never believed: behind a proxy every client shares its address "
+           "(docs/security.md)";
+  }
+  if (name == "authMethod" || name == "authInternalUsers") {
+    return "access is decided by tokens, the teacher passcode and the publish password "
+           "(docs/security.md)";
+  }
+  return {};
+}
+
 std::string at_line(std::string_view source, int line) {
   return std::string(source) + (line >= 0 ? ":" + std::to_string(line + 1) : "") + ": ";
 }
@@ -137,6 +154,9 @@ class Reader {
           c_.warnings.push_back(at_line(source_, key.Mark().line) +
                                 "top-level 'apiAddress' is MediaMTX's and ignored; the token "
                                 "API listens on 'airclass.apiAddress'");
+        } else if (const auto risk = ignored_key_risk(name); !risk.empty()) {
+          c_.warnings.push_back(at_line(source_, key.Mark().line) + "MediaMTX's '" + name +
+                                "' is ignored: " + std::string(risk));
         }
       } else {
         read_key("", name, key, v);
