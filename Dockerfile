@@ -27,5 +27,5 @@ COPY --from=build /build/src/app/airclass /usr/local/bin/airclass
 COPY --from=web /out/web /usr/share/airclass/web
 COPY airclass.yml /etc/airclass/airclass.yml
 ENV AIRCLASS_WEB_ROOT=/usr/share/airclass/web
-EXPOSE 1935 8000 8889 8189/udp
+EXPOSE 1935 8000 8889 8189/udp 8189/tcp
 ENTRYPOINT ["airclass", "--config", "/etc/airclass/airclass.yml"]

@@ -3,11 +3,14 @@
 // left corner (see ../shared/docs/testing.md, "Glass-to-glass latency without a camera").
 // Prints one JSON object: per-frame readings and a 1 s timeline of getStats() counters.
 // Usage: node g2g_page.mjs <whep-url> <seconds> [--no-smoothing] [--no-audio] [--bits 44]
-//        [--block 16] [--source-width 1280]
+//        [--block 16] [--source-width 1280] [--relay-ice-servers JSON]
 // --block: the stamp's block size in the publisher's pixels; --source-width: the publisher's
 // width, so that a rendition scaled down by the server (854x480 of 1280x720) is read at the
 // scaled positions. With fewer than 44 bits the stamp is the epoch milliseconds modulo 2^bits,
 // completed from the page's own clock (latency far below 2^bits ms).
+// --relay-ice-servers: RTCConfiguration.iceServers (the token answer's ice_servers) with
+// iceTransportPolicy 'relay', so the only path is the TURN relay (bench/ice_transport.py).
+// The report's `pair` is the selected candidate pair at the end (which transport played).
 // Runs inside `unshare -n`; Chromium is launched by tests/e2e/chromium_page.mjs.
 import { withServerPage } from '../tests/e2e/chromium_page.mjs';
 
@@ -21,15 +24,40 @@ const blockAt = rest.indexOf('--block');
 const block = blockAt >= 0 ? Number(rest[blockAt + 1]) : 16;
 const sourceWidthAt = rest.indexOf('--source-width');
 const sourceWidth = sourceWidthAt >= 0 ? Number(rest[sourceWidthAt + 1]) : 0;
+const relayAt = rest.indexOf('--relay-ice-servers');
+const relayIceServers = relayAt >= 0 ? JSON.parse(rest[relayAt + 1]) : null;
 
 const result = await withServerPage(url, { noSmoothing }, (page) => page.evaluate(
-    measureInPage, { url, seconds, withAudio, bits, block, sourceWidth }));
+    measureInPage, { url, seconds, withAudio, bits, block, sourceWidth, relayIceServers }));
 Object.assign(result, { noSmoothing, withAudio });
 process.stdout.write(JSON.stringify(result) + '\n');
 
-async function measureInPage({ url, seconds, withAudio, bits, block, sourceWidth }) {
+async function measureInPage({ url, seconds, withAudio, bits, block, sourceWidth,
+                               relayIceServers }) {
+  // The selected candidate pair (through the transport, as the spec means "selected"): both ends'
+  // candidate type and protocol, so a caller can tell UDP, ICE-TCP and a TURN relay apart.
+  async function selectedPair(pc) {
+    const stats = await pc.getStats();
+    let pair = null;
+    stats.forEach((r) => {
+      if (r.type === 'transport' && r.selectedCandidatePairId) {
+        pair = stats.get(r.selectedCandidatePairId);
+      }
+    });
+    if (!pair) return null;
+    const end = (c = {}) => ({ type: c.candidateType, protocol: c.protocol, tcpType: c.tcpType,
+                               relayProtocol: c.relayProtocol, address: c.address, port: c.port });
+    return { local: end(stats.get(pair.localCandidateId)),
+             remote: end(stats.get(pair.remoteCandidateId)), rtt: pair.currentRoundTripTime };
+  }
+
   const out = { frames: [], timeline: [], rejected: 0, callbacks: 0, contrast: [] };
   const { pc, video } = window.whepViewer(withAudio);  // audio played, so lip-synced
+  if (relayIceServers) {
+    // Before the offer, so that gathering starts with it; the policies must stay as they were.
+    pc.setConfiguration({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require',
+                          iceServers: relayIceServers, iceTransportPolicy: 'relay' });
+  }
   const whep = await window.whepPlay(pc, url, out);
   if (!whep) return out;
   const { location, postedAt: t0 } = whep;
@@ -110,6 +138,7 @@ async function measureInPage({ url, seconds, withAudio, bits, block, sourceWidth
     'keyFramesDecoded', 'retransmittedPacketsReceived'];
   await window.whepTimeline(pc, t0, seconds, fields, window.netEqFields, out.timeline);
   out.clockSkewEndMs = Date.now() - epoch(performance.now());
+  out.pair = await selectedPair(pc);
   if (location) await fetch(new URL(location, url), { method: 'DELETE' }).catch(() => {});
   pc.close();
   return out;

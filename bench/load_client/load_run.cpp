@@ -106,6 +106,9 @@ int run_load(const LoadOptions& o) {
   run.session.transport.dtls_context = run.dtls_context;
   run.audio = o.audio;
   run.gro = o.gro;
+  run.tcp = o.tcp;
+  if (o.tcp && o.tcp_stop_reading_after > 0)
+    run.tcp_stop_reading_after = std::chrono::duration<double>(o.tcp_stop_reading_after);
   run.session.sample_auth = std::max<uint32_t>(1, o.sample_auth);
   run.session.nack = o.nack;
   run.transport_cc = o.transport_cc;
@@ -160,6 +163,8 @@ int run_load(const LoadOptions& o) {
   info.sample_auth = run.session.sample_auth;
   info.audio = o.audio;
   info.gro = o.gro;
+  info.tcp = o.tcp;
+  if (run.tcp_stop_reading_after) info.tcp_stop_reading_after = o.tcp_stop_reading_after;
   info.transport_cc = o.transport_cc;
   info.settle = o.settle;
   info.wall_s = std::chrono::duration<double>(Clock::now() - run.run_start).count();

@@ -2,6 +2,7 @@
 // One load run: N WHEP viewers in this process on T threads (one io_context each, viewers
 // dealt round-robin), started all at once or R per second, measured for D seconds after the
 // last start, then DELETEd. Prints the table, writes the JSON, returns the exit code.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -17,10 +18,12 @@ struct LoadOptions {
   std::string json_path;  // "-": stdout; empty: none
   bool audio = true;
   bool nack = true;
-  bool gro = true;            // UDP_GRO on the viewers' sockets (see Viewer::open_socket)
-  size_t max_http = 32;       // concurrent HTTP exchanges over all threads
-  bool transport_cc = false;  // offer transport-cc and send feedback as Chromium does
-  double settle = 0;          // seconds after the window start before fps, kbit and freezes count
+  bool gro = true;   // UDP_GRO on the viewers' sockets (see UdpLink::open)
+  bool tcp = false;  // ICE-TCP to the answer's passive candidate (RFC 6544, RFC 4571)
+  double tcp_stop_reading_after = 0;  // with tcp, > 0: seconds of media, then stop reading
+  size_t max_http = 32;               // concurrent HTTP exchanges over all threads
+  bool transport_cc = false;          // offer transport-cc and send feedback as Chromium does
+  double settle = 0;  // seconds after the window start before fps, kbit and freezes count
 };
 
 // Exit codes: 0 every viewer connected and received a whole keyframe, 1 some did not,

@@ -41,6 +41,15 @@ int main(int argc, char** argv) {
   app.add_flag("--no-gro", no_gro,
                "Read one datagram per packet instead of taking UDP_GRO's coalesced reads "
                "(on loopback the server's send then pays every packet's receive path)");
+  auto* tcp = app.add_flag("--tcp", o.tcp,
+                           "Connect every viewer over ICE-TCP (RFC 6544) to the answer's "
+                           "'tcptype passive' candidate instead of UDP, RFC 4571 framing");
+  app.add_option("--tcp-stop-reading-after", o.tcp_stop_reading_after,
+                 "With --tcp: SECONDS after its first media packet each viewer stops reading "
+                 "its socket (left open, 64 KiB receive buffer, nothing more sent), so a test "
+                 "can check that the server drops a stalled TCP viewer")
+      ->check(CLI::Range(0.001, 86400.0))
+      ->needs(tcp);
   CLI11_PARSE(app, argc, argv);
   o.audio = !no_audio;
   o.nack = !no_nack;

@@ -71,6 +71,13 @@ std::string viewer_json(const ViewerResult& v) {
   o += ",\"auth_checked\":" + std::to_string(c.auth_checked);
   o += ",\"auth_failures\":" + std::to_string(c.auth_failures);
   o += ",\"replays\":" + std::to_string(c.replays);
+  o += std::string(",\"transport\":") + (v.tcp ? "\"tcp\"" : "\"udp\"");
+  if (v.tcp) {
+    o += ",\"tcp_bytes_received\":" + std::to_string(v.tcp_bytes_received);
+    o += ",\"tcp_bytes_sent\":" + std::to_string(v.tcp_bytes_sent);
+    o += ",\"tcp_send_dropped\":" + std::to_string(v.tcp_send_dropped);
+    o += ",\"stopped_reading_at\":" + opt(v.stopped_reading_at_s);
+  }
   o += ",\"error\":" + (v.error.empty() ? std::string("null") : quote(v.error));
   return o + "}";
 }
@@ -135,6 +142,8 @@ std::string to_json(const RunInfo& info, const RunSummary& s,
   o += ",\"sample_auth\":" + std::to_string(info.sample_auth);
   o += std::string(",\"audio\":") + (info.audio ? "true" : "false");
   o += std::string(",\"gro\":") + (info.gro ? "true" : "false");
+  o += std::string(",\"transport\":") + (info.tcp ? "\"tcp\"" : "\"udp\"");
+  o += ",\"tcp_stop_reading_after_s\":" + opt(info.tcp_stop_reading_after);
   o += std::string(",\"transport_cc\":") + (info.transport_cc ? "true" : "false");
   o += ",\"settle_s\":" + num(info.settle);
   o += ",\"wall_s\":" + num(info.wall_s) + ",\"client_cpu_s\":" + num(info.client_cpu_s);
@@ -179,11 +188,11 @@ std::string to_table(const RunInfo& info, const RunSummary& s,
   char buf[512];
   std::string o;
   std::snprintf(buf, sizeof buf,
-                "load_client: %zu viewers, ramp %s, %.1f s window, %u thread(s)\n"
+                "load_client: %zu viewers over %s, ramp %s, %.1f s window, %u thread(s)\n"
                 "  connected            %zu / %zu   (video %zu, audio %zu, whole keyframe %zu)\n",
-                info.viewers, info.ramp > 0 ? (num(info.ramp) + "/s").c_str() : "all at once",
-                info.seconds, info.threads, s.connected, s.viewers, s.with_video, s.with_audio,
-                s.with_keyframe);
+                info.viewers, info.tcp ? "ICE-TCP" : "UDP",
+                info.ramp > 0 ? (num(info.ramp) + "/s").c_str() : "all at once", info.seconds,
+                info.threads, s.connected, s.viewers, s.with_video, s.with_audio, s.with_keyframe);
   o += buf;
   o += "  connected ms         p50 / p95 / p99 / max  " + ms(s.connected_ms) + "\n";
   o += "  first keyframe ms    p50 / p95 / p99 / max  " + ms(s.keyframe_ms) + "\n";

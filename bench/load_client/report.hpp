@@ -20,12 +20,14 @@ struct RunInfo {
   unsigned threads = 1;
   uint32_t sample_auth = 1;
   bool audio = true;
-  bool gro = true;                 // coalesced reads (UDP_GRO)
-  bool transport_cc = false;       // transport-cc offered and fed back
-  double settle = 0;               // seconds from the window start before counting
-  double wall_s = 0;               // whole run, first POST to last DELETE
-  double client_cpu_s = 0;         // this process, user + system, whole run
-  double client_cpu_window_s = 0;  // this process during the measurement window
+  bool gro = true;                               // coalesced reads (UDP_GRO)
+  bool tcp = false;                              // ICE-TCP instead of UDP
+  std::optional<double> tcp_stop_reading_after;  // seconds of media before a viewer stalls
+  bool transport_cc = false;                     // transport-cc offered and fed back
+  double settle = 0;                             // seconds from the window start before counting
+  double wall_s = 0;                             // whole run, first POST to last DELETE
+  double client_cpu_s = 0;                       // this process, user + system, whole run
+  double client_cpu_window_s = 0;                // this process during the measurement window
 };
 
 struct Percentiles {

@@ -92,5 +92,28 @@ TEST(Report, JsonEscapesErrors) {
   EXPECT_NE(json.find(R"(bad \"quote\" \\ and\u000anewline)"), std::string::npos);
 }
 
+TEST(Report, SaysTheTransportAndTcpFigures) {
+  std::vector<ViewerResult> v(2);
+  v[0].index = 0;
+  v[1].index = 1;
+  v[1].tcp = true;
+  v[1].tcp_bytes_received = 123456;
+  v[1].tcp_bytes_sent = 789;
+  v[1].stopped_reading_at_s = 2.5;
+  RunInfo info;
+  info.tcp = true;
+  info.tcp_stop_reading_after = 2;
+  info.viewers = 2;
+  const std::string json = to_json(info, summarize(v), v);
+  EXPECT_NE(json.find("\"transport\":\"tcp\",\"tcp_stop_reading_after_s\":2.000"),
+            std::string::npos);
+  EXPECT_NE(json.find("\"transport\":\"udp\",\"error\":null"), std::string::npos);
+  EXPECT_NE(json.find("\"transport\":\"tcp\",\"tcp_bytes_received\":123456,\"tcp_bytes_sent\":789,"
+                      "\"tcp_send_dropped\":0,\"stopped_reading_at\":2.500,\"error\":null"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(to_table(info, summarize(v), v).find("2 viewers over ICE-TCP"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace bench::load_client

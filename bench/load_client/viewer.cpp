@@ -4,8 +4,6 @@
 // mismatch once post() is inlined: a false positive.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
-#include <cerrno>
-
 #include <algorithm>
 #include <exception>
 
@@ -14,8 +12,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "load_client/coalesced_read.hpp"
-#include "whep_client/candidate_socket.hpp"
+#include "load_client/tcp_answer_candidate.hpp"
 #include "whep_client/http_client.hpp"
 #include "whep_client/offer_builder.hpp"
 
@@ -29,7 +26,9 @@ using tools::whep_client::HttpResponse;
 namespace {
 
 constexpr size_t MaxErrorBody = 300;
-constexpr size_t MaxRounds = 4;  // recvmmsg calls per readiness: one busy socket cannot starve
+// With --tcp-stop-reading-after: a small receive buffer, so the stall reaches the server's send
+// queue within a second instead of filling an autotuned buffer of several MB first.
+constexpr int StalledReceiveBuffer = 64 * 1024;
 constexpr auto MaxTick = 500ms;
 constexpr auto FpsSettle = 1000ms;  // after the first keyframe: the GOP replay is over by then
 
@@ -39,25 +38,9 @@ double ms_between(Clock::time_point from, Clock::time_point to) {
 
 }  // namespace
 
-ThreadShared::ThreadShared() : buffers(Batch * BufferSize) {
-  for (size_t i = 0; i < Batch; ++i) {
-    iov[i] = iovec{buffers.data() + i * BufferSize, BufferSize};
-    msgs[i].msg_hdr.msg_iov = &iov[i];
-    msgs[i].msg_hdr.msg_iovlen = 1;
-  }
-  reset_control();
-}
-
-void ThreadShared::reset_control() noexcept {
-  for (size_t i = 0; i < Batch; ++i) {
-    msgs[i].msg_hdr.msg_control = control[i].bytes.data();
-    msgs[i].msg_hdr.msg_controllen = ControlSize;
-  }
-}
-
 Viewer::Viewer(asio::io_context& io, ThreadShared& thread, const RunShared& run, size_t index,
                Clock::time_point start_at)
-    : io_(io), thread_(thread), run_(run), start_at_(start_at), socket_(io), timer_(io) {
+    : io_(io), thread_(thread), run_(run), start_at_(start_at), timer_(io) {
   result_.index = index;
 }
 
@@ -70,7 +53,7 @@ asio::awaitable<void> Viewer::run() {
   co_await acquire_http();
   const bool posted = co_await post();
   --thread_.http_in_flight;
-  if (posted && open_socket()) {
+  if (posted && co_await open_link()) {
     ViewerSessionConfig config = run_.session;
     config.transport.local_ice = identity_.ice;
     config.transport.tie_breaker = identity_.tie_breaker;
@@ -81,7 +64,8 @@ asio::awaitable<void> Viewer::run() {
     asio::co_spawn(io_, receive_loop(), asio::detached);
     co_await tick_loop();
   }
-  const auto stopped = Clock::now();
+  // A viewer that stopped reading is measured up to then.
+  const auto stopped = stopped_reading_at_.value_or(Clock::now());
   stopping_ = true;
   // DELETE first (draft-ietf-wish-whep 4.3 ends the session there), then close_notify.
   if (location_) {
@@ -89,11 +73,11 @@ asio::awaitable<void> Viewer::run() {
     co_await delete_session();
     --thread_.http_in_flight;
   }
-  if (session_) {
+  if (session_ && !stopped_reading_at_) {
     session_->close();
     flush();
   }
-  socket_.close(ec);
+  if (link_) link_->close();
   // The receive coroutine holds `this`; wait for it to see the closed socket.
   while (receiving_) {
     timer_.expires_after(1ms);
@@ -143,62 +127,85 @@ asio::awaitable<bool> Viewer::post() {
     co_return false;
   }
   answer_ = std::move(answer.answer);
+  if (run_.tcp) {
+    tcp_candidate_ = find_tcp_passive_candidate(res.body);
+    if (!tcp_candidate_) {
+      result_.error =
+          "answer has no passive ICE-TCP candidate (a=candidate:... tcp ... tcptype "
+          "passive)";
+      co_return false;
+    }
+  }
   co_return true;
 }
 
-bool Viewer::open_socket() {
-  namespace wc = tools::whep_client;
-  const auto error = wc::open_candidate_socket(
-      socket_, answer_->candidate.address, {.receive_buffer = 1024 * 1024, .non_blocking = true});
-  if (!error) {
-    // UDP_GRO: the server's segmented sends arrive as one read instead of one per packet, so
-    // loopback charges the sender (the server) one receive per viewer-frame, closer to a NIC
-    // where the receivers' kernel work is not the server's at all. A kernel without it: per packet.
-    if (run_.gro) enable_udp_gro(socket_.native_handle());
-    return true;
+asio::awaitable<bool> Viewer::open_link() {
+  if (!run_.tcp) {
+    auto udp = std::make_unique<UdpLink>(io_, thread_.udp);
+    const bool opened = udp->open(answer_->candidate.address, run_.gro);
+    if (!opened) result_.error = udp->error();
+    link_ = std::move(udp);
+    co_return opened;
   }
-  result_.error = (error->stage == wc::CandidateSocketError::Stage::Address ? "candidate address: "
-                                                                            : "UDP socket: ") +
-                  error->code.message();
-  return false;
+  auto tcp = std::make_unique<TcpLink>(io_);
+  tcp_ = tcp.get();
+  link_ = std::move(tcp);
+  TcpLinkOptions options;
+  if (run_.tcp_stop_reading_after) options.receive_buffer = StalledReceiveBuffer;
+  const bool connected = co_await tcp_->connect(*tcp_candidate_, options);
+  if (!connected) result_.error = tcp_->error();
+  co_return connected;
 }
 
 asio::awaitable<void> Viewer::receive_loop() {
   boost::system::error_code ec;
-  auto& t = thread_;
-  while (!stopping_ && socket_.is_open()) {
-    co_await socket_.async_wait(asio::ip::udp::socket::wait_read,
-                                asio::redirect_error(asio::use_awaitable, ec));
-    if (ec || stopping_) break;
-    // recvmmsg(2) saves a system call per datagram: the client's main cost at 300 viewers.
-    for (size_t round = 0; round < MaxRounds; ++round) {
-      t.reset_control();
-      const int n = ::recvmmsg(socket_.native_handle(), t.msgs.data(), ThreadShared::Batch,
-                               MSG_DONTWAIT, nullptr);
-      if (n < 0 && errno == ECONNREFUSED) continue;  // ICMP unreachable: keep reading
-      if (n <= 0) break;
-      const auto now = Clock::now();
-      for (int i = 0; i < n; ++i) {
-        handle_read(t.msgs[i], static_cast<uint8_t*>(t.iov[i].iov_base), now);
-      }
-      if (static_cast<size_t>(n) < ThreadShared::Batch) break;
+  while (!stopping_ && !stopped_reading_at_ && link_->is_open()) {
+    co_await link_->wait_readable(ec);
+    if (ec || stopping_ || stopped_reading_at_) break;
+    const bool open = link_->read_ready(*session_);
+    const auto now = Clock::now();
+    if (!open) {
+      if (result_.error.empty()) result_.error = link_->error();
+      link_failed_ = true;
+      rearm(now);  // wakes the tick loop, which ends the viewer
+      break;
+    }
+    if (stop_reading_due(now)) {
+      stop_reading(now);
+      break;
     }
     flush();
-    const auto now = Clock::now();
     if (const auto next = session_->next_timeout(now); next < timer_at_) rearm(next);
   }
   receiving_ = false;
 }
 
-void Viewer::handle_read(mmsghdr& msg, uint8_t* data, Clock::time_point now) {
-  for_each_datagram(std::span(data, msg.msg_len), gro_segment_size(msg.msg_hdr),
-                    [&](std::span<uint8_t> d) { session_->handle_datagram(d, now); });
+bool Viewer::stop_reading_due(Clock::time_point now) const noexcept {
+  if (!run_.tcp_stop_reading_after || stopped_reading_at_) return false;
+  const auto media = session_->connected_at();
+  return media &&
+         now >= *media + std::chrono::duration_cast<Clock::duration>(*run_.tcp_stop_reading_after);
+}
+
+// The socket stays open and unread: the server's sends pile up in our small receive buffer,
+// then in its own send queue, which is what the server must notice.
+void Viewer::stop_reading(Clock::time_point now) {
+  stopped_reading_at_ = now;
+  result_.stopped_reading_at_s = std::chrono::duration<double>(now - run_.run_start).count();
+  link_->cancel();
 }
 
 asio::awaitable<void> Viewer::tick_loop() {
   boost::system::error_code ec;
-  while (!stopping_) {
+  while (!stopping_ && !link_failed_) {
     const auto now = Clock::now();
+    if (stop_reading_due(now)) stop_reading(now);
+    if (stopped_reading_at_) {  // idle to the end of the run: no ticks, nothing sent
+      if (now >= run_.end) co_return;
+      rearm(run_.end);
+      co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
     session_->on_timer(now);
     flush();
     if (session_->state() == ViewerState::Failed) {
@@ -228,14 +235,18 @@ asio::awaitable<void> Viewer::delete_session() {
 }
 
 void Viewer::flush() {
-  if (!session_ || !socket_.is_open()) return;
-  session_->drain([this](std::span<const uint8_t> d) {
-    boost::system::error_code ec;
-    socket_.send(asio::buffer(d.data(), d.size()), 0, ec);  // UDP: a lost send is a lost packet
-  });
+  if (!session_ || !link_ || !link_->is_open() || stopped_reading_at_) return;
+  link_->send_queued(*session_);
 }
 
 void Viewer::finish(Clock::time_point stopped) {
+  result_.tcp = run_.tcp;
+  if (tcp_) {
+    const TcpLinkCounters c = tcp_->counters();
+    result_.tcp_bytes_received = c.bytes_received;
+    result_.tcp_bytes_sent = c.bytes_sent;
+    result_.tcp_send_dropped = c.send_dropped;
+  }
   if (!session_) return;
   if (auto at = session_->connected_at()) result_.time_to_connected_ms = ms_between(post_at_, *at);
   const auto keyframe = session_->first_keyframe_at();

@@ -23,6 +23,14 @@ struct ViewerResult {
   // and the longest time without a new whole frame (see FreezeMeter).
   double kbit = 0;
   std::optional<double> max_freeze_ms;
+  // ICE-TCP (--tcp): socket bytes both ways (RFC 4571 framing included), datagrams our send
+  // ring dropped, and when the viewer stopped reading (--tcp-stop-reading-after), in seconds
+  // after the run's start; the measurement above ends there.
+  bool tcp = false;
+  uint64_t tcp_bytes_received = 0;
+  uint64_t tcp_bytes_sent = 0;
+  uint64_t tcp_send_dropped = 0;
+  std::optional<double> stopped_reading_at_s;
 };
 
 }  // namespace bench::load_client

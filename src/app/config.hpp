@@ -150,8 +150,9 @@ struct Config {
 
   std::vector<std::string> warnings;  // unknown or unsupported keys, reported at startup
 
-  // webrtcLocalTCPAddress: parsed and kept; ICE over TCP is not served yet (warning when set).
-  std::optional<ListenAddress> webrtc_tcp_address;
+  // webrtcLocalTCPAddress: ICE over TCP (RFC 6544 passive candidates) for viewers whose network
+  // blocks UDP; empty ('') turns it off.
+  std::optional<ListenAddress> webrtc_tcp_address = ListenAddress{"", 8189};
   std::vector<IceServer> webrtc_ice_servers;  // webrtcICEServers2, for browsers
 };
 

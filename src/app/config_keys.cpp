@@ -332,10 +332,7 @@ void top_level_keys(TableBuilder& t) {
   t.address("webrtcLocalUDPAddress", &Config::webrtc_udp_address,
             "one UDP port carries every viewer's media");
   t.optional_address("webrtcLocalTCPAddress", &Config::webrtc_tcp_address,
-                     "ICE over TCP (not served yet; viewers use UDP); empty: off");
-  t.after([](Config& c) {
-    if (c.webrtc_tcp_address) add_warning(c, "ICE over TCP is not supported yet; viewers use UDP");
-  });
+                     "ICE over TCP for viewers whose network blocks UDP; '': off");
   t.boolean("webrtcIPsFromInterfaces", &Config::webrtc_ips_from_interfaces,
             "offer this machine's addresses as ICE candidates");
   t.hosts("webrtcAdditionalHosts", &Config::webrtc_additional_hosts,

@@ -52,8 +52,7 @@ TEST(Config, SeedMediaMtxFileWithIceAndTcpLoads) {
   ASSERT_EQ(c.webrtc_ice_servers.size(), 1u);
   EXPECT_EQ(c.webrtc_ice_servers[0].url, "stun:stun.l.google.com:19302");
   EXPECT_EQ(c.webrtc_ice_servers[0].credential, "");
-  ASSERT_EQ(c.warnings.size(), 1u);
-  EXPECT_EQ(c.warnings[0], "ICE over TCP is not supported yet; viewers use UDP");
+  EXPECT_TRUE(c.warnings.empty());  // ICE over TCP is served: nothing ignored
 }
 
 TEST(Config, EmptyFileGivesDefaults) {
@@ -64,7 +63,8 @@ TEST(Config, EmptyFileGivesDefaults) {
   EXPECT_EQ(c.api_address.port, 8000);
   EXPECT_EQ(c.default_path, "live/stream");
   EXPECT_EQ(c.token_ttl.count(), 3600);
-  EXPECT_FALSE(c.webrtc_tcp_address.has_value());
+  ASSERT_TRUE(c.webrtc_tcp_address.has_value());  // ICE over TCP on by default, beside UDP
+  EXPECT_EQ(c.webrtc_tcp_address->port, 8189);
   EXPECT_EQ(parse_config("# only a comment\n").max_viewers, 1000u);
   EXPECT_EQ(parse_config("airclass:\n").mode, app::NodeMode::Standalone);
 }
@@ -351,6 +351,7 @@ TEST(Config, WebRtcKeys) {
   EXPECT_EQ(c.max_viewers, 300u);
   EXPECT_THROW(parse_config("webrtcAdditionalHosts: 5\n"), ConfigError);
   EXPECT_TRUE(parse_config("webrtcLocalTCPAddress: ''\n").warnings.empty());
+  EXPECT_FALSE(parse_config("webrtcLocalTCPAddress: ''\n").webrtc_tcp_address.has_value());
 }
 
 TEST(Config, BooleanSpellings) {

@@ -105,6 +105,21 @@ void egress(metrics::PrometheusWriter& w, const NodeMetricsInput& in) {
            Type::Gauge);
   w.sample("airclass_udp_send_buffer_bytes", static_cast<double>(e.send_buffer_bytes));
   counter("airclass_viewers_closed_total", "WebRTC viewer sessions ended", e.viewers_closed);
+  w.family("airclass_ice_tcp_connections", "ICE-TCP connections open (viewers without UDP)",
+           Type::Gauge);
+  w.sample("airclass_ice_tcp_connections", static_cast<double>(e.tcp_connections));
+  w.family("airclass_ice_tcp_closed_total",
+           "ICE-TCP connections ended, by why: closed (by the viewer or with its session), "
+           "malformed (bad framing, no ICE check for a session), stalled (stopped reading), "
+           "unclaimed (no ICE check in time), refused (over the connection limits)",
+           Type::Counter);
+  for (size_t i = 0; i < e.tcp_closed.size(); ++i) {
+    w.sample("airclass_ice_tcp_closed_total", {{"reason", to_string(static_cast<TcpCloseKind>(i))}},
+             static_cast<double>(e.tcp_closed[i]));
+  }
+  counter("airclass_ice_tcp_dropped_packets_total",
+          "Datagrams dropped because an ICE-TCP viewer's send queue was full",
+          e.tcp_dropped_packets);
   w.family("airclass_handshakes_failed_total", "Connections that never completed their handshake",
            Type::Counter);
   w.sample("airclass_handshakes_failed_total", {{"protocol", "webrtc"}},

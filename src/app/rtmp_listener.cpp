@@ -1,12 +1,12 @@
 #include "app/rtmp_listener.hpp"
 
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 
 #include <stdexcept>
 
 #include "app/logging.hpp"
 #include "app/rtmp_session.hpp"
+#include "http/listening_acceptor.hpp"
 
 namespace app {
 namespace {
@@ -86,13 +86,7 @@ RtmpListener::RtmpListener(IoPool& pool, media::StreamRegistry& registry, const 
       slots_(std::make_shared<RtmpConnectionSlots>(config.rtmp_max_connections,
                                                    config.rtmp_max_connections_per_address)) {
   const auto ep = make_endpoint(config.rtmp_address);
-  boost::system::error_code ec;
-  acceptor_.open(ep.protocol(), ec);
-  if (!ec && ep.address().is_v6()) acceptor_.set_option(boost::asio::ip::v6_only(false), ec);
-  if (!ec) acceptor_.set_option(boost::asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(ep, ec);
-  if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
-  if (ec) {
+  if (const auto ec = http::open_listening(acceptor_, ep)) {
     throw std::runtime_error("cannot listen for RTMP on " + config.rtmp_address.to_string() + ": " +
                              ec.message());
   }

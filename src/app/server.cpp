@@ -142,6 +142,10 @@ void Server::setup_webrtc() {
     w->set_egress_latency(&counters_.egress_latency);
   }
   whep_->attach(raw);
+  if (const auto& tcp = config_.webrtc_tcp_address) {
+    ice_tcp_ = std::make_unique<IceTcpListener>(
+        pool_.main(), boost::asio::ip::tcp::endpoint(listen_ip(*tcp), tcp->port), raw);
+  }
   whep_->add_routes(webrtc_router_);
   whep_->start_sweeping(pool_.main());
   const boost::asio::ip::tcp::endpoint http_ep(listen_ip(config_.webrtc_address),
@@ -175,9 +179,12 @@ void Server::run() {
     for (auto& w : workers_) {
       boost::asio::post(w->loop(), [w = w.get()] { w->start(); });
     }
-    logger("webrtc")->info("WHEP on {} (POST /<path>/whep), media on UDP {}",
-                           config_.webrtc_address.to_string(),
-                           config_.webrtc_udp_address.to_string());
+    if (ice_tcp_) ice_tcp_->start();
+    logger("webrtc")->info(
+        "WHEP on {} (POST /<path>/whep), media on UDP {}{}", config_.webrtc_address.to_string(),
+        config_.webrtc_udp_address.to_string(),
+        config_.webrtc_tcp_address ? " and ICE-TCP " + config_.webrtc_tcp_address->to_string()
+                                   : std::string(" (ICE over TCP off)"));
   }
   signals_.async_wait([this](boost::system::error_code ec, int signal) {
     if (ec) return;
@@ -191,6 +198,7 @@ void Server::run() {
 void Server::stop() {
   if (rtmp_) rtmp_->stop();
   if (webrtc_http_) webrtc_http_->stop();
+  if (ice_tcp_) ice_tcp_->stop();
   if (api_http_) api_http_->stop();
   if (cluster_main_) cluster_main_->stop();
   if (cluster_sub_) cluster_sub_->stop();

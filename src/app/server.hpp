@@ -10,6 +10,7 @@
 #include "app/cluster_sub.hpp"
 #include "app/config.hpp"
 #include "app/cpu_meter.hpp"
+#include "app/ice_tcp_listener.hpp"
 #include "app/io_pool.hpp"
 #include "app/node_counters.hpp"
 #include "app/node_credentials.hpp"
@@ -51,6 +52,7 @@ class Server {
   std::unique_ptr<WhepService> whep_;
   http::Router webrtc_router_;
   std::unique_ptr<http::HttpServer> webrtc_http_;
+  std::unique_ptr<IceTcpListener> ice_tcp_;  // webrtcLocalTCPAddress; null when off
   std::unique_ptr<TokenApi> token_api_;
   std::unique_ptr<StatusApi> status_api_;
   http::Router api_router_;

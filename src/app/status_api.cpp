@@ -21,6 +21,7 @@ nlohmann::json viewer_json(const ViewerStatus& v) {
       {"user_type", v.user_type},
       {"rendition", v.rendition},
       {"remote", v.remote},
+      {"transport", v.transport},
       {"state", v.state},
       {"video_packets", s.video.packets},
       {"video_frames", s.video.frames},

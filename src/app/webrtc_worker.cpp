@@ -1,8 +1,10 @@
 #include "app/webrtc_worker.hpp"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 
 #include <boost/asio/ip/v6_only.hpp>
@@ -24,10 +26,30 @@ constexpr int kWantedReceiveBuffer = 4 << 20;
 // a packet every millisecond or so).
 constexpr auto kMaxPaceWait = std::chrono::milliseconds(5);
 
-webrtc::TransportAddress to_transport(const boost::asio::ip::udp::endpoint& ep) {
+template <typename Endpoint>
+webrtc::TransportAddress to_transport(const Endpoint& ep) {
   auto addr = ep.address();
   if (addr.is_v4()) return webrtc::TransportAddress::ipv4(addr.to_v4().to_bytes(), ep.port());
   return webrtc::TransportAddress::ipv6(addr.to_v6().to_bytes(), ep.port()).unmapped();
+}
+
+// An ICE-TCP connection must name its session within this (a browser sends its first check at
+// once); one whose queue stays over its high-water mark this long has stopped reading.
+constexpr auto kTcpClaimTimeout = std::chrono::seconds(5);
+constexpr auto kTcpStallLimit = std::chrono::seconds(3);
+// Per loop: connections in all (as many as sessions), and not yet claimed in all and per IP,
+// so a flood of idle connections from one address cannot lock the others out.
+constexpr size_t kMaxTcpConnections = 4096;
+constexpr size_t kMaxUnclaimedTcp = 256;
+constexpr size_t kMaxUnclaimedTcpPerIp = 16;
+
+// A ufrag from the network, for a log line: ICE characters only (RFC 8839 ice-char), bounded.
+std::string printable_ufrag(std::string_view ufrag) {
+  if (ufrag.size() > 64) return "(" + std::to_string(ufrag.size()) + " bytes)";
+  for (char c : ufrag) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return "(not ICE)";
+  }
+  return std::string(ufrag);
 }
 
 const char* state_name(webrtc::PeerState s) {
@@ -150,6 +172,9 @@ void WebRtcWorker::stop() {
     for (auto& [key, v] : viewers_)
       v->session->close("server shutting down");
   }
+  for (auto& [address, c] : tcp_)
+    c->close(TcpCloseKind::Closed, "server shutting down");
+  tcp_.clear();
   boost::system::error_code ec;
   timer_.cancel();
   pace_timer_.cancel();
@@ -197,12 +222,17 @@ void WebRtcWorker::deliver(std::span<uint8_t> datagram, const webrtc::TransportA
     viewer = claim(datagram, from);
   }
   if (!viewer) return;  // garbage, unknown ufrag, or an unbound address: dropped
-  auto& s = *viewer->session;
+  receive_on(*viewer, datagram, from);
+}
+
+void WebRtcWorker::receive_on(Viewer& viewer, std::span<uint8_t> datagram,
+                              const webrtc::TransportAddress& from) {
+  auto& s = *viewer.session;
   s.on_datagram(datagram, from, std::chrono::steady_clock::now(), std::chrono::system_clock::now());
-  if (auto selected = s.remote_address()) {
-    if (!demux_.find_by_address(*selected)) demux_.bind_address(*selected, viewer->key);
+  if (auto selected = s.remote_address(); selected && !selected->is_tcp()) {
+    if (!demux_.find_by_address(*selected)) demux_.bind_address(*selected, viewer.key);
   }
-  after_input(*viewer);
+  after_input(viewer);
 }
 
 WebRtcWorker::Viewer* WebRtcWorker::claim(std::span<const uint8_t> datagram,
@@ -214,7 +244,11 @@ WebRtcWorker::Viewer* WebRtcWorker::claim(std::span<const uint8_t> datagram,
     forward(route.owner, datagram, from);
     return nullptr;
   }
-  auto pending = std::move(route.pending);
+  return admit(std::move(route.pending), *ufrag);
+}
+
+WebRtcWorker::Viewer* WebRtcWorker::admit(std::shared_ptr<PendingViewer> pending,
+                                          std::string_view ufrag) {
   auto v = std::make_unique<Viewer>();
   v->key = next_viewer_++;
   v->id = pending->id;
@@ -232,7 +266,7 @@ WebRtcWorker::Viewer* WebRtcWorker::claim(std::span<const uint8_t> datagram,
   auto& audio = streams_[v->audio_feed.get()];
   v->session = std::make_unique<webrtc::PeerSession>(
       std::move(pending->config), *this, video.history, audio.audio_history, pending->created);
-  if (!demux_.add_session(*ufrag, v->key)) {
+  if (!demux_.add_session(ufrag, v->key)) {
     closed_(v->id);  // refused: give its seat back
     return nullptr;
   }
@@ -241,6 +275,146 @@ WebRtcWorker::Viewer* WebRtcWorker::claim(std::span<const uint8_t> datagram,
   auto* raw = v.get();
   viewers_.emplace(raw->key, std::move(v));
   return raw;
+}
+
+void WebRtcWorker::adopt_tcp(boost::asio::ip::tcp::socket socket,
+                             std::vector<uint8_t> already_read) {
+  boost::system::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return;  // gone before we got to it
+  const auto remote = to_transport(endpoint).over(webrtc::TransportAddress::Transport::Tcp);
+  if (!tcp_admissible(remote)) return;  // the socket closes here
+  auto connection = std::make_shared<IceTcpConnection>(std::move(socket), *this, remote,
+                                                       std::chrono::steady_clock::now());
+  tcp_[remote] = connection;
+  connection->start(already_read);
+}
+
+// Within the per-loop limits; a refusal is counted and logged (the first ten, then every 100th).
+bool WebRtcWorker::tcp_admissible(const webrtc::TransportAddress& remote) {
+  size_t unclaimed = 0;
+  size_t unclaimed_here = 0;
+  for (const auto& [address, c] : tcp_) {
+    if (c->viewer != 0 || c->closed()) continue;
+    ++unclaimed;
+    if (std::ranges::equal(address.ip_bytes(), remote.ip_bytes())) ++unclaimed_here;
+  }
+  const char* refusal = tcp_.size() >= kMaxTcpConnections ? "too many ICE-TCP connections"
+                        : unclaimed >= kMaxUnclaimedTcp
+                            ? "too many ICE-TCP connections without a session"
+                        : unclaimed_here >= kMaxUnclaimedTcpPerIp
+                            ? "too many ICE-TCP connections without a session from its address"
+                            : nullptr;
+  if (auto it = tcp_.find(remote); !refusal && it != tcp_.end() && !it->second->closed()) {
+    refusal = "its address already has an open ICE-TCP connection";
+  }
+  if (!refusal) return true;
+  const auto n = ++closed_totals_.tcp_closed[static_cast<size_t>(TcpCloseKind::Refused)];
+  if (n <= 10 || n % 100 == 0)
+    logger("webrtc")->warn("ICE-TCP connection from {} refused ({} so far): {}", remote.to_string(),
+                           n, refusal);
+  return false;
+}
+
+void WebRtcWorker::on_tcp_frame(IceTcpConnection& connection, std::span<uint8_t> frame) {
+  BatchScope batch(*this);
+  Viewer* viewer = nullptr;
+  if (connection.viewer != 0) {
+    const auto it = viewers_.find(connection.viewer);
+    if (it == viewers_.end()) {
+      connection.close(TcpCloseKind::Closed, "its session ended");
+      return;
+    }
+    viewer = it->second.get();
+  } else {
+    viewer = claim_tcp(connection, frame);
+    if (!viewer) return;
+  }
+  receive_on(*viewer, frame, connection.remote());
+}
+
+// The first frame of a connection: an ICE check naming a session here, one still pending (it
+// is claimed here), or one living on another loop (the connection moves there).
+WebRtcWorker::Viewer* WebRtcWorker::claim_tcp(IceTcpConnection& connection,
+                                              std::span<uint8_t> frame) {
+  const auto ufrag = webrtc::ice::binding_request_local_ufrag(frame);
+  if (!ufrag) {
+    connection.close(TcpCloseKind::Malformed, "first frame is not an ICE connectivity check");
+    return nullptr;
+  }
+  Viewer* viewer = nullptr;
+  if (auto key = demux_.find_by_ufrag(*ufrag)) {
+    viewer = viewers_.at(*key).get();
+  } else if (auto route = claim_(*ufrag); route.pending) {
+    viewer = admit(std::move(route.pending), *ufrag);
+  } else if (route.owner >= 0 && static_cast<size_t>(route.owner) < peers_.size() &&
+             peers_[route.owner] != this) {
+    auto* peer = peers_[route.owner];
+    auto handoff = connection.release(frame);
+    if (handoff.fd < 0) {
+      connection.close(TcpCloseKind::Closed, "could not hand the connection to its session's loop");
+      return nullptr;
+    }
+    boost::asio::post(peer->loop(), [peer, h = std::move(handoff)]() mutable {
+      boost::asio::ip::tcp::socket socket(peer->loop());
+      boost::system::error_code ec;
+      socket.assign(h.protocol, h.fd, ec);
+      if (ec) {
+        ::close(h.fd);
+        return;
+      }
+      peer->adopt_tcp(std::move(socket), std::move(h.bytes));
+    });
+    return nullptr;
+  }
+  if (!viewer) {
+    connection.close(TcpCloseKind::Malformed,
+                     "no session for ICE ufrag " + printable_ufrag(*ufrag));
+    return nullptr;
+  }
+  connection.viewer = viewer->key;
+  return viewer;
+}
+
+// Every tick: connections that closed are forgotten (their viewer with them when it was playing
+// over that connection), those that never named a session or stopped reading are closed.
+void WebRtcWorker::sweep_tcp(std::chrono::steady_clock::time_point now) {
+  for (auto it = tcp_.begin(); it != tcp_.end();) {
+    auto& c = *it->second;
+    if (!c.closed()) {
+      if (c.viewer == 0 && now - c.accepted() > kTcpClaimTimeout) {
+        c.close(TcpCloseKind::Unclaimed, "no ICE check for a session within 5 s");
+      } else if (c.stalled_for(now) > kTcpStallLimit) {
+        c.close(
+            TcpCloseKind::Stalled,
+            "stopped reading: " + std::to_string(c.bytes_queued() / 1024) + " KiB queued for 3 s");
+      }
+    }
+    if (!c.closed()) {
+      ++it;
+      continue;
+    }
+    auto connection = std::move(it->second);  // alive until end_tcp is done with it
+    it = tcp_.erase(it);
+    end_tcp(*connection);
+  }
+}
+
+void WebRtcWorker::end_tcp(IceTcpConnection& c) {
+  closed_totals_.tcp_dropped_packets += c.dropped_packets();
+  if (c.released()) return;  // moved to another loop, which carries on
+  const auto n = ++closed_totals_.tcp_closed[static_cast<size_t>(c.close_kind())];
+  // Garbage comes in floods: the first ten of a kind, then every 100th.
+  if (c.close_kind() == TcpCloseKind::Closed || n <= 10 || n % 100 == 0) {
+    logger("webrtc")->info("ICE-TCP connection from {} closed: {}", c.remote().to_string(),
+                           c.close_reason());
+  }
+  const auto it = viewers_.find(c.viewer);
+  if (c.viewer == 0 || it == viewers_.end()) return;
+  auto& v = *it->second;
+  if (v.session->remote_address() != c.remote()) return;  // it plays over another path
+  v.session->close("its ICE-TCP connection closed: " + c.close_reason());
+  remove(v);
 }
 
 void WebRtcWorker::after_input(Viewer& v) {
@@ -382,6 +556,11 @@ void WebRtcWorker::send_adaptive(Viewer& v, const webrtc::PacketizedFramePtr& fr
 
 void WebRtcWorker::send_datagram(std::span<const uint8_t> bytes,
                                  const webrtc::TransportAddress& to) {
+  if (to.is_tcp()) {  // a full queue drops, counted per connection: the same as a lost packet
+    if (const auto it = tcp_.find(to); it != tcp_.end())
+      it->second->send(bytes, std::chrono::steady_clock::now());
+    return;
+  }
   // A full socket buffer drops, counted: the viewer recovers through NACK.
   if (batch_depth_ > 0)
     batch_->add(bytes, to);
@@ -439,6 +618,7 @@ void WebRtcWorker::tick() {
     v->session->on_timer(now, wall);
     after_input(*v);
   }
+  sweep_tcp(now);
   if (++ticks_ % kStatusEveryTicks == 0) publish_status();
   timer_.expires_after(kTick);
   timer_.async_wait([this](boost::system::error_code ec) {
@@ -502,6 +682,10 @@ EgressTotals& EgressTotals::operator+=(const EgressTotals& o) {
   switches_up += o.switches_up;
   probes += o.probes;
   egress_bps += o.egress_bps;
+  tcp_connections += o.tcp_connections;
+  tcp_dropped_packets += o.tcp_dropped_packets;
+  for (size_t i = 0; i < tcp_closed.size(); ++i)
+    tcp_closed[i] += o.tcp_closed[i];
   return *this;
 }
 
@@ -526,6 +710,9 @@ void WebRtcWorker::remove(Viewer& v) {
     if (auto* waiting = v.adaptive->switching_feed()) std::erase(streams_[waiting].switching, &v);
   }
   if (v.pacing) std::erase(pacing_, &v);
+  for (auto& [address, c] : tcp_) {  // closed here, forgotten by the next sweep
+    if (c->viewer == v.key) c->close(TcpCloseKind::Closed, "its session ended");
+  }
   demux_.remove_session(v.key);
   closed_(v.id);
   viewers_.erase(v.key);  // destroys v
@@ -537,9 +724,11 @@ void WebRtcWorker::publish_status() {
   EgressTotals totals = closed_totals_;
   for (auto& [key, v] : viewers_) {
     const auto& s = *v->session;
+    const auto remote = s.remote_address();
     out.push_back({v->id, v->path, v->user, v->user_type, v->rendition,
-                   s.remote_address() ? s.remote_address()->to_string() : "", state_name(s.state()),
-                   s.stats(), v->adaptive ? std::optional(v->adaptive->status()) : std::nullopt});
+                   remote ? remote->to_string() : "", state_name(s.state()),
+                   remote && remote->is_tcp() ? "tcp" : "udp", s.stats(),
+                   v->adaptive ? std::optional(v->adaptive->status()) : std::nullopt});
     auto live = EgressTotals::of(out.back().stats);
     if (v->adaptive) {
       live.switches_down = out.back().adaptive->switches_down;
@@ -547,6 +736,10 @@ void WebRtcWorker::publish_status() {
     }
     live.handshakes_failed = 0;  // still trying
     totals += live;
+  }
+  for (const auto& [address, c] : tcp_) {
+    totals.tcp_connections += c->closed() ? 0 : 1;
+    totals.tcp_dropped_packets += c->dropped_packets();
   }
   const auto& sent = batch_->counters();
   totals.send_errors = sent.would_block + sent.errors;

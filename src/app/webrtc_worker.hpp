@@ -1,9 +1,11 @@
 #pragma once
 // The WebRTC egress of one event loop: its own UDP socket on the shared media port
 // (SO_REUSEPORT: the kernel keeps each viewer's 4-tuple on one socket, hence one loop), the
-// viewer sessions living here, and per stream the packet history they start from and repair
-// with. Nothing here is touched from another thread except through post().
+// ICE-TCP connections handed to it, the viewer sessions living here, and per stream the packet
+// history they start from and repair with. Nothing here is touched from another thread except
+// through post().
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "app/adaptive_video.hpp"
+#include "app/ice_tcp_connection.hpp"
 #include "app/udp_batch_sender.hpp"
 #include "app/webrtc_feed.hpp"
 #include "metrics/egress_latency.hpp"
@@ -53,6 +56,7 @@ struct ViewerStatus {
   std::string rendition;
   std::string remote;
   std::string state;
+  std::string transport;  // "udp", or "tcp" when its selected path is an ICE-TCP connection
   webrtc::PeerStats stats;
   std::optional<AdaptiveStatus> adaptive;  // quality=auto viewers
 };
@@ -74,9 +78,12 @@ struct EgressTotals {
   uint64_t paced_replays = 0;      // keyframe requests answered by a paced replay
   uint64_t switches_down = 0;      // rendition switches of adaptive viewers
   uint64_t switches_up = 0;
-  uint64_t probes = 0;             // probes of adaptive viewers' links
-  uint64_t egress_bps = 0;         // over the last status period (a gauge, not a count)
-  uint64_t send_buffer_bytes = 0;  // the media socket's effective SO_SNDBUF (a gauge)
+  uint64_t probes = 0;               // probes of adaptive viewers' links
+  uint64_t egress_bps = 0;           // over the last status period (a gauge, not a count)
+  uint64_t send_buffer_bytes = 0;    // the media socket's effective SO_SNDBUF (a gauge)
+  uint64_t tcp_connections = 0;      // ICE-TCP connections open now (a gauge)
+  uint64_t tcp_dropped_packets = 0;  // datagrams dropped because a TCP viewer's queue was full
+  std::array<uint64_t, TcpCloseKindCount> tcp_closed{};  // by TcpCloseKind
 
   static EgressTotals of(const webrtc::PeerStats& stats);
   EgressTotals& operator+=(const EgressTotals& other);
@@ -88,7 +95,7 @@ struct ViewerRoute {
   int owner = -1;
 };
 
-class WebRtcWorker : public webrtc::DatagramSink {
+class WebRtcWorker : public webrtc::DatagramSink, public IceTcpFrameHandler {
  public:
   using Claim = std::function<ViewerRoute(std::string_view ufrag)>;
   using Closed = std::function<void(const std::string& id)>;
@@ -114,6 +121,8 @@ class WebRtcWorker : public webrtc::DatagramSink {
   void on_frame(const WebRtcFeed* feed, const webrtc::PacketizedFramePtr& frame);
   // The feed's encoder stopped: drop its history (posted once no viewer uses it).
   void forget_feed(const WebRtcFeed* feed);
+  // An accepted ICE-TCP connection (posted to this loop; the socket lives on it).
+  void adopt_tcp(boost::asio::ip::tcp::socket socket, std::vector<uint8_t> already_read);
   // DELETE of the WHEP resource (posted to this loop).
   void close_viewer(const std::string& id, const std::string& reason);
   // A snapshot, refreshed once a second on this loop.
@@ -133,11 +142,19 @@ class WebRtcWorker : public webrtc::DatagramSink {
   };
 
   void send_datagram(std::span<const uint8_t> bytes, const webrtc::TransportAddress& to) override;
+  void on_tcp_frame(IceTcpConnection& connection, std::span<uint8_t> frame) override;
   void receive();
   void on_datagram(size_t size);
   void deliver(std::span<uint8_t> datagram, const webrtc::TransportAddress& from);
+  void receive_on(Viewer& viewer, std::span<uint8_t> datagram,
+                  const webrtc::TransportAddress& from);
   void forward(int owner, std::span<const uint8_t> datagram, const webrtc::TransportAddress& from);
   Viewer* claim(std::span<const uint8_t> datagram, const webrtc::TransportAddress& from);
+  Viewer* admit(std::shared_ptr<PendingViewer> pending, std::string_view ufrag);
+  Viewer* claim_tcp(IceTcpConnection& connection, std::span<uint8_t> frame);
+  bool tcp_admissible(const webrtc::TransportAddress& remote);
+  void sweep_tcp(std::chrono::steady_clock::time_point now);
+  void end_tcp(IceTcpConnection& connection);
   void after_input(Viewer& viewer);
   void adapt(Viewer& viewer, std::chrono::steady_clock::time_point now);
   void send_adaptive(Viewer& viewer, const webrtc::PacketizedFramePtr& frame,
@@ -170,6 +187,8 @@ class WebRtcWorker : public webrtc::DatagramSink {
   std::unordered_map<const WebRtcFeed*, StreamState> streams_;
   std::vector<WebRtcWorker*> peers_;
   metrics::EgressLatency* egress_latency_ = nullptr;
+  // ICE-TCP connections by remote address (Transport::Tcp), claimed or not yet.
+  std::unordered_map<webrtc::TransportAddress, std::shared_ptr<IceTcpConnection>> tcp_;
   // Remote addresses whose sessions live on another worker (bounded; refilled by STUN).
   std::unordered_map<webrtc::TransportAddress, int> forward_to_;
   bool v6_socket_ = false;

@@ -9,6 +9,7 @@
 #include "base/crypto.hpp"
 #include "http/rate_limiter.hpp"
 #include "webrtc/ice/ice_candidate.hpp"
+#include "webrtc/ice/tcp_candidate.hpp"
 #include "webrtc/sdp/answer_builder.hpp"
 #include "webrtc/sdp/offer_parser.hpp"
 
@@ -196,6 +197,15 @@ WhepService::WhepService(const Config& config, media::StreamRegistry& registry,
     if (!addr) continue;
     candidates_.push_back(webrtc::ice::IceCandidate::host(*addr, preference).to_attribute());
     if (preference > 0) --preference;
+  }
+  // ICE over TCP for networks that block UDP: priorities below every UDP candidate, so a
+  // browser that can use UDP does.
+  uint32_t tcp_preference = webrtc::ice::MaxTcpOtherPreference;
+  for (const auto& ip : config.webrtc_tcp_address ? candidate_ips : std::vector<std::string>{}) {
+    auto addr = webrtc::TransportAddress::from_ip_string(ip, config.webrtc_tcp_address->port);
+    if (!addr) continue;
+    candidates_.push_back(webrtc::ice::tcp_passive_candidate_attribute(*addr, tcp_preference));
+    if (tcp_preference > 0) --tcp_preference;
   }
 }
 

@@ -32,6 +32,12 @@ constexpr bool MallocCounted =
     true;
 #endif
 
+#if defined(AIRCLASS_ALLOCATION_COUNTER_ASAN)
+inline void* uncounted_malloc(size_t size) noexcept {
+  return std::malloc(size);  // AddressSanitizer's malloc, which is not counted
+}
+#endif
+
 inline size_t allocations() noexcept {
   return g_allocations.load(std::memory_order_relaxed);
 }
@@ -56,6 +62,14 @@ size_t allocations_in(Fn&& fn) {
 // glibc exports its allocator under these names, so forwarding needs no dlsym bootstrap.
 extern "C" {
 void* __libc_malloc(size_t size);
+}
+namespace base::test {
+// The allocator under operator new, not counted again (one new is one allocation).
+inline void* uncounted_malloc(size_t size) noexcept {
+  return __libc_malloc(size);
+}
+}  // namespace base::test
+extern "C" {
 void* __libc_calloc(size_t count, size_t size);
 void* __libc_realloc(void* ptr, size_t size);
 void* malloc(size_t size) noexcept {
@@ -78,7 +92,7 @@ void* realloc(void* ptr, size_t size) noexcept {
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(size_t size) {
   base::test::g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  if (void* p = base::test::uncounted_malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
 void* operator new[](size_t size) {
@@ -86,7 +100,7 @@ void* operator new[](size_t size) {
 }
 void* operator new(size_t size, const std::nothrow_t&) noexcept {
   base::test::g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
+  return base::test::uncounted_malloc(size == 0 ? 1 : size);
 }
 void* operator new[](size_t size, const std::nothrow_t& tag) noexcept {
   return ::operator new(size, tag);

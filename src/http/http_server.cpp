@@ -1,12 +1,12 @@
 #include "http/http_server.hpp"
 
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 
 #include <stdexcept>
 
 #include "http/connection_tracker.hpp"
 #include "http/http_connection.hpp"
+#include "http/listening_acceptor.hpp"
 #include "http/rate_limiter.hpp"
 
 namespace http {
@@ -30,15 +30,7 @@ HttpServer::HttpServer(boost::asio::io_context& accept_loop, LoopPicker pick_loo
                                          limits_->max_connections_per_address, MaxRejecting)),
       acceptor_(accept_loop),
       accept_retry_(accept_loop) {
-  boost::system::error_code ec;
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec && endpoint.address().is_v6()) {
-    acceptor_.set_option(boost::asio::ip::v6_only(false), ec);
-  }
-  if (!ec) acceptor_.set_option(boost::asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
-  if (ec)
+  if (const auto ec = open_listening(acceptor_, endpoint))
     throw std::runtime_error("cannot listen for " + name_ + " on port " +
                              std::to_string(endpoint.port()) + ": " + ec.message());
 }

@@ -158,12 +158,14 @@ class Server:
         self.env.update(env or {})
         self.tokens = {}
         self.udp_port = free_udp_port()
+        self.tcp_port = free_port()  # ICE over TCP (webrtcLocalTCPAddress)
         self.config_path = os.path.join(self.workdir, "airclass.yml")
         with open(self.config_path, "w") as f:
             f.write(f"logLevel: debug\nrtmpAddress: 127.0.0.1:{self.rtmp_port}\n")
             if webrtc:
                 f.write(f"webrtcAddress: {listen_host}:{self.http_port}\n")
                 f.write(f"webrtcLocalUDPAddress: {media_host}:{self.udp_port}\n")
+                f.write(f"webrtcLocalTCPAddress: {media_host}:{self.tcp_port}\n")
             else:
                 f.write("webrtc: no\n")
             f.write(extra_yaml)

@@ -284,6 +284,26 @@ class NetBed:
         """subprocess.run(args, **kwargs) in the viewer namespace."""
         return subprocess.run(self.viewer_prefix() + list(args), **kwargs)
 
+    def viewer_nft(self, ruleset):
+        """Loads an nftables ruleset (text for `nft -f -`) in the viewer namespace: a firewall
+        of the viewer's own, beside the bed's tables."""
+        out = self.viewer_run(["nft", "-f", "-"], input=ruleset, capture_output=True, text=True,
+                              timeout=20)
+        if out.returncode != 0:
+            raise RuntimeError(f"nft: {out.stderr.strip()}")
+
+    def viewer_counters(self, table):
+        """The named counters of a viewer-side nftables table: {name: packets,
+        name + "_bytes": bytes}."""
+        out = self.viewer_run(["nft", "-j", "list", "counters", "table", "inet", table],
+                              capture_output=True, text=True, timeout=20)
+        result = {}
+        for item in json.loads(out.stdout or "{}").get("nftables", []):
+            if "counter" in item:
+                result[item["counter"]["name"]] = item["counter"]["packets"]
+                result[item["counter"]["name"] + "_bytes"] = item["counter"]["bytes"]
+        return result
+
     def server(self, binary, relay=True, relay_seed=None, **kwargs):
         """A harness.Server (not started: use `with`) that viewers reach at SERVER_IP: API and
         WHEP listen on every address, token answers point at http://SERVER_IP:<whep port>.

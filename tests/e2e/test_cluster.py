@@ -8,7 +8,6 @@ full nodes get no more. A forged and a replayed heartbeat are refused."""
 import hashlib
 import hmac
 import json
-import os
 import time
 import urllib.request
 

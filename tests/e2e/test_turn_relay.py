@@ -123,17 +123,11 @@ def only_turn_firewall(bed, srv):
             f'    iifname "{dev}" udp sport {TURN_PORT} counter name turn_in accept\n'
             f'    iifname "{dev}" meta l4proto udp counter name dropped drop\n'
             f'    iifname "{dev}" tcp sport != {tcp} counter name dropped drop\n  }}\n}}\n')
-    out = bed.viewer_run(["nft", "-f", "-"], input=text, capture_output=True, text=True,
-                         timeout=20)
-    if out.returncode != 0:
-        raise RuntimeError(f"nft: {out.stderr.strip()}")
+    bed.viewer_nft(text)
 
 
 def firewall_counters(bed):
-    out = bed.viewer_run(["nft", "-j", "list", "counters", "table", "inet", "turnonly"],
-                         capture_output=True, text=True, timeout=20)
-    return {c["counter"]["name"]: c["counter"]["packets"]
-            for c in json.loads(out.stdout or "{}").get("nftables", []) if "counter" in c}
+    return bed.viewer_counters("turnonly")
 
 
 def play(bed, url, seconds, ice_servers=None):

@@ -37,7 +37,7 @@ size_t TcpFrameReader::append(std::span<const uint8_t> bytes) noexcept {
   return n;
 }
 
-std::optional<std::span<const uint8_t>> TcpFrameReader::next() noexcept {
+std::optional<std::span<uint8_t>> TcpFrameReader::next() noexcept {
   if (failed() || end_ - begin_ < HeaderSize) return std::nullopt;
   // RFC 4571 2: LENGTH is a 16-bit unsigned integer in network byte order.
   const size_t length = (size_t{buffer_[begin_]} << 8) | buffer_[begin_ + 1];
@@ -50,7 +50,7 @@ std::optional<std::span<const uint8_t>> TcpFrameReader::next() noexcept {
     return std::nullopt;
   }
   if (end_ - begin_ < HeaderSize + length) return std::nullopt;
-  const std::span<const uint8_t> frame(buffer_.data() + begin_ + HeaderSize, length);
+  const std::span<uint8_t> frame(buffer_.data() + begin_ + HeaderSize, length);
   begin_ += HeaderSize + length;
   ++frames_;
   return frame;

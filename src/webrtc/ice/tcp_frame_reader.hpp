@@ -60,8 +60,9 @@ class TcpFrameReader {
   size_t append(std::span<const uint8_t> bytes) noexcept;
 
   // The next complete frame, without its length prefix, valid until the next call on this
-  // reader; nullopt when more bytes are needed or the reader has failed.
-  std::optional<std::span<const uint8_t>> next() noexcept;
+  // reader; nullopt when more bytes are needed or the reader has failed. Writable, because
+  // SRTP and SRTCP are decrypted in place, as UDP datagrams are in the socket's buffer.
+  std::optional<std::span<uint8_t>> next() noexcept;
 
   bool failed() const noexcept { return failure_ != Failure::None; }
   Failure failure() const noexcept { return failure_; }
@@ -70,6 +71,11 @@ class TcpFrameReader {
   std::string error() const;
 
   size_t buffered() const noexcept { return end_ - begin_; }  // received, not yet framed
+  // Those bytes (after the last frame next() returned), e.g. to hand the stream to another
+  // reader. Invalidated like next()'s views.
+  std::span<const uint8_t> unread() const noexcept {
+    return std::span<const uint8_t>(buffer_).subspan(begin_, end_ - begin_);
+  }
   size_t max_frame_size() const noexcept { return max_frame_size_; }
   uint64_t frames() const noexcept { return frames_; }
 

@@ -111,6 +111,8 @@ TEST(TcpFrameReader, PartialHeaderAtTheEndWaits) {
   EXPECT_FALSE(reader.next());
   EXPECT_FALSE(reader.failed());
   EXPECT_EQ(reader.buffered(), 1u);
+  ASSERT_EQ(reader.unread().size(), 1u);
+  EXPECT_EQ(reader.unread().front(), 0);  // the high byte of the next frame's length
   reader.append(std::span(bytes).subspan(13));
   const auto f = reader.next();
   ASSERT_TRUE(f);

@@ -41,7 +41,7 @@ TransportAddress TransportAddress::unmapped() const noexcept {
   if (is_ipv4() || !std::equal(MappedPrefix.begin(), MappedPrefix.end(), ip_.begin())) {
     return *this;
   }
-  return ipv4({ip_[12], ip_[13], ip_[14], ip_[15]}, port_);
+  return ipv4({ip_[12], ip_[13], ip_[14], ip_[15]}, port_).over(transport_);
 }
 
 std::string TransportAddress::ip_string() const {
@@ -53,7 +53,8 @@ std::string TransportAddress::ip_string() const {
 
 std::string TransportAddress::to_string() const {
   const std::string port = std::to_string(port_);
-  return is_ipv4() ? ip_string() + ":" + port : "[" + ip_string() + "]:" + port;
+  const std::string text = is_ipv4() ? ip_string() + ":" + port : "[" + ip_string() + "]:" + port;
+  return is_tcp() ? "tcp:" + text : text;
 }
 
 size_t TransportAddress::hash() const noexcept {
@@ -68,6 +69,7 @@ size_t TransportAddress::hash() const noexcept {
   mix(static_cast<uint8_t>(port_ >> 8));
   mix(static_cast<uint8_t>(port_));
   mix(static_cast<uint8_t>(family_));
+  mix(static_cast<uint8_t>(transport_));
   return static_cast<size_t>(h);
 }
 

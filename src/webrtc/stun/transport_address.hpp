@@ -1,6 +1,8 @@
 #pragma once
-// An IP address and UDP port as a plain value: what XOR-MAPPED-ADDRESS carries, what ICE learns
-// and what the UDP demux keys on. No sockets involved; the app converts to and from its endpoints.
+// An IP address and port as a plain value: what XOR-MAPPED-ADDRESS carries, what ICE learns and
+// what the UDP demux keys on. No sockets involved; the app converts to and from its endpoints.
+// The transport (UDP, or an ICE-TCP connection) is part of the value, so a TCP peer never
+// equals a UDP peer on the same IP and port number and a send finds the right socket.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +18,7 @@ class TransportAddress {
  public:
   // Values are the STUN address family codes (RFC 8489 14.1).
   enum class Family : uint8_t { Ipv4 = 0x01, Ipv6 = 0x02 };
+  enum class Transport : uint8_t { Udp, Tcp };
 
   TransportAddress() = default;  // 0.0.0.0:0
 
@@ -28,6 +31,14 @@ class TransportAddress {
   Family family() const noexcept { return family_; }
   bool is_ipv4() const noexcept { return family_ == Family::Ipv4; }
   uint16_t port() const noexcept { return port_; }
+  Transport transport() const noexcept { return transport_; }
+  bool is_tcp() const noexcept { return transport_ == Transport::Tcp; }
+  // The same IP and port reached over `transport` (addresses are UDP unless made otherwise).
+  TransportAddress over(Transport transport) const noexcept {
+    TransportAddress a = *this;
+    a.transport_ = transport;
+    return a;
+  }
   // 4 bytes for IPv4, 16 for IPv6, network order.
   std::span<const uint8_t> ip_bytes() const noexcept {
     return std::span<const uint8_t>(ip_).first(is_ipv4() ? 4 : 16);
@@ -37,7 +48,8 @@ class TransportAddress {
   TransportAddress unmapped() const noexcept;
 
   std::string ip_string() const;  // "192.0.2.1", "2001:db8::1"
-  std::string to_string() const;  // "192.0.2.1:3478", "[2001:db8::1]:3478"
+  // "192.0.2.1:3478", "[2001:db8::1]:3478"; "tcp:192.0.2.1:3478" over TCP.
+  std::string to_string() const;
 
   size_t hash() const noexcept;
   friend bool operator==(const TransportAddress&, const TransportAddress&) = default;
@@ -46,6 +58,7 @@ class TransportAddress {
   std::array<uint8_t, 16> ip_{};  // unused tail stays zero for IPv4, so == can compare all
   uint16_t port_ = 0;
   Family family_ = Family::Ipv4;
+  Transport transport_ = Transport::Udp;
 };
 
 struct TransportAddressHash {
