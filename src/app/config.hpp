@@ -109,7 +109,13 @@ struct Config {
   std::string teacher_passcode;  // teacher and monitor tokens; empty: random at start, printed
   std::string publish_password;  // RTMP ?pwd=; empty: random at start, printed
   std::string class_code;        // optional: students need ?code= to get a token
-  std::string admin_key;         // optional: X-API-Key for /api/streams and /metrics-like reads
+  // classCodes: ["live/math=<code>", ...]: a class's own code, for its path (instead of
+  // classCode), so a student of one class cannot get a token for another.
+  std::vector<std::pair<std::string, std::string>> class_codes;
+  // teacherPublishPassword: teacher token answers carry the RTMP URL with ?pwd=<publish
+  // password> (the seed's behaviour). Off: with a publish token for their own path (?jwt=).
+  bool teacher_publish_password = false;
+  std::string admin_key;  // optional: X-API-Key for /api/streams and /metrics-like reads
   // Token requests per client address (429 beyond). A whole class often shares one school NAT
   // address, so the burst lets a class of 200 join at once; guessing a 10-symbol passcode at
   // 20 per second still takes longer than the universe is old.

@@ -171,6 +171,9 @@ class TableBuilder {
 
   void ice_servers(std::string_view name, std::vector<IceServer> Config::*m, std::string_view desc);
   void turn_urls(std::string_view name, std::vector<std::string> Config::*m, std::string_view desc);
+  void class_codes(std::string_view name,
+                   std::vector<std::pair<std::string, std::string>> Config::*m,
+                   std::string_view desc);
   void renditions(std::string_view name, std::vector<Rendition> Config::*m, std::string_view desc);
 
   KeyDef& last() { return out_.back(); }
@@ -284,6 +287,35 @@ void TableBuilder::turn_urls(std::string_view name, std::vector<std::string> Con
   };
 }
 
+void TableBuilder::class_codes(std::string_view name,
+                               std::vector<std::pair<std::string, std::string>> Config::*m,
+                               std::string_view desc) {
+  add(name, desc, "a list of up to 256 'path=code' items (code 1 to 1024 characters)",
+      [m](Config& c, const RawValue& r) {
+        if (r.items.size() > 256) throw ValueError(std::to_string(r.items.size()) + " items");
+        std::vector<std::pair<std::string, std::string>> out;
+        for (const auto& item : r.items) {
+          const auto eq = item.find('=');
+          const auto path = item.substr(0, eq == item.npos ? 0 : eq);
+          const auto code = eq == item.npos ? std::string() : item.substr(eq + 1);
+          // The code is a secret: only the path is shown back.
+          if (path.empty() || path.size() > 256 || !printable(path)) throw ValueError(item);
+          if (code.empty() || code.size() > 1024 || !printable(code) || code == kMask) {
+            throw ValueError(path + "=" + std::string(kMask));
+          }
+          out.emplace_back(path, code);
+        }
+        c.*m = std::move(out);
+      });
+  last().shape = Shape::List;
+  last().show = [m](const Config& c) {
+    std::string out = "[";
+    for (const auto& [path, code] : c.*m)
+      out += (out.size() > 1 ? ", " : "") + yaml_quoted(path + "=" + std::string(kMask));
+    return out + "]";
+  };
+}
+
 void TableBuilder::renditions(std::string_view name, std::vector<Rendition> Config::*m,
                               std::string_view desc) {
   add(name, desc,
@@ -392,6 +424,11 @@ void token_keys(TableBuilder& t) {
          length(4, 1024), "RTMP ?pwd=; empty: random at start, printed once");
   t.text("classCode", &Config::class_code, "empty or 1 to 1024 characters", true, length(1, 1024),
          "if set, students need ?code= to get a token");
+  t.class_codes("classCodes", &Config::class_codes,
+                "per class: students of that path need its code (?code=) instead of classCode");
+  t.boolean("teacherPublishPassword", &Config::teacher_publish_password,
+            "teacher token answers carry the RTMP URL with the publish password (?pwd=); no: "
+            "with a publish token for their own path only");
   t.text("adminKey", &Config::admin_key, "empty or at least 16 characters", true, length(16, 1024),
          "if set, X-API-Key for /api/streams and other admin reads");
   t.decimal("tokenRatePerSecond", &Config::token_rate_per_second, 0.1, 10000,

@@ -485,3 +485,26 @@ TEST(Config, TranscodeKeysAreChecked) {
   }
   EXPECT_EQ(parse_config("airclass:\n  studentMaxQuality: ''\n").student_max_quality, "");
 }
+
+TEST(Config, ClassCodesArePerPathSecrets) {
+  const auto c = parse_config(
+      "airclass:\n  classCodes: [\"live/math=m4th\", \"live/art=a=rt\"]\n"
+      "  teacherPublishPassword: yes\n");
+  ASSERT_EQ(c.class_codes.size(), 2u);
+  EXPECT_EQ(c.class_codes[0], (std::pair<std::string, std::string>{"live/math", "m4th"}));
+  EXPECT_EQ(c.class_codes[1].second, "a=rt");  // split at the first '='
+  EXPECT_TRUE(c.teacher_publish_password);
+  EXPECT_FALSE(parse_config("").teacher_publish_password);
+  const auto printed = print_config(c);
+  EXPECT_NE(printed.find("live/math=***"), std::string::npos);
+  EXPECT_EQ(printed.find("m4th"), std::string::npos);  // the code is never shown
+  for (const char* bad :
+       {"[\"live/math\"]", "[\"=code\"]", "[\"live/math=\"]", "[\"live/math=***\"]"}) {
+    try {
+      parse_config(std::string("airclass:\n  classCodes: ") + bad + "\n");
+      ADD_FAILURE() << bad;
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(std::string(e.what()).find("m4th"), std::string::npos);
+    }
+  }
+}

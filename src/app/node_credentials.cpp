@@ -88,6 +88,13 @@ NodeCredentials make_node_credentials(const Config& config) {
   c.teacher_passcode = auth::Passcode(configured_or_generated(
       config.teacher_passcode, "teacher passcode (teacher and monitor tokens)", c.generated));
   c.class_code = auth::Passcode(config.class_code);
+  for (const auto& [path, code] : config.class_codes) {
+    const auto normalized = auth::normalize_path(path);
+    if (!normalized || *normalized == auth::AnyPath) {
+      throw ConfigError("classCodes: '" + path + "' is not a stream path like live/math");
+    }
+    c.class_codes.insert_or_assign(*normalized, auth::Passcode(code));
+  }
   c.admin_key = auth::Passcode(config.admin_key);
   // Tokens the main node binds to this node (claims.node) are accepted here only.
   c.policy.emplace(std::move(*verifier), auth::Passcode(c.publish_password), config.node_id);

@@ -105,6 +105,23 @@ void egress(metrics::PrometheusWriter& w, const NodeMetricsInput& in) {
            Type::Gauge);
   w.sample("airclass_udp_send_buffer_bytes", static_cast<double>(e.send_buffer_bytes));
   counter("airclass_viewers_closed_total", "WebRTC viewer sessions ended", e.viewers_closed);
+  w.family("airclass_secret_failures_total",
+           "Wrong secrets presented (teacher passcode, admin key, class code, publish password, "
+           "forged or garbled tokens), by secret",
+           Type::Counter);
+  for (size_t i = 0; i < in.failed_auth.size(); ++i) {
+    w.sample("airclass_secret_failures_total",
+             {{"secret", auth::to_string(static_cast<auth::Secret>(i))}},
+             static_cast<double>(in.failed_auth[i].failures));
+  }
+  w.family("airclass_secret_throttled_total",
+           "Attempts refused unchecked because their address was in back-off after failures",
+           Type::Counter);
+  for (size_t i = 0; i < in.failed_auth.size(); ++i) {
+    w.sample("airclass_secret_throttled_total",
+             {{"secret", auth::to_string(static_cast<auth::Secret>(i))}},
+             static_cast<double>(in.failed_auth[i].refused));
+  }
   w.family("airclass_ice_tcp_connections", "ICE-TCP connections open (viewers without UDP)",
            Type::Gauge);
   w.sample("airclass_ice_tcp_connections", static_cast<double>(e.tcp_connections));

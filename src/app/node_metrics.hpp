@@ -1,12 +1,14 @@
 #pragma once
 // The node's /metrics page: streams, viewers, bitrates in and out, packets, NACKs, PLIs, failed
 // handshakes, tokens issued and refusals, in the Prometheus text format.
+#include <array>
 #include <string>
 #include <vector>
 
 #include "app/node_counters.hpp"
 #include "app/rendition_feeds.hpp"
 #include "app/webrtc_worker.hpp"
+#include "auth/failed_auth_limiter.hpp"
 #include "media/stream_stats.hpp"
 
 namespace app {
@@ -19,6 +21,8 @@ struct NodeMetricsInput {
   EgressTotals egress;
   EncoderTotals encoders;
   double uptime_s = 0;
+  // The failed-authentication limiter's counts, by auth::Secret.
+  std::array<auth::FailedAuthLimiter::Counts, auth::SecretCount> failed_auth{};
 };
 
 std::string render_node_metrics(const NodeMetricsInput& in);

@@ -76,11 +76,13 @@ size_t RtmpConnectionSlots::from(const std::string& address) const {
 }
 
 RtmpListener::RtmpListener(IoPool& pool, media::StreamRegistry& registry, const Config& config,
-                           const auth::AccessPolicy& policy, NodeCounters& counters)
+                           const auth::AccessPolicy& policy, auth::FailedAuthLimiter& failed_auth,
+                           NodeCounters& counters)
     : pool_(pool),
       registry_(registry),
       config_(config),
       policy_(policy),
+      failed_auth_(failed_auth),
       counters_(counters),
       acceptor_(pool.main()),
       slots_(std::make_shared<RtmpConnectionSlots>(config.rtmp_max_connections,
@@ -138,7 +140,7 @@ void RtmpListener::admit(boost::asio::ip::tcp::socket socket) {
   // The session lives on the socket's loop from its first step on.
   auto executor = socket.get_executor();
   auto session = std::make_shared<RtmpSession>(std::move(socket), registry_, config_, policy_,
-                                               counters_, next_session_id_++);
+                                               failed_auth_, counters_, next_session_id_++);
   session->hold(std::move(slot));
   boost::asio::post(executor, [session] { session->start(); });
 }

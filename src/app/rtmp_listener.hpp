@@ -14,6 +14,7 @@
 #include "app/io_pool.hpp"
 #include "app/node_counters.hpp"
 #include "auth/access_policy.hpp"
+#include "auth/failed_auth_limiter.hpp"
 #include "media/stream_registry.hpp"
 
 namespace app {
@@ -43,7 +44,8 @@ class RtmpListener {
  public:
   // Throws std::runtime_error with a clear message when the address cannot be bound.
   RtmpListener(IoPool& pool, media::StreamRegistry& registry, const Config& config,
-               const auth::AccessPolicy& policy, NodeCounters& counters);
+               const auth::AccessPolicy& policy, auth::FailedAuthLimiter& failed_auth,
+               NodeCounters& counters);
   void start();
   void stop();
   uint16_t port() const;
@@ -56,6 +58,7 @@ class RtmpListener {
   media::StreamRegistry& registry_;
   const Config& config_;
   const auth::AccessPolicy& policy_;
+  auth::FailedAuthLimiter& failed_auth_;
   NodeCounters& counters_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<uint64_t> next_session_id_{1};

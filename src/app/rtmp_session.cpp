@@ -5,6 +5,7 @@
 
 #include "app/logging.hpp"
 #include "app/rtmp_play_reader.hpp"
+#include "app/secret_check.hpp"
 #include "app/steady_clock.hpp"
 #include "app/wall_clock.hpp"
 #include "rtmp/flv_muxer.hpp"
@@ -55,7 +56,7 @@ std::string check_path(const rtmp::StreamKey& key) {
 
 RtmpSession::RtmpSession(boost::asio::ip::tcp::socket socket, media::StreamRegistry& registry,
                          const Config& config, const auth::AccessPolicy& policy,
-                         NodeCounters& counters, uint64_t id)
+                         auth::FailedAuthLimiter& failed_auth, NodeCounters& counters, uint64_t id)
     : socket_(std::move(socket)),
       watchdog_(socket_.get_executor()),
       linger_(socket_.get_executor()),
@@ -63,6 +64,7 @@ RtmpSession::RtmpSession(boost::asio::ip::tcp::socket socket, media::StreamRegis
       registry_(registry),
       config_(config),
       policy_(policy),
+      failed_auth_(failed_auth),
       counters_(counters),
       id_(id),
       peer_(endpoint_text(socket_)),
@@ -301,11 +303,24 @@ void RtmpSession::end_publish() {
 
 bool RtmpSession::admitted(const rtmp::StreamKey& key, Entry entry, std::string& refusal) {
   const auto jwt = rtmp::query_param(key.query, "jwt");
-  const auto access =
-      entry == Entry::RtmpPublish
-          ? policy_.check_rtmp_publish(key.path(), jwt, rtmp::query_param(key.query, "pwd"),
-                                       unix_seconds())
-          : policy_.check_rtmp_play(key.path(), jwt, peer_is_loopback_, unix_seconds());
+  const auto pwd = rtmp::query_param(key.query, "pwd");
+  auth::AccessResult access;
+  if (entry == Entry::RtmpPublish && pwd && !(jwt && !jwt->empty())) {
+    // The publish password is a secret a guesser may try: through the limiter.
+    const auto o = check_secret(failed_auth_, peer_, auth::Secret::PublishPassword, [&] {
+      access = policy_.check_rtmp_publish(key.path(), jwt, pwd, unix_seconds());
+      return access.ok();
+    });
+    if (o.throttled()) {
+      access.decision = auth::Decision::Unauthorized;
+      access.reason = "too many wrong publish passwords from this address; retry in " +
+                      std::to_string(o.retry_after.count()) + " s";
+    }
+  } else if (entry == Entry::RtmpPublish) {
+    access = policy_.check_rtmp_publish(key.path(), jwt, pwd, unix_seconds());
+  } else {
+    access = policy_.check_rtmp_play(key.path(), jwt, peer_is_loopback_, unix_seconds());
+  }
   if (access.ok()) return true;
   const bool forbidden = access.decision == auth::Decision::Forbidden;
   counters_.refuse(entry, forbidden ? Refusal::Forbidden : Refusal::Unauthorized);

@@ -14,6 +14,7 @@
 #include "app/config.hpp"
 #include "app/node_counters.hpp"
 #include "auth/access_policy.hpp"
+#include "auth/failed_auth_limiter.hpp"
 #include "media/stream_registry.hpp"
 #include "rtmp/flv_demuxer.hpp"
 #include "rtmp/server_connection.hpp"
@@ -27,8 +28,8 @@ class RtmpSession : public std::enable_shared_from_this<RtmpSession>,
                     private rtmp::ServerConnection::Listener {
  public:
   RtmpSession(boost::asio::ip::tcp::socket socket, media::StreamRegistry& registry,
-              const Config& config, const auth::AccessPolicy& policy, NodeCounters& counters,
-              uint64_t id);
+              const Config& config, const auth::AccessPolicy& policy,
+              auth::FailedAuthLimiter& failed_auth, NodeCounters& counters, uint64_t id);
   ~RtmpSession() override;
 
   // Keeps the listener's connection slot until this session is destroyed.
@@ -68,6 +69,7 @@ class RtmpSession : public std::enable_shared_from_this<RtmpSession>,
   media::StreamRegistry& registry_;
   const Config& config_;
   const auth::AccessPolicy& policy_;
+  auth::FailedAuthLimiter& failed_auth_;
   NodeCounters& counters_;
   const uint64_t id_;
   const std::string peer_;

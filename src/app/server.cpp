@@ -35,8 +35,8 @@ Server::Server(Config config)
       registry_(registry_options(config_)),
       signals_(pool_.main(), SIGINT, SIGTERM) {
   if (config_.rtmp) {
-    rtmp_ =
-        std::make_unique<RtmpListener>(pool_, registry_, config_, *credentials_.policy, counters_);
+    rtmp_ = std::make_unique<RtmpListener>(pool_, registry_, config_, *credentials_.policy,
+                                           *credentials_.failed_auth, counters_);
   }
   if (config_.webrtc) setup_webrtc();
   setup_api();
@@ -125,8 +125,7 @@ void Server::setup_webrtc() {
     list += (list.empty() ? "" : ", ") + ip;
   logger("webrtc")->info("ICE host candidates: {} port {}", list, config_.webrtc_udp_address.port);
 
-  whep_ =
-      std::make_unique<WhepService>(config_, registry_, dtls, ips, *credentials_.policy, counters_);
+  whep_ = std::make_unique<WhepService>(config_, registry_, dtls, ips, credentials_, counters_);
   const boost::asio::ip::udp::endpoint udp(listen_ip(config_.webrtc_udp_address),
                                            config_.webrtc_udp_address.port);
   std::vector<WebRtcWorker*> raw;

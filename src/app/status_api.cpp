@@ -13,14 +13,15 @@
 namespace app {
 namespace {
 
-nlohmann::json viewer_json(const ViewerStatus& v) {
+// `addresses`: the viewer's IP and port, for the admin key only (a teacher needs to know who
+// watches, not where from).
+nlohmann::json viewer_json(const ViewerStatus& v, bool addresses) {
   const auto& s = v.stats;
   nlohmann::json j = {
       {"id", v.id},
       {"user", v.user},
       {"user_type", v.user_type},
       {"rendition", v.rendition},
-      {"remote", v.remote},
       {"transport", v.transport},
       {"state", v.state},
       {"video_packets", s.video.packets},
@@ -39,6 +40,7 @@ nlohmann::json viewer_json(const ViewerStatus& v) {
       {"fraction_lost", s.fraction_lost / 256.0},
       {"jitter_ms", s.jitter / 90.0},
   };
+  if (addresses) j["remote"] = v.remote;
   j["rtt_ms"] = s.rtt ? nlohmann::json(s.rtt->count() / 1000.0) : nlohmann::json(nullptr);
   j["connect_ms"] =
       s.connect_time ? nlohmann::json(s.connect_time->count()) : nlohmann::json(nullptr);
@@ -128,7 +130,8 @@ http::Response StatusApi::health(const http::RequestContext& ctx) const {
 }
 
 nlohmann::json StatusApi::stream_json(const media::StreamStatus& s,
-                                      const std::vector<ViewerStatus>& viewers) const {
+                                      const std::vector<ViewerStatus>& viewers,
+                                      bool addresses) const {
   nlohmann::json j = {
       {"path", s.path},           {"active", s.active},     {"bitrate_kbps", s.bitrate_kbps},
       {"frames_in", s.frames_in}, {"bytes_in", s.bytes_in}, {"rtmp_readers", s.readers}};
@@ -176,27 +179,34 @@ nlohmann::json StatusApi::stream_json(const media::StreamStatus& s,
   j["audio"] = audio;
   auto list = nlohmann::json::array();
   for (const auto& v : viewers)
-    if (v.path == s.path) list.push_back(viewer_json(v));
+    if (v.path == s.path) list.push_back(viewer_json(v, addresses));
   j["viewers"] = list;
   j["viewer_count"] = list.size();
   return j;
 }
 
 http::Response StatusApi::streams(const http::RequestContext& ctx) const {
-  if (auto refusal = refuse_unless_staff(ctx, credentials_, counters_)) return std::move(*refusal);
+  auto access = staff_access(ctx, credentials_, counters_);
+  if (access.refusal) return std::move(*access.refusal);
   const auto viewers = whep_ ? whep_->viewers() : std::vector<ViewerStatus>{};
   const auto all = registry_.list();
   if (auto p = ctx.params.find("path"); p != ctx.params.end()) {
+    if (!access.covers(p->second)) {
+      counters_.refuse(Entry::StatusApi, Refusal::Forbidden);
+      return json_error(ctx.request, http::Status::forbidden,
+                        "this token sees only its own class (" + access.scope + ")");
+    }
     for (const auto& s : all) {
       if (s.path == p->second)
-        return json_response(ctx.request, http::Status::ok, stream_json(s, viewers));
+        return json_response(ctx.request, http::Status::ok, stream_json(s, viewers, access.admin));
     }
     return json_error(ctx.request, http::Status::not_found,
                       "no stream at " + p->second.substr(0, 256));
   }
   auto list = nlohmann::json::array();
-  for (const auto& s : all)
-    list.push_back(stream_json(s, viewers));
+  for (const auto& s : all) {
+    if (access.covers(s.path)) list.push_back(stream_json(s, viewers, access.admin));
+  }
   return json_response(ctx.request, http::Status::ok,
                        {{"mode", to_string(config_.mode)}, {"streams", list}});
 }
@@ -210,6 +220,8 @@ http::Response StatusApi::metrics(const http::RequestContext& ctx) const {
     in.encoders = whep_->encoder_totals();
   }
   in.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  for (size_t i = 0; i < auth::SecretCount; ++i)
+    in.failed_auth[i] = credentials_.failed_auth->counts(static_cast<auth::Secret>(i));
   return http::make_response(ctx.request, http::Status::ok,
                              std::string(metrics::PrometheusWriter::ContentType),
                              render_node_metrics(in));

@@ -33,8 +33,9 @@ class StatusApi {
   http::Response streams(const http::RequestContext& ctx) const;
   http::Response metrics(const http::RequestContext& ctx) const;
   http::Response nodes(const http::RequestContext& ctx) const;
+  // `addresses`: viewers' IP:port too (the admin key's view).
   nlohmann::json stream_json(const media::StreamStatus& status,
-                             const std::vector<ViewerStatus>& viewers) const;
+                             const std::vector<ViewerStatus>& viewers, bool addresses) const;
 
   const Config& config_;
   const NodeCredentials& credentials_;

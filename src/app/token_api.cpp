@@ -5,6 +5,7 @@
 #include "app/api_response.hpp"
 #include "app/logging.hpp"
 #include "app/quality_choice.hpp"
+#include "app/secret_check.hpp"
 #include "app/wall_clock.hpp"
 #include "auth/token_claims.hpp"
 #include "auth/turn_credentials.hpp"
@@ -89,13 +90,13 @@ struct TokenApi::TokenRequest {
 
 http::Response TokenApi::issue(const http::RequestContext& ctx) {
   const auto& req = ctx.request;
-  if (auto refusal = check_rate(ctx)) return std::move(*refusal);
   std::string error;
   const auto params = request_parameters(ctx, error);
   if (!params) return json_error(req, http::Status::bad_request, error);
   TokenRequest r;
   if (auto refusal = read_request(req, *params, r)) return std::move(*refusal);
   if (auto refusal = check_credentials(ctx, *params, r)) return std::move(*refusal);
+  if (auto refusal = check_rate(ctx)) return std::move(*refusal);
   if (!credentials_.signer) {
     return json_error(req, http::Status::service_unavailable,
                       "this node does not issue tokens; ask the main node");
@@ -150,33 +151,63 @@ std::optional<http::Response> TokenApi::read_request(const http::Request& req, c
 }
 
 // Teachers and monitors need the passcode (or the admin key); students the class code when one
-// is set.
+// is set. Each secret through the failed-authentication limiter: a guesser is slowed per address
+// before it spends the address's token budget (check_rate runs after this).
 std::optional<http::Response> TokenApi::check_credentials(const http::RequestContext& ctx,
                                                           const Params& params,
                                                           const TokenRequest& r) {
   const auto& req = ctx.request;
-  const bool admin =
-      credentials_.admin_key.configured() && credentials_.admin_key.matches(req["X-API-Key"]);
-  if (r.type == auth::UserType::Teacher || r.type == auth::UserType::Monitor) {
-    if (admin || credentials_.teacher_passcode.matches(param(params, "passcode"))) {
-      return std::nullopt;
-    }
-    counters_.refuse(Entry::TokenApi, Refusal::Unauthorized);
-    logger("api")->warn("token for {} '{}' from {} refused: wrong or missing passcode",
-                        auth::to_string(r.type), r.user_id.substr(0, 64), ctx.remote_address);
-    return json_error(req, http::Status::unauthorized,
-                      params.count("passcode") ? "wrong passcode"
-                                               : "teacher and monitor tokens need the "
-                                                 "teacher passcode (passcode=...)");
+  auto& limiter = *credentials_.failed_auth;
+  const bool staff = r.type == auth::UserType::Teacher || r.type == auth::UserType::Monitor;
+  SecretOutcome outcome;
+  auth::Secret secret = auth::Secret::AdminKey;
+  if (credentials_.admin_key.configured() && !req["X-API-Key"].empty()) {
+    outcome = check_secret(limiter, ctx.remote_address, secret,
+                           [&] { return credentials_.admin_key.matches(req["X-API-Key"]); });
+  } else if (staff) {
+    secret = auth::Secret::TeacherPasscode;
+    if (!params.count("passcode"))
+      return refuse_credentials(
+          ctx, r, "teacher and monitor tokens need the teacher passcode (passcode=...)");
+    outcome = check_secret(limiter, ctx.remote_address, secret, [&] {
+      return credentials_.teacher_passcode.matches(param(params, "passcode"));
+    });
+  } else if (const auto* code = class_code_for(r.path)) {
+    secret = auth::Secret::ClassCode;
+    if (!params.count("code"))
+      return refuse_credentials(ctx, r, "this class needs its class code (code=...)");
+    outcome = check_secret(limiter, ctx.remote_address, secret,
+                           [&] { return code->matches(param(params, "code")); });
+  } else {
+    return std::nullopt;  // a student of a class without a code
   }
-  if (!credentials_.class_code.configured() || admin ||
-      credentials_.class_code.matches(param(params, "code"))) {
-    return std::nullopt;
+  if (outcome.passed()) return std::nullopt;
+  if (outcome.throttled()) {
+    counters_.refuse(Entry::TokenApi, Refusal::RateLimited);
+    auto res = json_error(req, http::Status::too_many_requests,
+                          std::string("too many wrong attempts at the ") + secret_name(secret) +
+                              " from this address; retry in " +
+                              std::to_string(outcome.retry_after.count()) + " s");
+    res.set(boost::beast::http::field::retry_after, std::to_string(outcome.retry_after.count()));
+    return res;
   }
+  return refuse_credentials(ctx, r, std::string("wrong ") + secret_name(secret));
+}
+
+std::optional<http::Response> TokenApi::refuse_credentials(const http::RequestContext& ctx,
+                                                           const TokenRequest& r,
+                                                           const std::string& why) {
   counters_.refuse(Entry::TokenApi, Refusal::Unauthorized);
-  return json_error(
-      req, http::Status::unauthorized,
-      params.count("code") ? "wrong class code" : "this class needs its class code (code=...)");
+  logger("api")->info("token for {} '{}' from {} refused: {}", auth::to_string(r.type),
+                      r.user_id.substr(0, 64), ctx.remote_address, why);
+  return json_error(ctx.request, http::Status::unauthorized, why);
+}
+
+// The class's own code (classCodes) or the node's (classCode); null when students need none.
+const auth::Passcode* TokenApi::class_code_for(std::string_view path) const {
+  if (const auto it = credentials_.class_codes.find(path); it != credentials_.class_codes.end())
+    return &it->second;
+  return credentials_.class_code.configured() ? &credentials_.class_code : nullptr;
 }
 
 // Students are spread over the cluster; teachers and monitors watch on the main node.
@@ -216,13 +247,23 @@ nlohmann::json TokenApi::answer_body(const http::Request& req, const TokenReques
   body["qualities"] = ladder_names(config_, issued.claims.max_quality);
   auto servers = ice_servers(r);
   if (!servers.empty()) body["ice_servers"] = std::move(servers);  // RTCConfiguration.iceServers
-  if (r.type == auth::UserType::Teacher) {
-    // The teacher's phone publishes with the password the reference app sends as ?pwd=.
-    body["rtmp_url"] = "rtmp://" + request_host(req) + ":" +
-                       std::to_string(config_.rtmp_address.port) + "/" + play_path +
-                       "?pwd=" + percent_encode(credentials_.publish_password);
-  }
+  if (r.type == auth::UserType::Teacher) body["rtmp_url"] = publish_url(req, play_path, r.user_id);
   return body;
+}
+
+// What the teacher's phone publishes to. With a publish token for their own path (as long-lived
+// as their token) a teacher can publish only their class and never learns the node's publish
+// password; teacherPublishPassword: yes gives the seed's ?pwd= URL instead. Empty when this node
+// cannot sign.
+std::string TokenApi::publish_url(const http::Request& req, const std::string& path,
+                                  const std::string& user) const {
+  const auto base =
+      "rtmp://" + request_host(req) + ":" + std::to_string(config_.rtmp_address.port) + "/" + path;
+  if (config_.teacher_publish_password)
+    return base + "?pwd=" + percent_encode(credentials_.publish_password);
+  const auto grant = auth::Grant::make(auth::UserType::Publisher, user, path);
+  const auto issued = credentials_.signer->issue(grant, unix_seconds());
+  return issued.ok() ? base + "?jwt=" + issued.token : std::string();
 }
 
 // The static webrtcICEServers2 entries, then with turnSecret set one TURN entry whose

@@ -39,6 +39,11 @@ class TokenApi {
                                              TokenRequest& out) const;
   std::optional<http::Response> check_credentials(const http::RequestContext& ctx,
                                                   const Params& params, const TokenRequest& r);
+  std::optional<http::Response> refuse_credentials(const http::RequestContext& ctx,
+                                                   const TokenRequest& r, const std::string& why);
+  const auth::Passcode* class_code_for(std::string_view path) const;
+  std::string publish_url(const http::Request& request, const std::string& path,
+                          const std::string& user) const;
   std::optional<http::Response> place(const http::Request& request, const Params& params,
                                       const TokenRequest& r, PlacedNode& out) const;
   // The seed's answer; "max_quality" too when the token carries a cap.

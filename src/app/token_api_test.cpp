@@ -73,8 +73,33 @@ TEST_F(TokenApiTest, TeacherNeedsThePasscodeAndGetsThePublishUrl) {
             http::Status::unauthorized);
   const auto res = post("/api/token?user_type=teacher&user_id=t&passcode=teach-me&path=live/b");
   ASSERT_EQ(res.result(), http::Status::ok) << res.body();
-  EXPECT_EQ(json(res).at("rtmp_url"), "rtmp://class.example.org:1935/live/b?pwd=p%40ss%20word");
+  // A publish token for the teacher's own path, never the node's publish password.
+  const std::string url = json(res).at("rtmp_url");
+  const std::string prefix = "rtmp://class.example.org:1935/live/b?jwt=";
+  ASSERT_EQ(url.substr(0, prefix.size()), prefix);
+  std::string error;
+  auto verifier = auth::TokenVerifier::create({auth::Algorithm::Hs256, kSecret}, error);
+  const auto v = verifier->verify(url.substr(prefix.size()), time(nullptr));
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v.claims.path, "live/b");
+  EXPECT_EQ(v.claims.action, auth::Action::Publish);
+  EXPECT_EQ(v.claims.sub, "t");
   EXPECT_EQ(counters_.refused[0][0].load(), 2u);
+  config_.teacher_publish_password = true;  // the seed's behaviour, when the operator wants it
+  const auto seed = post("/api/token?user_type=teacher&user_id=t&passcode=teach-me&path=live/b");
+  EXPECT_EQ(json(seed).at("rtmp_url"), "rtmp://class.example.org:1935/live/b?pwd=p%40ss%20word");
+}
+
+TEST_F(TokenApiTest, ClassCodesArePerPath) {
+  config_.class_code = "general";
+  config_.class_codes = {{"/live/math/", "m4th"}};  // normalized like a token's path
+  credentials_ = make_node_credentials(config_);
+  const auto math = "/api/token?user_type=student&user_id=s&path=live/math&code=";
+  EXPECT_EQ(post(std::string(math) + "general").result(), http::Status::unauthorized);
+  EXPECT_EQ(post(std::string(math) + "m4th").result(), http::Status::ok);
+  EXPECT_EQ(post("/api/token?user_type=student&user_id=s&code=general").result(), http::Status::ok);
+  EXPECT_EQ(post("/api/token?user_type=student&user_id=s&code=m4th").result(),
+            http::Status::unauthorized);
 }
 
 TEST_F(TokenApiTest, OnlyStudentsGetTheQualityCap) {

@@ -5,6 +5,8 @@
 #include <boost/asio/post.hpp>
 
 #include "app/logging.hpp"
+#include "app/secret_check.hpp"
+#include "app/staff_gate.hpp"
 #include "app/wall_clock.hpp"
 #include "base/crypto.hpp"
 #include "http/rate_limiter.hpp"
@@ -184,12 +186,13 @@ void log_accepted(const PendingViewer& viewer, const std::string& from) {
 
 WhepService::WhepService(const Config& config, media::StreamRegistry& registry,
                          std::shared_ptr<const webrtc::dtls::DtlsContext> dtls,
-                         std::vector<std::string> candidate_ips, const auth::AccessPolicy& policy,
+                         std::vector<std::string> candidate_ips, const NodeCredentials& credentials,
                          NodeCounters& counters)
     : config_(config),
       registry_(registry),
       dtls_(std::move(dtls)),
-      policy_(policy),
+      credentials_(credentials),
+      policy_(*credentials.policy),
       counters_(counters) {
   uint16_t preference = 65535;
   for (const auto& ip : candidate_ips) {
@@ -212,6 +215,8 @@ WhepService::WhepService(const Config& config, media::StreamRegistry& registry,
 void WhepService::add_routes(http::Router& router) {
   router.add(http::Verb::post, "/{path...}/whep",
              [this](const http::RequestContext& c) { return post_offer(c); });
+  router.add(http::Verb::delete_, "/whep/session/{id}/{key}",
+             [this](const http::RequestContext& c) { return delete_session(c); });
   router.add(http::Verb::delete_, "/whep/session/{id}",
              [this](const http::RequestContext& c) { return delete_session(c); });
 }
@@ -280,11 +285,12 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   };
   if (auto refusal = make_viewer(ctx, o)) return refuse(std::move(*refusal));
   const auto answer = webrtc::sdp::build_answer(*o.parsed.offer, o.params, o.plan);
-  if (auto refusal = add_pending(ctx, o.viewer, o.leases)) return refuse(std::move(*refusal));
+  const auto key = base::random_string(24);  // 143 bits: unguessable
+  if (auto refusal = add_pending(ctx, o.viewer, o.leases, key)) return refuse(std::move(*refusal));
   NodeCounters::bump(counters_.whep_sessions);
   log_accepted(*o.viewer, ctx.remote_address);
   auto res = http::make_response(req, http::Status::created, "application/sdp", answer);
-  res.set(boost::beast::http::field::location, "/whep/session/" + o.viewer->id);
+  res.set(boost::beast::http::field::location, "/whep/session/" + o.viewer->id + "/" + key);
   // The rendition this viewer gets, "auto" and the token's cap resolved: the page shows it.
   res.set(RenditionHeader, o.quality.key());
   return res;
@@ -434,7 +440,8 @@ std::optional<http::Response> WhepService::check_admission(
 
 std::optional<http::Response> WhepService::add_pending(const http::RequestContext& ctx,
                                                        const std::shared_ptr<PendingViewer>& viewer,
-                                                       std::vector<HeldRendition> leases) {
+                                                       std::vector<HeldRendition> leases,
+                                                       const std::string& key) {
   std::lock_guard lock(mutex_);
   expire_pending_locked(viewer->created);
   size_t same_subject = 0, same_address = 0;
@@ -461,7 +468,8 @@ std::optional<http::Response> WhepService::add_pending(const http::RequestContex
     return res;
   }
   pending_[viewer->config.local_ice.ufrag] = viewer;
-  sessions_[viewer->id] = {viewer->config.local_ice.ufrag, -1, viewer->path, std::move(leases)};
+  sessions_[viewer->id] = {viewer->config.local_ice.ufrag, -1, viewer->path, std::move(leases),
+                           key};
   return std::nullopt;
 }
 
@@ -484,8 +492,44 @@ void WhepService::sweep() {
   if (feeds_) feeds_->sweep(now);
 }
 
+// The session's own resource URL (its key) ends it, as does a staff member of its class (a
+// teacher or monitor token for its path, the passcode, the admin key); the id alone does not.
 http::Response WhepService::delete_session(const http::RequestContext& ctx) {
   const auto id = ctx.params.at("id");
+  const auto given = ctx.params.find("key");
+  std::string path, key;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = sessions_.find(id);
+    if (it == sessions_.end()) {
+      return http::make_error(ctx.request, http::Status::not_found, "no such WHEP session");
+    }
+    path = it->second.path;
+    key = it->second.key;
+  }
+  if (given != ctx.params.end()) {
+    const auto o = check_secret(
+        *credentials_.failed_auth, ctx.remote_address, auth::Secret::WhepSessionKey, [&] {
+          const auto bytes = [](std::string_view v) {
+            return std::span(reinterpret_cast<const uint8_t*>(v.data()), v.size());
+          };
+          return base::constant_time_equal(bytes(given->second), bytes(key));
+        });
+    if (!o.passed()) {
+      counters_.refuse(Entry::Whep, Refusal::Forbidden);
+      return http::make_error(ctx.request, http::Status::forbidden,
+                              o.throttled() ? "too many wrong WHEP session keys from this address"
+                                            : "wrong key for this WHEP session");
+    }
+  } else {
+    auto access = staff_access(ctx, credentials_, counters_);
+    if (access.refusal) return std::move(*access.refusal);
+    if (!access.covers(path)) {
+      counters_.refuse(Entry::Whep, Refusal::Forbidden);
+      return http::make_error(ctx.request, http::Status::forbidden,
+                              "this token may end only sessions of its own class");
+    }
+  }
   int worker = -1;
   {
     std::lock_guard lock(mutex_);

@@ -16,6 +16,7 @@
 
 #include "app/config.hpp"
 #include "app/node_counters.hpp"
+#include "app/node_credentials.hpp"
 #include "app/quality_choice.hpp"
 #include "app/rendition_feeds.hpp"
 #include "app/webrtc_worker.hpp"
@@ -31,7 +32,7 @@ class WhepService {
  public:
   WhepService(const Config& config, media::StreamRegistry& registry,
               std::shared_ptr<const webrtc::dtls::DtlsContext> dtls,
-              std::vector<std::string> candidate_ips, const auth::AccessPolicy& policy,
+              std::vector<std::string> candidate_ips, const NodeCredentials& credentials,
               NodeCounters& counters);
 
   // Workers are attached after construction (they call back into claim/on_closed).
@@ -76,6 +77,9 @@ class WhepService {
     int worker = -1;  // -1 while pending
     std::string path;
     std::vector<HeldRendition> leases;  // encoded renditions it holds
+    // The last part of its resource URL (/whep/session/<id>/<key>): whoever holds the Location
+    // may end it; the id alone, which staff listings show, may not.
+    std::string key;
   };
   struct Offer;  // one POST's state between its steps
   http::Response post_offer(const http::RequestContext& ctx);
@@ -94,7 +98,8 @@ class WhepService {
   // too many pending offers.
   std::optional<http::Response> add_pending(const http::RequestContext& ctx,
                                             const std::shared_ptr<PendingViewer>& viewer,
-                                            std::vector<HeldRendition> leases);
+                                            std::vector<HeldRendition> leases,
+                                            const std::string& key);
   void sweep();
   // Viewers that reached a worker (connecting or connected): what maxViewers bounds.
   size_t seated_count() const;
@@ -106,6 +111,7 @@ class WhepService {
   media::StreamRegistry& registry_;
   std::shared_ptr<const webrtc::dtls::DtlsContext> dtls_;
   std::vector<std::string> candidates_;
+  const NodeCredentials& credentials_;
   const auth::AccessPolicy& policy_;
   NodeCounters& counters_;
   std::function<bool(const std::string&)> missing_stream_;

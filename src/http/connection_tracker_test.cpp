@@ -70,3 +70,88 @@ TEST(ConnectionTracker, ConcurrentAcquireAndReleaseBalance) {
 }
 
 }  // namespace
+
+namespace {
+
+// Acquires a slot from `key` with a shed handler that records it was called.
+struct Held {
+  ConnectionTracker::Slot slot;
+  std::shared_ptr<bool> shed = std::make_shared<bool>(false);
+};
+
+Held hold(ConnectionTracker& t, const char* key) {
+  Held h{t.try_acquire(key)};
+  h.slot.on_shed([flag = h.shed] { *flag = true; });
+  return h;
+}
+
+TEST(ConnectionTrackerShedding, FullServerShedsTheHeaviestKeysLongestWaiting) {
+  auto t = ConnectionTracker::create(4, 10, 0);
+  auto a1 = hold(*t, "a"), a2 = hold(*t, "a"), a3 = hold(*t, "a"), b1 = hold(*t, "b");
+  ASSERT_TRUE(a1.slot && a2.slot && a3.slot && b1.slot);
+  a1.slot.waiting();  // a1 waits afresh (a new request began): a2 now waited longest
+  auto c1 = t->try_acquire("c");
+  EXPECT_TRUE(c1);
+  EXPECT_TRUE(*a2.shed);
+  EXPECT_FALSE(*a1.shed || *a3.shed || *b1.shed);
+  EXPECT_EQ(t->total(), 4u);
+  EXPECT_EQ(t->count("a"), 2u);
+  EXPECT_EQ(t->shed_total(), 1u);
+  a2.slot = {};  // the shed connection closes later: its release changes nothing
+  EXPECT_EQ(t->total(), 4u);
+  EXPECT_EQ(t->count("a"), 2u);
+}
+
+TEST(ConnectionTrackerShedding, NoShedForAnEquallyHeavyKey) {
+  auto t = ConnectionTracker::create(4, 10, 0);
+  auto a1 = hold(*t, "a"), a2 = hold(*t, "a"), b1 = hold(*t, "b"), b2 = hold(*t, "b");
+  EXPECT_FALSE(t->try_acquire("a"));  // 3 against 2 would only move the imbalance
+  auto c1 = t->try_acquire("c");
+  EXPECT_TRUE(c1);  // 1 against 2: fair
+  EXPECT_EQ(*a1.shed + *a2.shed + *b1.shed + *b2.shed, 1);
+  EXPECT_FALSE(t->try_acquire("c"));  // now c holds 1 and everybody else at most 2
+  EXPECT_EQ(t->total(), 4u);
+}
+
+TEST(ConnectionTrackerShedding, WorkingOrUnregisteredConnectionsAreNotShed) {
+  auto t = ConnectionTracker::create(3, 10, 0);
+  auto a1 = hold(*t, "a"), a2 = hold(*t, "a");
+  auto a3 = t->try_acquire("a");  // no shed handler yet (not started)
+  a1.slot.working();
+  a2.slot.working();
+  EXPECT_FALSE(t->try_acquire("b"));
+  a2.slot.waiting();
+  EXPECT_TRUE(t->try_acquire("b"));
+  EXPECT_TRUE(*a2.shed);
+  EXPECT_FALSE(*a1.shed);
+}
+
+TEST(ConnectionTrackerShedding, PerKeyCapIsNotBypassedByShedding) {
+  auto t = ConnectionTracker::create(3, 1, 0);
+  auto a1 = hold(*t, "a"), b1 = hold(*t, "b");
+  EXPECT_FALSE(t->try_acquire("a"));
+  EXPECT_EQ(t->shed_total(), 0u);
+}
+
+TEST(ConnectionTrackerShedding, ManyHoldersEvenOutAndNewcomersAlwaysGetIn) {
+  // Eight keys trickling hold everything; a newcomer from a ninth key always gets a place.
+  auto t = ConnectionTracker::create(64, 64, 0);
+  std::vector<Held> held;
+  for (int i = 0; i < 200; ++i)
+    held.push_back(hold(*t, std::to_string(i % 8).c_str()));
+  EXPECT_EQ(t->total(), 64u);
+  for (int i = 0; i < 8; ++i)
+    EXPECT_EQ(t->count(std::to_string(i)), 8u);
+  std::vector<ConnectionTracker::Slot> newcomers;
+  for (int i = 0; i < 5; ++i) {
+    newcomers.push_back(t->try_acquire("newcomer"));
+    EXPECT_TRUE(newcomers.back());
+  }
+  EXPECT_EQ(t->total(), 64u);
+  EXPECT_EQ(t->count("newcomer"), 5u);
+  EXPECT_EQ(t->shed_total(), 5u);
+  for (int i = 0; i < 8; ++i)
+    EXPECT_GE(t->count(std::to_string(i)), 7u);  // taken evenly, not all from one key
+}
+
+}  // namespace

@@ -1,5 +1,6 @@
 #include "http/http_connection.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -38,6 +39,13 @@ HttpConnection::HttpConnection(boost::asio::ip::tcp::socket socket, const Router
       retry_timer_(stream_.get_executor()) {}
 
 void HttpConnection::start() {
+  // When the server is full and our address holds the most, a newcomer may take our place
+  // while we wait on our client; the close runs on our own loop.
+  slot_.on_shed([weak = weak_from_this(), executor = stream_.get_executor()] {
+    boost::asio::post(executor, [weak] {
+      if (auto self = weak.lock()) self->close();
+    });
+  });
   read_request(true);
 }
 
@@ -51,17 +59,18 @@ void HttpConnection::reject() {
 }
 
 void HttpConnection::read_request(bool first) {
+  slot_.waiting();
   parser_.emplace();
   parser_->header_limit(limits_->max_header_bytes);
   parser_->body_limit(limits_->max_body_bytes);
-  if (buffer_.size() > 0) {  // a pipelined request has already begun
-    stream_.expires_after(limits_->read_timeout);
-    read_rest();
+  // A new connection's request starts at the accept, so one that never sends is cut at the
+  // header deadline too; a pipelined request has already begun.
+  if (first || buffer_.size() > 0) {
+    begin_request();
     return;
   }
-  // Wait for the first byte (a new connection gets the read timeout, a kept-alive one the
-  // idle timeout); from there one deadline covers the whole request, however it trickles in.
-  stream_.expires_after(first ? limits_->read_timeout : limits_->idle_timeout);
+  // A kept-alive connection waits for its next first byte within the idle timeout.
+  stream_.expires_after(limits_->idle_timeout);
   stream_.async_read_some(buffer_.prepare(FirstReadBytes),
                           [self = shared_from_this()](beast::error_code ec, size_t n) {
                             self->buffer_.commit(n);
@@ -69,12 +78,25 @@ void HttpConnection::read_request(bool first) {
                               self->on_read(ec);
                               return;
                             }
-                            self->stream_.expires_after(self->limits_->read_timeout);
-                            self->read_rest();
+                            self->begin_request();
                           });
 }
 
-void HttpConnection::read_rest() {
+void HttpConnection::begin_request() {
+  request_start_ = std::chrono::steady_clock::now();
+  stream_.expires_after(std::min(limits_->header_timeout, limits_->read_timeout));
+  bhttp::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+}
+
+void HttpConnection::on_header(beast::error_code ec) {
+  if (ec || parser_->is_done()) {
+    on_read(ec);
+    return;
+  }
+  // The body has what is left of the whole-request deadline, however it trickles in.
+  stream_.expires_at(request_start_ + limits_->read_timeout);
   bhttp::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
@@ -101,6 +123,7 @@ void HttpConnection::on_read(beast::error_code ec) {
     write(std::move(res), true);
     return;
   }
+  slot_.working();
   answer(0);
 }
 
@@ -155,6 +178,8 @@ void HttpConnection::write(Response response, bool close_after) {
   if (close_after) response.keep_alive(false);
   finish_headers(response);
   response_ = std::make_shared<Response>(std::move(response));
+  // A client that does not read our answer holds a place like a slow sender: sheddable.
+  slot_.waiting();
   stream_.expires_after(limits_->read_timeout);
   bhttp::async_write(stream_, *response_,
                      [self = shared_from_this(), close_after](beast::error_code ec, size_t) {

@@ -1,5 +1,7 @@
 #pragma once
-// One HTTP connection: read a request within limits, dispatch, write, repeat while kept alive.
+// One HTTP connection: read a request within limits (its head within the header deadline, the
+// whole of it within the read deadline), dispatch, write, repeat while kept alive. While it
+// waits on its client it may be shed for a newcomer (see ConnectionTracker).
 // A close after an error or a refusal is a lingering one (shut down sending, drain what the
 // client still sends for a moment), so the client reads our answer instead of a reset.
 #include <boost/asio/steady_timer.hpp>
@@ -7,6 +9,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,7 +32,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
  private:
   void read_request(bool first);
-  void read_rest();
+  void begin_request();
+  void on_header(boost::beast::error_code ec);
   void on_read(boost::beast::error_code ec);
   void answer(int attempt);
   Response dispatch(const Request& request) const;
@@ -49,6 +53,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   const std::string remote_;
   const bool loopback_;
   ConnectionTracker::Slot slot_;
+  std::chrono::steady_clock::time_point request_start_;
   size_t drained_ = 0;
   boost::asio::steady_timer retry_timer_;
 };

@@ -49,6 +49,10 @@ uint32_t HttpServer::open_connections_from(std::string_view client_key) const {
   return tracker_->count(client_key);
 }
 
+uint64_t HttpServer::shed_connections() const {
+  return tracker_->shed_total();
+}
+
 void HttpServer::start() {
   accept_next();
 }

@@ -29,7 +29,13 @@ bool complete_response(const std::string& data) {
 // A blocking-style client with deadlines, on its own io_context.
 class Client {
  public:
-  explicit Client(uint16_t port) : socket_(io_) {
+  // `source`: the loopback address to connect from (all of 127/8 reaches lo), so tests can
+  // play several clients.
+  explicit Client(uint16_t port, const char* source = nullptr) : socket_(io_) {
+    if (source) {
+      socket_.open(asio::ip::tcp::v4());
+      socket_.bind({asio::ip::make_address(source), 0});
+    }
     socket_.connect({asio::ip::make_address("127.0.0.1"), port});
   }
   void send(std::string_view bytes) {
@@ -223,6 +229,110 @@ TEST_F(HttpServerTest, SlowlorisIsCutByTheReadTimeout) {
   EXPECT_TRUE(c.closed());
   EXPECT_GE(elapsed, 350ms);
   EXPECT_LT(elapsed, 1000ms);
+  EXPECT_TRUE(wait_for_connections(0));
+}
+
+TEST_F(HttpServerTest, HeaderDeadlineIsShorterThanTheBodyDeadline) {
+  limits_.header_timeout = 300ms;
+  limits_.read_timeout = 1200ms;
+  start();
+  // A head trickled in is cut at the header deadline.
+  Client slow_head(server_->port());
+  auto begun = Clock::now();
+  slow_head.send("POST /echo HTTP/1.1\r\n");
+  while (!slow_head.closed() && Clock::now() - begun < 1500ms) {
+    slow_head.send("X");
+    slow_head.read(50ms);
+  }
+  auto elapsed = Clock::now() - begun;
+  EXPECT_TRUE(slow_head.closed());
+  EXPECT_GE(elapsed, 250ms);
+  EXPECT_LT(elapsed, 700ms);
+  // A whole head, then a body trickling for 600 ms (past the header deadline): answered.
+  Client slow_body(server_->port());
+  begun = Clock::now();
+  slow_body.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\n");
+  std::string out;
+  for (int i = 0; i < 12; ++i) {
+    slow_body.send("b");
+    out += slow_body.read(50ms);
+  }
+  out += slow_body.read_response();
+  EXPECT_EQ(out.rfind("HTTP/1.1 200", 0), 0u) << out;
+  EXPECT_NE(out.find("bbbbbbbbbbbb"), std::string::npos) << out;
+  EXPECT_GE(Clock::now() - begun, 550ms);
+  // The body is still bounded by the whole-request deadline from the request's start.
+  Client endless_body(server_->port());
+  begun = Clock::now();
+  endless_body.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n");
+  while (!endless_body.closed() && Clock::now() - begun < 3s) {
+    endless_body.send("b");
+    endless_body.read(50ms);
+  }
+  elapsed = Clock::now() - begun;
+  EXPECT_TRUE(endless_body.closed());
+  EXPECT_GE(elapsed, 1100ms);
+  EXPECT_LT(elapsed, 1800ms);
+  EXPECT_TRUE(wait_for_connections(0));
+}
+
+TEST_F(HttpServerTest, KeptAliveHeadGetsTheHeaderDeadlineFromItsFirstByte) {
+  limits_.header_timeout = 300ms;
+  limits_.read_timeout = 1500ms;
+  limits_.idle_timeout = 1500ms;
+  start();
+  Client c(server_->port());
+  c.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(c.read_response().find("200 OK"), std::string::npos);
+  EXPECT_EQ(c.read(500ms), "");  // idle longer than the header deadline: still open
+  EXPECT_FALSE(c.closed());
+  const auto begun = Clock::now();
+  c.send("GET /health HTTP/1.1\r\n");
+  EXPECT_EQ(c.read(1200ms), "");
+  EXPECT_TRUE(c.closed());
+  EXPECT_LT(Clock::now() - begun, 700ms);
+}
+
+TEST_F(HttpServerTest, SlowlorisFromFewAddressesLeavesRoomForOthers) {
+  limits_.max_connections = 12;
+  limits_.header_timeout = 1000ms;
+  limits_.read_timeout = 1000ms;
+  start();
+  // Three addresses hold every place, trickling header bytes.
+  std::vector<std::unique_ptr<Client>> slow;
+  const char* attackers[] = {"127.0.0.2", "127.0.0.3", "127.0.0.4"};
+  for (int i = 0; i < 12; ++i) {
+    slow.push_back(std::make_unique<Client>(server_->port(), attackers[i % 3]));
+    slow.back()->send("GET /health HTTP/1.1\r\nX-A: ");
+  }
+  ASSERT_TRUE(wait_for_connections(12));
+  // Attackers adding more from their own addresses are refused: they hold an equal share.
+  Client more(server_->port(), "127.0.0.2");
+  EXPECT_EQ(more.read(1s).rfind("HTTP/1.1 503", 0), 0u);
+  // Clients from another address are served at once, each taking an attacker's place (they
+  // stay open, so each needs a new place).
+  std::vector<std::unique_ptr<Client>> students;
+  for (int i = 0; i < 3; ++i) {
+    const auto from = Clock::now();
+    students.push_back(std::make_unique<Client>(server_->port(), "127.0.0.9"));
+    students.back()->send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_NE(students.back()->read_response().find("200 OK"), std::string::npos);
+    EXPECT_LT(Clock::now() - from, 200ms);
+  }
+  EXPECT_EQ(server_->shed_connections(), 3u);
+  int closed = 0;
+  for (auto& c : slow) {
+    c->send("x");
+    c->read(20ms);
+    closed += c->closed();
+  }
+  EXPECT_EQ(closed, 3);
+  EXPECT_EQ(server_->open_connections_from("127.0.0.9"), 3u);
+  // A fourth would leave the student address heavier than the attackers' 3, 3 and 3: refused.
+  Client fourth(server_->port(), "127.0.0.9");
+  EXPECT_EQ(fourth.read(1s).rfind("HTTP/1.1 503", 0), 0u);
+  slow.clear();
+  students.clear();
   EXPECT_TRUE(wait_for_connections(0));
 }
 

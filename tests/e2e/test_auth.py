@@ -5,15 +5,19 @@ admitted), RTMP play (loopback free; another address needs a read token), /api/s
 /health turning true when the publish starts, and a /metrics scrape that parses as Prometheus
 text and counts what happened. Runs in a private network namespace that also gives lo the
 non-loopback address 10.9.0.1, so "from another machine" can be tested without leaving it."""
+import http.client
+import json
 import os
 import subprocess
 import time
+import urllib.parse
 
 from prometheus_client.parser import text_string_to_metric_families
 
 import harness as h
 
 OTHER_IP = "10.9.0.1"
+ADMIN_KEY = "e2e-admin-key-0123456789"
 
 
 def claims(user_type, path, action, now=None, ttl=600, **extra):
@@ -71,9 +75,14 @@ def token_api_checks(c, srv):
                               {"user_type": "teacher", "user_id": "t", "passcode": "guess"})
     c.check("teacher with a wrong passcode -> 401", status == 401, f"{status} {body}")
     t = srv.token("teacher", "teacher-1")
-    c.check("teacher token with passcode, and the RTMP URL to publish",
-            t.get("rtmp_url") == f"rtmp://127.0.0.1:{srv.rtmp_port}/live/stream?pwd="
-            f"{h.PUBLISH_PASSWORD}", str(t.get("rtmp_url")))
+    url = t.get("rtmp_url") or ""
+    prefix = f"rtmp://127.0.0.1:{srv.rtmp_port}/live/stream?jwt="
+    pc = h.jwt_claims(url[len(prefix):]) if url.startswith(prefix) else {}
+    c.check("teacher token with passcode, and the RTMP URL to publish: a publish token for their "
+            "own path, never the publish password",
+            (pc.get("action"), pc.get("path"), pc.get("sub")) == ("publish", "live/stream",
+                                                                  "teacher-1") and
+            h.PUBLISH_PASSWORD not in url, url)
     m = srv.token("monitor", "wall", path="*")
     c.check("monitor token for every path", h.jwt_claims(m["token"]).get("path") == "*", str(m))
     for params, why in [({"user_type": "publisher", "user_id": "x"}, "publisher type"),
@@ -129,6 +138,92 @@ def whep_checks(c, srv, args):
     c.check("WHEP with ?jwt= -> 201", status == 201, f"{status} {text[:200]}")
     if status == 201:
         delete(srv, hdrs["Location"])
+
+
+def delete_with(srv, location, headers=None):
+    req = h.urllib.request.Request(f"http://127.0.0.1:{srv.http_port}{location}", method="DELETE",
+                                   headers=headers or {})
+    try:
+        with h.urllib.request.urlopen(req, timeout=10) as r:
+            return r.status
+    except h.urllib.error.HTTPError as e:
+        return e.code
+
+
+def isolation_checks(c, srv, args):
+    """Two classes on one node: a teacher of live/other neither lists nor ends live/stream's
+    viewers; a viewer's session ends with its own Location (its key) or a staff token of its
+    class; viewers' addresses are for the admin key only."""
+    offer = offer_text(args)
+    status, text, hdrs = post_whep(srv, jwt=srv.token(user_id="iso-student")["token"], body=offer)
+    location = hdrs.get("Location", "") if status == 201 else ""
+    parts = location.split("/")
+    c.check("WHEP Location carries the session id and a key: /whep/session/<id>/<key>",
+            len(parts) == 5 and parts[:3] == ["", "whep", "session"] and len(parts[4]) >= 20,
+            f"{status} {location}")
+    if len(parts) != 5:
+        return
+    bare = "/".join(parts[:4])
+    other = {"Authorization": "Bearer " + srv.token("teacher", "t-other", path="live/other")["token"]}
+    mine = {"Authorization": "Bearer " + srv.token("teacher", "t-mine")["token"]}
+    status, body, _ = srv.api("GET", "/api/streams", headers=other)
+    paths = [s.get("path") for s in body.get("streams", [])] if status == 200 else None
+    c.check("another class's teacher lists only its class (not live/stream)",
+            paths is not None and "live/stream" not in paths, f"{status} {paths}")
+    status, body, _ = srv.api("GET", "/api/streams/live/stream", headers=other)
+    c.check("another class's teacher: /api/streams/live/stream -> 403", status == 403,
+            f"{status} {body}")
+    c.check("DELETE by id alone, no credentials -> 401", delete_with(srv, bare) == 401)
+    c.check("DELETE by id with another class's teacher token -> 403",
+            delete_with(srv, bare, other) == 403)
+    c.check("DELETE with a wrong key -> 403", delete_with(srv, bare + "/" + "x" * 24) == 403)
+    # A connected viewer (our WHEP client) for the listings: pending offers are not listed.
+    client = h.whep_client(args.client, srv.whep_url(), 8)
+    viewers, t0 = [], time.time()
+    while not viewers and time.time() - t0 < 6:
+        time.sleep(0.3)
+        status, body, _ = srv.api("GET", "/api/streams/live/stream", headers=mine)
+        viewers = body.get("viewers", []) if status == 200 else []
+    c.check("the class's own teacher lists the viewer, without its address",
+            len(viewers) >= 1 and all("remote" not in v and "transport" in v for v in viewers),
+            f"{status} {viewers}")
+    status, body, _ = srv.api("GET", "/api/streams", headers=other)
+    listed = sum(len(s.get("viewers", [])) for s in body.get("streams", [])) if status == 200 \
+        else -1
+    c.check("another class's teacher sees none of those viewers", listed == 0, str(listed))
+    status, body, _ = srv.api("GET", "/api/streams/live/stream", headers={"X-API-Key": ADMIN_KEY})
+    adm = body.get("viewers", []) if status == 200 else []
+    c.check("the admin key sees the viewers' addresses",
+            len(adm) >= 1 and all(v.get("remote", "").startswith("127.0.0.1:") for v in adm),
+            f"{status} {adm}")
+    client.kill()
+    client.wait()
+    c.check("DELETE by id with the class's own teacher token -> 200",
+            delete_with(srv, bare, mine) == 200)
+    status, text, hdrs = post_whep(srv, jwt=srv.token(user_id="iso-2")["token"], body=offer)
+    c.check("a viewer ends its own session with its Location -> 200",
+            status == 201 and delete_with(srv, hdrs["Location"]) == 200, f"{status}")
+
+
+def class_code_checks(c, args):
+    """classCodes: a class's own code, instead of classCode, for its path."""
+    yml = 'airclass:\n  classCode: general-code\n  classCodes: ["live/math=math-code"]\n'
+    with h.Server(args.server, extra_yaml=yml) as srv:
+        def student(path, code):
+            params = {"user_type": "student", "user_id": "s", "path": path}
+            if code:
+                params["code"] = code
+            return srv.api("POST", "/api/token", params)[0]
+        c.check("class codes: live/math without a code -> 401", student("live/math", None) == 401)
+        c.check("class codes: live/math with the node's classCode -> 401",
+                student("live/math", "general-code") == 401)
+        c.check("class codes: live/math with its own code -> 200",
+                student("live/math", "math-code") == 200)
+        c.check("class codes: live/stream with the node's classCode -> 200",
+                student("live/stream", "general-code") == 200)
+        c.check("class codes: live/stream with live/math's code -> 401",
+                student("live/stream", "math-code") == 401)
+        c.check("class-code server alive", srv.alive() and srv.stop() == 0)
 
 
 def rtmp_refused(srv, url, needle):
@@ -256,6 +351,77 @@ def rate_limit_checks(c, args):
         c.check("rate-limited server alive", srv.alive() and srv.stop() == 0)
 
 
+def post_token_from(srv, source_ip, params):
+    """POST /api/token from a chosen local address; (status, JSON or text, Retry-After)."""
+    conn = http.client.HTTPConnection("127.0.0.1", srv.api_port, timeout=10,
+                                      source_address=(source_ip, 0))
+    try:
+        conn.request("POST", "/api/token?" + urllib.parse.urlencode(params))
+        r = conn.getresponse()
+        text = r.read().decode(errors="replace")
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = text
+        return r.status, body, int(r.getheader("Retry-After") or 0)
+    finally:
+        conn.close()
+
+
+def guessing_checks(c, args):
+    """Passcode guessing from one address: 5 free failures, then a back-off doubling from 1 s
+    (to 60 s) during which attempts are refused unchecked; the correct passcode from another
+    address works at once, and students at the guesser's own address still get tokens."""
+    with h.Server(args.server) as srv:
+        wrong = {"user_type": "teacher", "user_id": "guesser", "passcode": "guess-0000"}
+        statuses, t0 = [], time.monotonic()
+        while time.monotonic() - t0 < 3.0:
+            statuses.append(post_token_from(srv, "127.0.0.1", wrong)[0])
+        checked, throttled = statuses.count(401), statuses.count(429)
+        print(f"figure: passcode guessing for 3 s from one address: {len(statuses)} tries, "
+              f"{checked} checked (401), {throttled} refused unchecked (429)")
+        c.check("passcode guessing slowed: 5 free + at most 3 back-off checks in 3 s, the rest "
+                "429 unchecked", 5 <= checked <= 8 and throttled > 0,
+                f"{checked} checked, {throttled} throttled of {len(statuses)}")
+        # Wait for the next check the back-off allows: its failure opens a window of >= 4 s in
+        # which everything below runs.
+        t = time.monotonic()
+        while post_token_from(srv, "127.0.0.1", wrong)[0] != 401 and time.monotonic() - t < 10:
+            time.sleep(0.05)
+        status, body, retry = post_token_from(srv, "127.0.0.1", wrong)
+        c.check("a throttled guess: 429 with Retry-After and a message naming the passcode",
+                status == 429 and retry >= 1 and "teacher passcode" in str(body),
+                f"{status} {retry} {body}")
+        status, _, _ = srv.api("GET", "/api/streams", {"passcode": "guess-0001"})
+        c.check("/api/streams?passcode= guessing from that address is throttled too",
+                status == 429, str(status))
+        right = dict(wrong, user_id="teacher", passcode=h.TEACHER_PASSCODE)
+        t = time.monotonic()
+        status, body, _ = post_token_from(srv, OTHER_IP, right)
+        c.check("the correct passcode from another address works at once",
+                status == 200 and time.monotonic() - t < 1.0, f"{status} {body}")
+        status, body, _ = post_token_from(srv, "127.0.0.1",
+                                          {"user_type": "student", "user_id": "neighbour"})
+        c.check("a student at the guesser's address still gets a token (the guesses did not "
+                "spend the address's token budget)", status == 200, f"{status} {body}")
+        c.check("log: wrong passcodes logged",
+                srv.wait_log("wrong teacher_passcode from 127.0.0.1", timeout=1))
+        _, text, _ = srv.api("GET", "/metrics")
+        failures = throttled_metric = None
+        for fam in text_string_to_metric_families(text if isinstance(text, str) else ""):
+            for smp in fam.samples:
+                if smp.labels.get("secret") == "teacher_passcode" and \
+                        not smp.name.endswith("_created"):
+                    if smp.name == "airclass_secret_failures_total":
+                        failures = smp.value
+                    if smp.name == "airclass_secret_throttled_total":
+                        throttled_metric = smp.value
+        c.check("metrics: secret failures and throttled attempts counted",
+                (failures or 0) >= checked and (throttled_metric or 0) >= throttled,
+                f"failures {failures}, throttled {throttled_metric}")
+        c.check("server alive after the guessing", srv.alive() and srv.stop() == 0)
+
+
 def main():
     args = h.parse_args()
     h.in_private_netns()
@@ -263,6 +429,7 @@ def main():
     c = h.Checks()
     srv = h.Server(args.server, webrtc=True)
     srv.env["AIRCLASS_RTMP_ADDRESS"] = f"0.0.0.0:{srv.rtmp_port}"
+    srv.env["AIRCLASS_ADMIN_KEY"] = ADMIN_KEY
     with srv:
         hb = health(srv)
         c.check("/health before the publish: ok, stream not active",
@@ -279,6 +446,7 @@ def main():
         print(f"figure: /health true {time.time() - t0:.2f} s after ffmpeg started")
         time.sleep(1.5)  # stream status (fps, size) settles
         whep_checks(c, srv, args)
+        isolation_checks(c, srv, args)
         play_checks(c, srv)
         streams_checks(c, srv)
         metrics_checks(c, srv)
@@ -286,6 +454,8 @@ def main():
         pub.wait()
         c.server_ends_cleanly(srv)
     rate_limit_checks(c, args)
+    guessing_checks(c, args)
+    class_code_checks(c, args)
     c.finish()
 
 

@@ -139,8 +139,11 @@ def check_udp_dropped(c, bed, srv):
             json.dumps(after))
 
 
+ADMIN_KEY = "e2e-ice-tcp-admin-key-0123"  # the admin key's view lists viewers' addresses
+
+
 def viewers(srv):
-    status, body, _ = srv.api("GET", "/api/streams", params={"passcode": h.TEACHER_PASSCODE})
+    status, body, _ = srv.api("GET", "/api/streams", headers={"X-API-Key": ADMIN_KEY})
     if status != 200:
         return []
     return [v for s in body.get("streams", []) for v in s.get("viewers", [])]
@@ -403,7 +406,8 @@ def main():
     binary = load_client_path(args.server)
     if not c.check("load_client built", os.access(binary, os.X_OK), binary):
         c.finish()
-    with netbed.NetBed() as bed, bed.server(args.server, relay=False) as srv:
+    with netbed.NetBed() as bed, bed.server(args.server, relay=False,
+                                                             env={"AIRCLASS_ADMIN_KEY": ADMIN_KEY}) as srv:
         udp_firewall(bed, srv)
         check_udp_dropped(c, bed, srv)
         # 720p at 5 Mbit/s: a viewer that stops reading fills its queue in well under a second.

@@ -66,8 +66,10 @@ def teacher_page(c, b, srv):
             text(b, "t", "source-delivery") == "pass-through", str(text(b, "t", "source-delivery")))
     url = text(b, "t", "rtmp-url") or ""
     qr = b.eval("t", "document.querySelector('[data-testid=qr]')?.naturalWidth > 100")
-    c.check("publish URL with its key, and a QR code",
-            f":{srv.rtmp_port}/live/stream?pwd=" in url and qr, url)
+    c.check("publish URL with a publish token for the teacher's path (not the node's publish "
+            "password), and a QR code",
+            f":{srv.rtmp_port}/live/stream?jwt=" in url and h.PUBLISH_PASSWORD not in url and qr,
+            url)
     c.check("the teacher's own broadcast plays", b.wait("t", playing("teacher"), 20),
             str(b.player("t", "teacher"))[:600])
     c.check("viewer count 1 (the teacher's own player)", viewer_count_is(b, 1, 6),
