@@ -56,8 +56,12 @@ void add(EncoderTotals& sum, const media::RenditionEncoderStatus& s) {
 
 }  // namespace
 
-RenditionFeeds::RenditionFeeds(const Config& config, WebRtcFeed::Deliver deliver, Forget forget)
-    : config_(config), deliver_(std::move(deliver)), forget_(std::move(forget)) {}
+RenditionFeeds::RenditionFeeds(const Config& config, WebRtcFeed::Deliver deliver, Forget forget,
+                               RunnerFactory source_runner)
+    : config_(config),
+      deliver_(std::move(deliver)),
+      source_runner_(std::move(source_runner)),
+      forget_(std::move(forget)) {}
 
 RenditionFeeds::~RenditionFeeds() {
   std::lock_guard lock(mutex_);
@@ -80,6 +84,7 @@ std::shared_ptr<WebRtcFeed> RenditionFeeds::source(const std::string& path,
   auto& feed = paths_[path].source;
   if (feed) return feed;
   feed = make_feed(path);
+  if (source_runner_) feed->set_runner(source_runner_());
   stream->subscribe(feed);
   return feed;
 }

@@ -50,7 +50,12 @@ class RenditionFeeds {
   // what they keep for it.
   using Forget = std::function<void(const std::shared_ptr<WebRtcFeed>&)>;
 
-  RenditionFeeds(const Config& config, WebRtcFeed::Deliver deliver, Forget forget);
+  // `source_runner` makes the runner of each path's pass-through feed (WebRtcFeed::Runner):
+  // its packetizing and AAC transcoding then leave the publisher's thread and the stream's
+  // lock. Null: in the caller.
+  using RunnerFactory = std::function<WebRtcFeed::Runner()>;
+  RenditionFeeds(const Config& config, WebRtcFeed::Deliver deliver, Forget forget,
+                 RunnerFactory source_runner = nullptr);
   ~RenditionFeeds();
   RenditionFeeds(const RenditionFeeds&) = delete;
   RenditionFeeds& operator=(const RenditionFeeds&) = delete;
@@ -103,6 +108,7 @@ class RenditionFeeds {
 
   const Config& config_;
   WebRtcFeed::Deliver deliver_;
+  RunnerFactory source_runner_;
   Forget forget_;
   mutable std::mutex mutex_;
   std::map<std::string, Path> paths_;

@@ -35,13 +35,22 @@ int64_t WebRtcFeed::sync_ns(int64_t pts_ms, int64_t arrival_ns) {
 }
 
 void WebRtcFeed::on_frame(const media::FramePtr& frame) {
+  // At once, so a viewer's offer right after the first subscription sees what the stream is.
+  if (frame->kind == media::TrackKind::Video) {
+    std::lock_guard lock(mutex_);
+    if (frame->video != video_config_) video_config_ = frame->video;
+  }
+  if (!runner_) {
+    process(frame);
+    return;
+  }
+  runner_([self = shared_from_this(), frame] { self->process(frame); });
+}
+
+void WebRtcFeed::process(const media::FramePtr& frame) {
   if (frame->kind == media::TrackKind::Audio) {
     on_audio(*frame);
     return;
-  }
-  {
-    std::lock_guard lock(mutex_);
-    if (frame->video != video_config_) video_config_ = frame->video;
   }
   auto packets = video_.packetize(*frame, sync_ns(frame->pts_ms(), frame->arrival_ns));
   if (packets) deliver_(this, packets);
@@ -82,6 +91,14 @@ void WebRtcFeed::on_audio(const media::Frame& frame) {
 }
 
 void WebRtcFeed::on_publisher_stopped() {
+  if (!runner_) {
+    stopped();
+    return;
+  }
+  runner_([self = shared_from_this()] { self->stopped(); });
+}
+
+void WebRtcFeed::stopped() {
   video_.mark_discontinuity();
   audio_.mark_discontinuity();
   if (transcoder_) {

@@ -1,7 +1,13 @@
 #pragma once
 // The WebRTC side of one media stream: a reader of the stream that turns each frame into RTP
-// once (on the publisher's thread): H.264 is packetized, AAC is transcoded to Opus once per
-// stream and packetized. The shared packets go to every WebRTC worker loop.
+// once: H.264 is packetized, AAC is transcoded to Opus once per stream and packetized. The
+// shared packets go to every WebRTC worker loop.
+//
+// The stream calls its readers on the publisher's thread under the stream's lock (and replays
+// its GOP into a new reader under that lock, on whichever thread subscribes). With a runner set,
+// the feed only notes the frame's config there and queues the frame; the packetizing and the
+// transcoding run on the runner (one event loop, so in order), holding no lock another thread
+// waits on. Without one (an encoder's output, tests) the work runs in the caller.
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -15,11 +21,13 @@
 
 namespace app {
 
-class WebRtcFeed : public media::StreamReader {
+class WebRtcFeed : public media::StreamReader, public std::enable_shared_from_this<WebRtcFeed> {
  public:
-  // Called for each packetized frame on the publisher's thread, one call at a time and in order
-  // per track; must only post.
+  // Called for each packetized frame where the feed works (its runner, or the caller), one call
+  // at a time and in order per track; must only post.
   using Deliver = std::function<void(const WebRtcFeed*, const webrtc::PacketizedFramePtr&)>;
+  // Runs a piece of the feed's work later, in order, on one thread.
+  using Runner = std::function<void(std::function<void()>)>;
 
   WebRtcFeed(std::string path, uint32_t video_ssrc, uint32_t audio_ssrc, uint32_t opus_bitrate,
              Deliver deliver);
@@ -28,6 +36,8 @@ class WebRtcFeed : public media::StreamReader {
 
   void on_frame(const media::FramePtr& frame) override;
   void on_publisher_stopped() override;
+  // Set once, before the feed subscribes to a stream.
+  void set_runner(Runner runner) { runner_ = std::move(runner); }
 
   // Asks the feed's encoder for an IDR now (a viewer switches to it); nothing for the
   // pass-through source, whose keyframes come when the publisher sends them. Any thread; the
@@ -50,7 +60,9 @@ class WebRtcFeed : public media::StreamReader {
 
  private:
   int64_t sync_ns(int64_t pts_ms, int64_t arrival_ns);
+  void process(const media::FramePtr& frame);
   void on_audio(const media::Frame& frame);
+  void stopped();
 
   const std::string path_;
   const uint32_t video_ssrc_;
@@ -58,11 +70,12 @@ class WebRtcFeed : public media::StreamReader {
   const uint32_t opus_bitrate_;
   Deliver deliver_;
   std::function<void()> keyframe_request_;
+  Runner runner_;
   mutable std::mutex mutex_;  // guards the fields read from other threads (configs, status)
   std::shared_ptr<const media::VideoConfig> video_config_;
   bool has_audio_ = false;
   std::optional<media::TranscoderStatus> audio_status_;
-  // Publisher thread only (under the stream's lock):
+  // Where the feed works only (the runner, or the caller under the stream's lock):
   webrtc::VideoTrackPacketizer video_;
   webrtc::AudioTrackPacketizer audio_;
   std::unique_ptr<media::AacOpusTranscoder> transcoder_;

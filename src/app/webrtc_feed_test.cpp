@@ -107,6 +107,32 @@ size_t restart_index(const std::vector<webrtc::PacketizedFramePtr>& frames) {
   return 0;
 }
 
+// With a runner, the caller (the publisher's thread, under the stream's lock) only queues: no
+// packet is made until the runner runs the work, in order; the stream's video config is
+// visible at once for a viewer's offer.
+TEST(WebRtcFeed, WithARunnerTheCallerOnlyQueues) {
+  const auto aac = read_phone_aac();
+  ASSERT_FALSE(aac.units.empty());
+  Delivered out;
+  auto feed = std::make_shared<WebRtcFeed>("live/stream", 1, 2, 64000, out.sink());
+  std::vector<std::function<void()>> queued;
+  feed->set_runner([&queued](std::function<void()> work) { queued.push_back(std::move(work)); });
+  size_t unit = 0;
+  publish(*feed, aac, unit, 0, 1000, 200);
+  EXPECT_TRUE(out.video.empty());
+  EXPECT_TRUE(out.audio.empty());
+  EXPECT_TRUE(feed->video_config());
+  feed->on_publisher_stopped();
+  std::weak_ptr<WebRtcFeed> weak = feed;
+  feed.reset();  // the queued work keeps the feed alive
+  for (auto& work : queued)
+    work();
+  queued.clear();
+  EXPECT_EQ(out.video.size(), 7u);  // 0, 33, ... 198 ms
+  EXPECT_FALSE(out.audio.empty());
+  EXPECT_TRUE(weak.expired());
+}
+
 TEST(WebRtcFeed, PublisherRestartAdvancesBothTracksByTheGapOnOneClock) {
   const Aac aac = read_phone_aac();
   ASSERT_TRUE(aac.config);

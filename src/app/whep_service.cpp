@@ -1,6 +1,7 @@
 #include "app/whep_service.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 #include <boost/asio/post.hpp>
 
@@ -236,7 +237,14 @@ void WhepService::attach(std::vector<WebRtcWorker*> workers) {
       boost::asio::post(w->loop(), [w, feed] { w->forget_feed(feed.get()); });
     }
   };
-  feeds_ = std::make_unique<RenditionFeeds>(config_, std::move(deliver), std::move(forget));
+  // Each path's pass-through feed works on one worker loop, the paths spread over them.
+  auto runner = [workers = workers_, next = std::make_shared<std::atomic<size_t>>(0)] {
+    auto* w = workers[next->fetch_add(1) % workers.size()];
+    return WebRtcFeed::Runner(
+        [w](std::function<void()> work) { boost::asio::post(w->loop(), std::move(work)); });
+  };
+  feeds_ = std::make_unique<RenditionFeeds>(config_, std::move(deliver), std::move(forget),
+                                            std::move(runner));
 }
 
 // One POST's state between its steps.
