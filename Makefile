@@ -1,13 +1,14 @@
 # AIRClass Live. Quick start: `make run` (a standalone node) and `make test` (every test).
 BUILD_DIR ?= build
 ASAN_DIR  ?= build-asan
+TSAN_DIR  ?= build-tsan
 CONFIG    ?= airclass.yml
 JOBS      ?= $(shell nproc)
 PYTHON    ?= /usr/bin/python3
 FUZZ_SECONDS ?= 60
 CMAKE_GEN  = -G Ninja
 
-.PHONY: all setup setup-build build asan asan-configure fuzz run test test-unit test-e2e test-asan bench format check-format clean
+.PHONY: all setup setup-build build asan asan-configure fuzz tsan run test test-unit test-e2e test-asan bench format check-format clean
 
 all: build
 
@@ -44,6 +45,20 @@ fuzz: asan-configure
 	  tests/fuzz/run_fuzzer.sh $$f tests/fuzz/corpus/$$(basename $$f) $(ASAN_DIR)/fuzz-work \
 	    $(FUZZ_SECONDS) --keep-corpus || fail=1; \
 	done; exit $$fail
+
+# ThreadSanitizer, outside `make test` (its build and its slowed runs do not fit the 25 minutes):
+# every unit test, then the server under the e2e smoke runs (RTMP in, WHEP and load clients
+# out, the cluster), all built with clang -fsanitize=thread. Run it before every submission.
+TSAN_SMOKE = e2e.test_(rtmp_ffmpeg|whep_client|load_smoke|cluster|ice_tcp)$$
+tsan: setup
+	@[ -f $(TSAN_DIR)/build.ninja ] || CC=clang CXX=clang++ cmake -S . -B $(TSAN_DIR) $(CMAKE_GEN) \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIRCLASS_TSAN=ON -DAIRCLASS_WEB=OFF -DAIRCLASS_BENCH=ON
+	cmake --build $(TSAN_DIR) -j $(JOBS)
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
+	  ctest --test-dir $(TSAN_DIR) --output-on-failure -j $(JOBS) -L unit
+	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" \
+	  ctest --test-dir $(TSAN_DIR) --output-on-failure -R '$(TSAN_SMOKE)'
+	@echo "make tsan: all suites passed"
 
 run: setup build
 	./$(BUILD_DIR)/src/app/airclass --config $(CONFIG)

@@ -105,6 +105,10 @@ void egress(metrics::PrometheusWriter& w, const NodeMetricsInput& in) {
            Type::Gauge);
   w.sample("airclass_udp_send_buffer_bytes", static_cast<double>(e.send_buffer_bytes));
   counter("airclass_viewers_closed_total", "WebRTC viewer sessions ended", e.viewers_closed);
+  counter("airclass_http_connections_shed_total",
+          "Waiting HTTP connections closed when a server was full, to make room for a client of "
+          "an address holding fewer (slowloris)",
+          in.http_shed);
   w.family("airclass_secret_failures_total",
            "Wrong secrets presented (teacher passcode, admin key, class code, publish password, "
            "forged or garbled tokens), by secret",

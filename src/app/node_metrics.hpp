@@ -21,6 +21,7 @@ struct NodeMetricsInput {
   EgressTotals egress;
   EncoderTotals encoders;
   double uptime_s = 0;
+  uint64_t http_shed = 0;  // waiting HTTP connections closed to make room for others
   // The failed-authentication limiter's counts, by auth::Secret.
   std::array<auth::FailedAuthLimiter::Counts, auth::SecretCount> failed_auth{};
 };

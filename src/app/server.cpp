@@ -102,6 +102,9 @@ void Server::setup_api() {
   api_http_ = std::make_unique<http::HttpServer>(
       pool_.main(), [this]() -> boost::asio::io_context& { return pool_.next(); }, ep, api_router_,
       http::ServerLimits{}, "API");
+  status_api_->set_http_shed([this] {
+    return api_http_->shed_connections() + (webrtc_http_ ? webrtc_http_->shed_connections() : 0);
+  });
 }
 
 Server::~Server() = default;

@@ -220,6 +220,7 @@ http::Response StatusApi::metrics(const http::RequestContext& ctx) const {
     in.encoders = whep_->encoder_totals();
   }
   in.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  if (http_shed_) in.http_shed = http_shed_();
   for (size_t i = 0; i < auth::SecretCount; ++i)
     in.failed_auth[i] = credentials_.failed_auth->counts(static_cast<auth::Secret>(i));
   return http::make_response(ctx.request, http::Status::ok,

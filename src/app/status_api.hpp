@@ -24,6 +24,8 @@ class StatusApi {
             media::StreamRegistry& registry, const WhepService* whep,
             std::function<cluster::Heartbeat()> local_report);
   void add_routes(http::Router& router);
+  // HTTP connections the node's servers shed to make room (for /metrics); unset: none.
+  void set_http_shed(std::function<uint64_t()> shed) { http_shed_ = std::move(shed); }
   // This node as /api/cluster/nodes lists it on a standalone or sub node, in the shape the main
   // node lists its members (node_json).
   nlohmann::json local_node() const;
@@ -43,6 +45,7 @@ class StatusApi {
   media::StreamRegistry& registry_;
   const WhepService* whep_;
   std::function<cluster::Heartbeat()> local_report_;
+  std::function<uint64_t()> http_shed_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

@@ -120,6 +120,22 @@ def ask_token(port):
     return status, time.monotonic() - begun
 
 
+def metric_value(srv, name):
+    """One unlabelled sample of /metrics, or None. Read from a fresh address (127.0.0.11), as a
+    scraper's."""
+    conn = http.client.HTTPConnection("127.0.0.1", srv.api_port, timeout=5,
+                                      source_address=("127.0.0.11", 0))
+    try:
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+    finally:
+        conn.close()
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
+
+
 def main():
     h.in_private_netns()
     args = h.parse_args()
@@ -185,6 +201,9 @@ def main():
         print(f"slow connections shed during the attack: {len(early)}")
         c.check("the student's places came from shed slow connections",
                 len(early) >= len(results) // 2, f"{len(early)} of {len(results)}")
+        shed = metric_value(srv, "airclass_http_connections_shed_total")
+        c.check("/metrics counts the shed connections", shed is not None and shed >= len(early),
+                f"{shed} (client saw {len(early)})")
 
         # The attackers stop reopening but keep trickling: the header deadline closes the rest.
         attack.reopen = False
