@@ -105,42 +105,6 @@ void egress(metrics::PrometheusWriter& w, const NodeMetricsInput& in) {
            Type::Gauge);
   w.sample("airclass_udp_send_buffer_bytes", static_cast<double>(e.send_buffer_bytes));
   counter("airclass_viewers_closed_total", "WebRTC viewer sessions ended", e.viewers_closed);
-  counter("airclass_http_connections_shed_total",
-          "Waiting HTTP connections closed when a server was full, to make room for a client of "
-          "an address holding fewer (slowloris)",
-          in.http_shed);
-  w.family("airclass_secret_failures_total",
-           "Wrong secrets presented (teacher passcode, admin key, class code, publish password, "
-           "forged or garbled tokens), by secret",
-           Type::Counter);
-  for (size_t i = 0; i < in.failed_auth.size(); ++i) {
-    w.sample("airclass_secret_failures_total",
-             {{"secret", auth::to_string(static_cast<auth::Secret>(i))}},
-             static_cast<double>(in.failed_auth[i].failures));
-  }
-  w.family("airclass_secret_throttled_total",
-           "Attempts refused unchecked because their address was in back-off after failures",
-           Type::Counter);
-  for (size_t i = 0; i < in.failed_auth.size(); ++i) {
-    w.sample("airclass_secret_throttled_total",
-             {{"secret", auth::to_string(static_cast<auth::Secret>(i))}},
-             static_cast<double>(in.failed_auth[i].refused));
-  }
-  w.family("airclass_ice_tcp_connections", "ICE-TCP connections open (viewers without UDP)",
-           Type::Gauge);
-  w.sample("airclass_ice_tcp_connections", static_cast<double>(e.tcp_connections));
-  w.family("airclass_ice_tcp_closed_total",
-           "ICE-TCP connections ended, by why: closed (by the viewer or with its session), "
-           "malformed (bad framing, no ICE check for a session), stalled (stopped reading), "
-           "unclaimed (no ICE check in time), refused (over the connection limits)",
-           Type::Counter);
-  for (size_t i = 0; i < e.tcp_closed.size(); ++i) {
-    w.sample("airclass_ice_tcp_closed_total", {{"reason", to_string(static_cast<TcpCloseKind>(i))}},
-             static_cast<double>(e.tcp_closed[i]));
-  }
-  counter("airclass_ice_tcp_dropped_packets_total",
-          "Datagrams dropped because an ICE-TCP viewer's send queue was full",
-          e.tcp_dropped_packets);
   w.family("airclass_handshakes_failed_total", "Connections that never completed their handshake",
            Type::Counter);
   w.sample("airclass_handshakes_failed_total", {{"protocol", "webrtc"}},
@@ -172,6 +136,49 @@ void egress(metrics::PrometheusWriter& w, const NodeMetricsInput& in) {
     for (const auto& [label, kind] : kinds)
       w.histogram(name, {{"kind", label}}, (in.counters.egress_latency.of(kind).*stage).snapshot());
   }
+}
+
+// Abuse: wrong secrets and their back-offs, HTTP connections shed under a slowloris.
+void abuse(metrics::PrometheusWriter& w, const NodeMetricsInput& in) {
+  w.family("airclass_http_connections_shed_total",
+           "Waiting HTTP connections closed when a server was full, to make room for a client of "
+           "an address holding fewer (slowloris)",
+           Type::Counter);
+  w.sample("airclass_http_connections_shed_total", static_cast<double>(in.http_shed));
+  const std::pair<const char*, const char*> families[] = {
+      {"airclass_secret_failures_total",
+       "Wrong secrets presented (teacher passcode, admin key, class code, publish password, "
+       "forged or garbled tokens, WHEP session keys), by secret"},
+      {"airclass_secret_throttled_total",
+       "Attempts refused unchecked because their address was in back-off after failures"}};
+  for (const auto& [name, help] : families) {
+    w.family(name, help, Type::Counter);
+    const bool failures = name == families[0].first;
+    for (size_t i = 0; i < in.failed_auth.size(); ++i) {
+      const auto& counts = in.failed_auth[i];
+      w.sample(name, {{"secret", auth::to_string(static_cast<auth::Secret>(i))}},
+               static_cast<double>(failures ? counts.failures : counts.refused));
+    }
+  }
+}
+
+// ICE over TCP: open connections, why they ended, what their full queues dropped.
+void ice_tcp(metrics::PrometheusWriter& w, const EgressTotals& e) {
+  w.family("airclass_ice_tcp_connections", "ICE-TCP connections open (viewers without UDP)",
+           Type::Gauge);
+  w.sample("airclass_ice_tcp_connections", static_cast<double>(e.tcp_connections));
+  w.family("airclass_ice_tcp_closed_total",
+           "ICE-TCP connections ended, by why: closed (by the viewer or with its session), "
+           "malformed (bad framing, no ICE check for a session), stalled (stopped reading), "
+           "unclaimed (no ICE check in time), refused (over the connection limits)",
+           Type::Counter);
+  for (size_t i = 0; i < e.tcp_closed.size(); ++i) {
+    w.sample("airclass_ice_tcp_closed_total", {{"reason", to_string(static_cast<TcpCloseKind>(i))}},
+             static_cast<double>(e.tcp_closed[i]));
+  }
+  w.family("airclass_ice_tcp_dropped_packets_total",
+           "Datagrams dropped because an ICE-TCP viewer's send queue was full", Type::Counter);
+  w.sample("airclass_ice_tcp_dropped_packets_total", static_cast<double>(e.tcp_dropped_packets));
 }
 
 // The rendition encoders: one per stream and rendition, shared by all its viewers.
@@ -210,6 +217,8 @@ std::string render_node_metrics(const NodeMetricsInput& in) {
   w.sample("airclass_uptime_seconds", in.uptime_s);
   stream_gauges(w, in);
   egress(w, in);
+  ice_tcp(w, in.egress);
+  abuse(w, in);
   encoders(w, in.encoders);
   node_counters(w, in.counters);
   return w.take();
