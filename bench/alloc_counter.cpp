@@ -7,7 +7,16 @@ namespace {
 std::atomic<uint64_t> g_allocations{0};
 }  // namespace
 
-#if defined(__SANITIZE_ADDRESS__)
+// Sanitizers own malloc (ThreadSanitizer intercepts it too): nothing counted under them.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define AIRCLASS_BENCH_NO_MALLOC_COUNT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define AIRCLASS_BENCH_NO_MALLOC_COUNT 1
+#endif
+#endif
+
+#if defined(AIRCLASS_BENCH_NO_MALLOC_COUNT)
 
 namespace bench {
 bool allocations_counted() noexcept {

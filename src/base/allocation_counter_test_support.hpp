@@ -19,20 +19,38 @@
 #define AIRCLASS_ALLOCATION_COUNTER_ASAN 1
 #endif
 #endif
+// ThreadSanitizer's runtime defines operator new and delete itself (a replacement fails to link)
+// and intercepts malloc: under it nothing is counted and CountsAllocations is false.
+#if defined(__SANITIZE_THREAD__)
+#define AIRCLASS_ALLOCATION_COUNTER_OFF 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define AIRCLASS_ALLOCATION_COUNTER_OFF 1
+#endif
+#endif
 
 namespace base::test {
 
-inline std::atomic<size_t> g_allocations{0};
+inline std::atomic<size_t> g_allocations{0};      // operator new and malloc
+inline std::atomic<size_t> g_new_allocations{0};  // operator new only
 
-// Whether malloc itself is counted (not under AddressSanitizer).
-constexpr bool MallocCounted =
-#if defined(AIRCLASS_ALLOCATION_COUNTER_ASAN)
+// Whether anything is counted (not under ThreadSanitizer): tests that check the counter skip.
+constexpr bool CountsAllocations =
+#if defined(AIRCLASS_ALLOCATION_COUNTER_OFF)
     false;
 #else
     true;
 #endif
 
-#if defined(AIRCLASS_ALLOCATION_COUNTER_ASAN)
+// Whether malloc itself is counted (not under AddressSanitizer or ThreadSanitizer).
+constexpr bool MallocCounted =
+#if defined(AIRCLASS_ALLOCATION_COUNTER_ASAN) || defined(AIRCLASS_ALLOCATION_COUNTER_OFF)
+    false;
+#else
+    true;
+#endif
+
+#if defined(AIRCLASS_ALLOCATION_COUNTER_ASAN) || defined(AIRCLASS_ALLOCATION_COUNTER_OFF)
 inline void* uncounted_malloc(size_t size) noexcept {
   return std::malloc(size);  // AddressSanitizer's malloc, which is not counted
 }
@@ -56,9 +74,17 @@ size_t allocations_in(Fn&& fn) {
   return allocations() - before;
 }
 
+// Only those through operator new (our C++), not C libraries' malloc.
+template <typename Fn>
+size_t new_allocations_in(Fn&& fn) {
+  const size_t before = g_new_allocations.load(std::memory_order_relaxed);
+  fn();
+  return g_new_allocations.load(std::memory_order_relaxed) - before;
+}
+
 }  // namespace base::test
 
-#if !defined(AIRCLASS_ALLOCATION_COUNTER_ASAN)
+#if !defined(AIRCLASS_ALLOCATION_COUNTER_ASAN) && !defined(AIRCLASS_ALLOCATION_COUNTER_OFF)
 // glibc exports its allocator under these names, so forwarding needs no dlsym bootstrap.
 extern "C" {
 void* __libc_malloc(size_t size);
@@ -87,11 +113,13 @@ void* realloc(void* ptr, size_t size) noexcept {
 }
 #endif
 
+#if !defined(AIRCLASS_ALLOCATION_COUNTER_OFF)
 // GCC cannot tell that these replacements pair malloc with free on purpose once they are
 // inlined into std::allocator.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(size_t size) {
   base::test::g_allocations.fetch_add(1, std::memory_order_relaxed);
+  base::test::g_new_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = base::test::uncounted_malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
@@ -100,6 +128,7 @@ void* operator new[](size_t size) {
 }
 void* operator new(size_t size, const std::nothrow_t&) noexcept {
   base::test::g_allocations.fetch_add(1, std::memory_order_relaxed);
+  base::test::g_new_allocations.fetch_add(1, std::memory_order_relaxed);
   return base::test::uncounted_malloc(size == 0 ? 1 : size);
 }
 void* operator new[](size_t size, const std::nothrow_t& tag) noexcept {
@@ -117,3 +146,4 @@ void operator delete(void* p, size_t) noexcept {
 void operator delete[](void* p, size_t) noexcept {
   std::free(p);
 }
+#endif
