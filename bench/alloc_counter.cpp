@@ -4,7 +4,7 @@
 #include <cstddef>
 
 namespace {
-std::atomic<uint64_t> g_allocations{0};
+[[maybe_unused]] std::atomic<uint64_t> g_allocations{0};  // unused under sanitizers
 }  // namespace
 
 // Sanitizers own malloc (ThreadSanitizer intercepts it too): nothing counted under them.
