@@ -2,13 +2,16 @@
 BUILD_DIR ?= build
 ASAN_DIR  ?= build-asan
 TSAN_DIR  ?= build-tsan
+FUZZ_DIR  ?= build-fuzz
+FUZZ_RUNS ?= 10000000
+FUZZ_MAX_SECONDS ?= 1800
 CONFIG    ?= airclass.yml
 JOBS      ?= $(shell nproc)
 PYTHON    ?= /usr/bin/python3
 FUZZ_SECONDS ?= 60
 CMAKE_GEN  = -G Ninja
 
-.PHONY: all setup setup-build build asan asan-configure fuzz tsan run test test-unit test-e2e test-asan bench format check-format clean
+.PHONY: all setup setup-build build asan asan-configure fuzz fuzz-campaign tsan run test test-unit test-e2e test-asan bench format check-format clean
 
 all: build
 
@@ -45,6 +48,19 @@ fuzz: asan-configure
 	  tests/fuzz/run_fuzzer.sh $$f tests/fuzz/corpus/$$(basename $$f) $(ASAN_DIR)/fuzz-work \
 	    $(FUZZ_SECONDS) --keep-corpus || fail=1; \
 	done; exit $$fail
+
+# The long campaign: every target to FUZZ_RUNS executions (at most FUZZ_MAX_SECONDS each), two
+# at a time, on an optimized (-O1) ASan + UBSan fuzz-only build, corpora kept in
+# $(FUZZ_DIR)/fuzz-work. bench/RESULTS.md records the figures. FUZZ_TARGETS picks some.
+FUZZ_TARGETS ?= $(notdir $(wildcard tests/fuzz/corpus/*_fuzz))
+fuzz-campaign: setup-build
+	@[ -f $(FUZZ_DIR)/build.ninja ] || CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) $(CMAKE_GEN) \
+	  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DAIRCLASS_SANITIZE=ON \
+	  -DAIRCLASS_FUZZ=ON -DAIRCLASS_WEB=OFF -DAIRCLASS_BENCH=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzzers
+	@echo $(FUZZ_TARGETS) | tr ' ' '\n' | xargs -P 2 -I{} env FUZZ_RUNS=$(FUZZ_RUNS) \
+	  tests/fuzz/run_fuzzer.sh $(FUZZ_DIR)/fuzz/{} tests/fuzz/corpus/{} $(FUZZ_DIR)/fuzz-work \
+	  $(FUZZ_MAX_SECONDS) --keep-corpus
 
 # ThreadSanitizer, outside `make test` (its build and its slowed runs do not fit the 25 minutes):
 # every unit test, then the server under the e2e smoke runs (RTMP in, WHEP and load clients
