@@ -451,12 +451,14 @@ std::optional<http::Response> WhepService::add_pending(const http::RequestContex
                                                        std::vector<HeldRendition> leases,
                                                        const std::string& key) {
   std::lock_guard lock(mutex_);
-  expire_pending_locked(viewer->created);
-  size_t same_subject = 0, same_address = 0;
-  for (const auto& [ufrag, p] : pending_) {
-    same_subject += p->user == viewer->user ? 1 : 0;
-    same_address += p->address == viewer->address ? 1 : 0;
-  }
+  // Expiry runs on the sweep timer (every second), not here: a POST costs O(log n) under the
+  // lock, however many offers are pending.
+  const auto count = [](const auto& counts, const std::string& key) {
+    const auto it = counts.find(key);
+    return it == counts.end() ? size_t{0} : it->second;
+  };
+  const size_t same_subject = count(pending_by_user_, viewer->user);
+  const size_t same_address = count(pending_by_address_, viewer->address);
   // Separate from the viewer seats: a flood of offers that never connect cannot fill the node.
   const size_t node_cap = std::max<size_t>(2 * config_.max_viewers, 1000);  // memory bound
   // The machine's own clients (load tests, a local monitor) are trusted as RTMP play from
@@ -476,6 +478,8 @@ std::optional<http::Response> WhepService::add_pending(const http::RequestContex
     return res;
   }
   pending_[viewer->config.local_ice.ufrag] = viewer;
+  ++pending_by_user_[viewer->user];
+  ++pending_by_address_[viewer->address];
   sessions_[viewer->id] = {viewer->config.local_ice.ufrag, -1, viewer->path, std::move(leases),
                            key};
   return std::nullopt;
@@ -547,7 +551,7 @@ http::Response WhepService::delete_session(const http::RequestContext& ctx) {
     }
     worker = it->second.worker;
     if (worker < 0) {
-      pending_.erase(it->second.ufrag);
+      if (auto p = pending_.find(it->second.ufrag); p != pending_.end()) erase_pending_locked(p);
       forget_session_locked(it);
     }
   }
@@ -566,7 +570,7 @@ ViewerRoute WhepService::claim(std::string_view ufrag, size_t worker) {
     return {nullptr, owner == owners_.end() ? -1 : owner->second};
   }
   auto viewer = it->second;
-  pending_.erase(it);
+  erase_pending_locked(it);
   if (auto s = sessions_.find(viewer->id); s != sessions_.end()) {
     s->second.worker = static_cast<int>(worker);
     owners_[s->second.ufrag] = static_cast<int>(worker);
@@ -582,13 +586,23 @@ void WhepService::on_closed(const std::string& id) {
   }
 }
 
+void WhepService::erase_pending_locked(
+    std::map<std::string, std::shared_ptr<PendingViewer>, std::less<>>::iterator it) {
+  const auto drop = [](auto& counts, const std::string& key) {
+    if (auto c = counts.find(key); c != counts.end() && --c->second == 0) counts.erase(c);
+  };
+  drop(pending_by_user_, it->second->user);
+  drop(pending_by_address_, it->second->address);
+  pending_.erase(it);
+}
+
 void WhepService::expire_pending_locked(std::chrono::steady_clock::time_point now) {
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (now - it->second->created > PendingTimeout) {
       logger("webrtc")->info("viewer {} of {} never connected (no ICE check in {} s)",
                              it->second->id, it->second->path, PendingTimeout.count());
       if (auto s = sessions_.find(it->second->id); s != sessions_.end()) forget_session_locked(s);
-      it = pending_.erase(it);
+      erase_pending_locked(it++);
       NodeCounters::bump(counters_.whep_never_connected);
     } else {
       ++it;

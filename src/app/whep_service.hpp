@@ -106,6 +106,9 @@ class WhepService {
   http::Response delete_session(const http::RequestContext& ctx);
   void forget_session_locked(std::map<std::string, Session>::iterator it);
   void expire_pending_locked(std::chrono::steady_clock::time_point now);
+  // Every removal from pending_ goes through here, so the per-key counts stay true.
+  void erase_pending_locked(
+      std::map<std::string, std::shared_ptr<PendingViewer>, std::less<>>::iterator it);
 
   const Config& config_;
   media::StreamRegistry& registry_;
@@ -118,7 +121,10 @@ class WhepService {
   std::vector<WebRtcWorker*> workers_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<PendingViewer>, std::less<>> pending_;  // by ufrag
-  std::map<std::string, Session> sessions_;                                     // by id
+  // Pending offers per token subject and per address: a POST checks its caps without scanning.
+  std::map<std::string, size_t, std::less<>> pending_by_user_;
+  std::map<std::string, size_t, std::less<>> pending_by_address_;
+  std::map<std::string, Session> sessions_;         // by id
   std::map<std::string, int, std::less<>> owners_;  // claimed ufrag -> worker
   webrtc::abr::LinkShares link_shares_;
   std::unique_ptr<RenditionFeeds> feeds_;  // made at attach(): it posts to the workers
