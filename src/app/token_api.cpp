@@ -1,5 +1,6 @@
 #include "app/token_api.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "app/api_response.hpp"
@@ -261,8 +262,12 @@ std::string TokenApi::publish_url(const http::Request& req, const std::string& p
       "rtmp://" + request_host(req) + ":" + std::to_string(config_.rtmp_address.port) + "/" + path;
   if (config_.teacher_publish_password)
     return base + "?pwd=" + percent_encode(credentials_.publish_password);
+  // A school day at least: RTMP checks it when the phone starts publishing, and a phone that
+  // drops off the Wi-Fi in the afternoon must get back on with the URL it scanned that morning.
+  constexpr int64_t kSchoolDay = 12 * 3600;
   const auto grant = auth::Grant::make(auth::UserType::Publisher, user, path);
-  const auto issued = credentials_.signer->issue(grant, unix_seconds());
+  const auto issued = credentials_.signer->issue(
+      grant, unix_seconds(), std::max(credentials_.signer->ttl_s(), kSchoolDay));
   return issued.ok() ? base + "?jwt=" + issued.token : std::string();
 }
 

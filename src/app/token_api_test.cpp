@@ -84,6 +84,7 @@ TEST_F(TokenApiTest, TeacherNeedsThePasscodeAndGetsThePublishUrl) {
   EXPECT_EQ(v.claims.path, "live/b");
   EXPECT_EQ(v.claims.action, auth::Action::Publish);
   EXPECT_EQ(v.claims.sub, "t");
+  EXPECT_EQ(v.claims.exp - v.claims.iat, 12 * 3600);  // a school day, beyond the 1 h tokenTTL
   EXPECT_EQ(counters_.refused[0][0].load(), 2u);
   config_.teacher_publish_password = true;  // the seed's behaviour, when the operator wants it
   const auto seed = post("/api/token?user_type=teacher&user_id=t&passcode=teach-me&path=live/b");

@@ -64,7 +64,15 @@ std::optional<TokenSigner> TokenSigner::create(SignerConfig config, std::string&
 }
 
 TokenSigner::Issued TokenSigner::issue(const Grant& grant, int64_t now_s) const {
+  return issue(grant, now_s, config_.ttl_s);
+}
+
+TokenSigner::Issued TokenSigner::issue(const Grant& grant, int64_t now_s, int64_t ttl_s) const {
   Issued out;
+  if (ttl_s < 1 || ttl_s > MaxTokenLifetime) {
+    out.error = "token lifetime out of range";
+    return out;
+  }
   auto path = normalize_path(grant.path);
   if (!path) {
     out.error = "path is not a valid stream path";
@@ -74,9 +82,9 @@ TokenSigner::Issued TokenSigner::issue(const Grant& grant, int64_t now_s) const 
     out.error = "clock out of range";
     return out;
   }
-  out.claims = TokenClaims{grant.sub,      grant.user_type, std::move(*path),
-                           grant.action,   now_s,           now_s + config_.ttl_s,
-                           config_.issuer, grant.node,      grant.max_quality};
+  out.claims =
+      TokenClaims{grant.sub,     grant.user_type, std::move(*path), grant.action,     now_s,
+                  now_s + ttl_s, config_.issuer,  grant.node,       grant.max_quality};
   if (auto why = check_claims(out.claims); !why.empty()) {
     out.error = why;
     return out;

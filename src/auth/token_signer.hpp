@@ -47,6 +47,9 @@ class TokenSigner {
   // Normalizes grant.path, checks the grant (check_grant) and signs iss, sub, user_type, path,
   // action, iat = now_s, exp = now_s + ttl_s, node and max_quality (each when set).
   Issued issue(const Grant& grant, int64_t now_s) const;
+  // The same with its own lifetime (1..MaxTokenLifetime, else refused), for tokens that must
+  // outlive the configured one.
+  Issued issue(const Grant& grant, int64_t now_s, int64_t ttl_s) const;
 
   Algorithm algorithm() const noexcept { return config_.algorithm; }
   int64_t ttl_s() const noexcept { return config_.ttl_s; }

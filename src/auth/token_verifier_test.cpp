@@ -95,6 +95,17 @@ TEST(TokenVerifier, Hs256RoundTrip) {
   EXPECT_EQ(verify_hs(hs_token(valid_payload())), TokenError::None);
 }
 
+TEST(TokenSigner, OwnLifetimeWithinBounds) {
+  const auto s = signer(Algorithm::Hs256, Secret);
+  const auto grant = Grant::make(UserType::Publisher, "phone", "live/stream");
+  const auto day = s.issue(grant, Now, 12 * 3600);
+  ASSERT_TRUE(day.ok()) << day.error;
+  EXPECT_EQ(day.claims.exp, Now + 12 * 3600);
+  EXPECT_TRUE(verifier(Algorithm::Hs256, Secret).verify(day.token, Now + 11 * 3600).ok());
+  EXPECT_FALSE(s.issue(grant, Now, 0).ok());
+  EXPECT_FALSE(s.issue(grant, Now, MaxTokenLifetime + 1).ok());
+}
+
 TEST(TokenVerifier, Es256RoundTripWithRawSignature) {
   const auto issued = signer(Algorithm::Es256, es_keys().private_pem)
                           .issue(Grant::make(UserType::Node, "sub-1", "*", "sub-1"), Now);
