@@ -32,6 +32,10 @@ TrackSender::TrackSender(TrackSenderConfig config, RtpSink& sink, TransportSeque
       next_rtx_seq_(config.initial_rtx_seq),
       sent_(config.sent_runs) {}
 
+int64_t TrackSender::tick_ns() const noexcept {
+  return (1'000'000'000 + config_.clock_rate - 1) / config_.clock_rate;
+}
+
 uint32_t TrackSender::ticks(int64_t ns) const noexcept {
   if (ns <= 0) return 1;
   ns = std::min<int64_t>(ns, 10'000'000'000);  // a gap beyond 10 s is capped anyway: no overflow
@@ -74,9 +78,10 @@ void TrackSender::send_live(const PacketizedFrame& frame) {
     ts_offset_ = have_sent_ ? last_ts_ + step - frame.rtp_timestamp : 0;
     switched_ = false;
   } else if (rebase_) {
-    // After a paced replay the last frame was stamped by its send time: go on from there by
-    // this frame's arrival, then at the publisher's pace.
-    ts_offset_ = last_ts_ + ticks(frame.arrival_ns - last_sync_ns_) - frame.rtp_timestamp;
+    // After a paced replay the last frame was stamped by its send time (on the sync clock, see
+    // send_paced): go on from there by this frame's sync time, then at the publisher's pace, so
+    // the sender reports keep the mapping they stated during the replay.
+    ts_offset_ = last_ts_ + ticks(frame.sync_ns - last_sync_ns_) - frame.rtp_timestamp;
   }
   rebase_ = false;
   send_frame(frame, frame.rtp_timestamp + ts_offset_);
@@ -87,10 +92,16 @@ void TrackSender::send_paced(const PacketizedFrame& frame, size_t first, size_t 
   end = std::min(end, frame.count());
   if (first >= end) return;
   if (first == 0) {
-    frame_ts_ = have_sent_ ? last_ts_ + ticks(now_ns - last_sync_ns_) : frame.rtp_timestamp;
+    // The send time on the sync clock: sync and arrival clocks of one stream differ by how late
+    // its frames arrive against the first one (an encoder's start-up delay can make that 100 ms
+    // or more), and a sender report must not move by that difference when live sending resumes.
+    // Never behind the last frame's: timestamps only go forward, and the sync clock with them.
+    int64_t sync_now = now_ns + (frame.sync_ns - frame.arrival_ns);
+    if (have_sent_) sync_now = std::max(sync_now, last_sync_ns_ + tick_ns());
+    frame_ts_ = have_sent_ ? last_ts_ + ticks(sync_now - last_sync_ns_) : frame.rtp_timestamp;
     have_sent_ = true;
     last_ts_ = frame_ts_;
-    last_sync_ns_ = now_ns;
+    last_sync_ns_ = sync_now;
     last_arrival_ns_ = now_ns;  // stamped by its send time: a switch steps from there
     ++stats_.frames;
   }

@@ -111,6 +111,7 @@ class TrackSender {
   void send_frame(const PacketizedFrame& frame, uint32_t viewer_ts);
   void send_packet(const PacketizedFrame& frame, size_t index, uint32_t viewer_ts);
   uint32_t ticks(int64_t ns) const noexcept;
+  int64_t tick_ns() const noexcept;  // one tick, rounded up
   void resend(uint16_t viewer_seq, std::span<const uint8_t> packet, uint32_t viewer_ts);
   // A second copy of a sent packet (RTX when negotiated): a repair or a probe.
   bool write_copy(uint16_t viewer_seq, std::span<const uint8_t> packet, uint32_t viewer_ts);

@@ -198,3 +198,42 @@ TEST(TrackSender, NackOutsideTheRememberedWindowIsNotAnswered) {
   EXPECT_TRUE(f.sink.packets.empty());
   EXPECT_EQ(f.sender.stats().not_in_history, 3u);
 }
+
+// Sender reports map a track's RTP time to wall time through PacketizedFrame::sync_ns. A
+// paced keyframe answer and the live frames after it must keep that mapping even when the
+// frames arrive behind their sync time (an encoder's start-up delay; a keyframe, slower to
+// encode, later than the others): before, the live frames went on by arrival and every report
+// after the replay moved by that delay; then a keyframe later than the frame sent last moved
+// it by the difference (its send time on the sync clock was behind, clamped to one tick).
+TEST(TrackSender, PacedReplayKeepsTheSenderReportMapping) {
+  Fixture f;
+  const int64_t ms = 1'000'000;
+  auto add = [&](bool key, int64_t pts) {
+    const int64_t late = (key ? 160 : 130) * ms;
+    auto frame = *webrtc::test::h264_frame(key, pts, 2000);
+    frame.arrival_ns = pts * ms + late;
+    auto p = f.packetizer.packetize(frame, pts * ms);
+    f.history.append(p);
+    return p;
+  };
+  // What a sender report states: RTP time minus sync time, in 90 kHz ticks.
+  auto mapping = [&] {
+    const auto last = f.sender.last_frame();
+    EXPECT_TRUE(last);
+    return static_cast<int64_t>(last->first) - last->second * 9 / 100'000;
+  };
+  auto key = add(true, 0);
+  f.sender.send_live(*key);
+  for (int i = 1; i < 5; ++i)
+    f.sender.send_live(*add(false, i * 33));
+  const int64_t live = mapping();
+  // A PLI answered right after the frame of 132 ms: the keyframe paced out again (its send
+  // time, on its own sync clock, is before that frame's), then live from the next frame.
+  f.sender.send_paced(*key, 0, key->count(), 134 * ms + 130 * ms);
+  EXPECT_NEAR(static_cast<double>(mapping() - live), 0.0, 2 * 90.0);
+  f.sender.resume_live();
+  for (int i = 6; i < 10; ++i) {
+    f.sender.send_live(*add(false, i * 33));
+    EXPECT_NEAR(static_cast<double>(mapping() - live), 0.0, 2 * 90.0) << "frame " << i;
+  }
+}
