@@ -316,10 +316,19 @@ bool RtmpSession::admitted(const rtmp::StreamKey& key, Entry entry, std::string&
       access.reason = "too many wrong publish passwords from this address; retry in " +
                       std::to_string(o.retry_after.count()) + " s";
     }
-  } else if (entry == Entry::RtmpPublish) {
-    access = policy_.check_rtmp_publish(key.path(), jwt, pwd, unix_seconds());
   } else {
-    access = policy_.check_rtmp_play(key.path(), jwt, peer_is_loopback_, unix_seconds());
+    // A token (or none): a forged one is a guess.
+    const auto o = check_secret(failed_auth_, peer_, auth::Secret::Bearer, [&] {
+      access = entry == Entry::RtmpPublish
+                   ? policy_.check_rtmp_publish(key.path(), jwt, pwd, unix_seconds())
+                   : policy_.check_rtmp_play(key.path(), jwt, peer_is_loopback_, unix_seconds());
+      return auth::looks_forged(access.token_error) ? SecretMatch::Wrong : SecretMatch::NotAGuess;
+    });
+    if (o.throttled()) {
+      access.decision = auth::Decision::Unauthorized;
+      access.reason = "too many invalid tokens from this address; retry in " +
+                      std::to_string(o.retry_after.count()) + " s";
+    }
   }
   if (access.ok()) return true;
   const bool forbidden = access.decision == auth::Decision::Forbidden;

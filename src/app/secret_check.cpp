@@ -1,5 +1,6 @@
 #include "app/secret_check.hpp"
 
+#include "app/api_response.hpp"
 #include "app/logging.hpp"
 #include "http/rate_limiter.hpp"
 
@@ -25,12 +26,21 @@ const char* secret_name(auth::Secret secret) noexcept {
 
 SecretOutcome check_secret(auth::FailedAuthLimiter& limiter, std::string_view client,
                            auth::Secret secret, const std::function<bool()>& matches) {
+  return check_secret(limiter, client, secret, std::function<SecretMatch()>([&] {
+                        return matches() ? SecretMatch::Right : SecretMatch::Wrong;
+                      }));
+}
+
+SecretOutcome check_secret(auth::FailedAuthLimiter& limiter, std::string_view client,
+                           auth::Secret secret, const std::function<SecretMatch()>& check) {
   const auto key = http::RateLimiter::client_key(client);
   const auto now = auth::FailedAuthLimiter::Clock::now();
   if (const auto d = limiter.check(key, secret, now); !d.allowed) {
     return {SecretVerdict::Throttled, d.retry_after};
   }
-  if (matches()) {
+  const auto match = check();
+  if (match == SecretMatch::NotAGuess) return {SecretVerdict::Uncounted, {}};
+  if (match == SecretMatch::Right) {
     limiter.succeeded(key, secret);
     return {SecretVerdict::Passed, {}};
   }
@@ -44,6 +54,16 @@ SecretOutcome check_secret(auth::FailedAuthLimiter& limiter, std::string_view cl
                          auth::to_string(secret), client, run, total);
   }
   return {SecretVerdict::Failed, {}};
+}
+
+http::Response throttled_response(const http::Request& request, auth::Secret secret,
+                                  std::chrono::seconds retry_after) {
+  auto res =
+      json_error(request, http::Status::too_many_requests,
+                 std::string("too many wrong attempts at the ") + secret_name(secret) +
+                     " from this address; retry in " + std::to_string(retry_after.count()) + " s");
+  res.set(boost::beast::http::field::retry_after, std::to_string(retry_after.count()));
+  return res;
 }
 
 }  // namespace app

@@ -8,10 +8,16 @@
 #include <string_view>
 
 #include "auth/failed_auth_limiter.hpp"
+#include "http/router.hpp"
 
 namespace app {
 
-enum class SecretVerdict : uint8_t { Passed, Failed, Throttled };
+enum class SecretVerdict : uint8_t { Passed, Failed, Throttled, Uncounted };
+
+// What a check found. NotAGuess: neither a failure nor a success that forgets earlier failures
+// (no token, an expired one; and a valid token, which a guesser could mix in to clear its
+// record); the caller goes by its own verdict.
+enum class SecretMatch : uint8_t { Right, Wrong, NotAGuess };
 
 struct SecretOutcome {
   SecretVerdict verdict = SecretVerdict::Failed;
@@ -27,5 +33,11 @@ const char* secret_name(auth::Secret secret) noexcept;
 // limiter keys on its IP (an IPv6 /64). `matches` runs only when the client is not throttled.
 SecretOutcome check_secret(auth::FailedAuthLimiter& limiter, std::string_view client,
                            auth::Secret secret, const std::function<bool()>& matches);
+SecretOutcome check_secret(auth::FailedAuthLimiter& limiter, std::string_view client,
+                           auth::Secret secret, const std::function<SecretMatch()>& check);
+
+// The answer to a throttled client: 429 with Retry-After, naming the secret.
+http::Response throttled_response(const http::Request& request, auth::Secret secret,
+                                  std::chrono::seconds retry_after);
 
 }  // namespace app

@@ -7,24 +7,6 @@
 
 namespace app {
 
-namespace {
-
-http::Response throttled(const http::Request& req, auth::Secret secret, std::chrono::seconds wait) {
-  auto res = json_error(req, http::Status::too_many_requests,
-                        std::string("too many wrong attempts at the ") + secret_name(secret) +
-                            " from this address; retry in " + std::to_string(wait.count()) + " s");
-  res.set(boost::beast::http::field::retry_after, std::to_string(wait.count()));
-  return res;
-}
-
-// Forged or garbled tokens count as guesses; an honest page's expired or not-yet-valid token
-// does not (a classroom's pages behind one NAT would throttle each other every hour).
-bool looks_forged(auth::TokenError e) {
-  return e != auth::TokenError::Expired && e != auth::TokenError::NotYetValid;
-}
-
-}  // namespace
-
 bool StaffAccess::covers(std::string_view path) const {
   return !refusal && (scope == auth::AnyPath || scope == path);
 }
@@ -44,7 +26,8 @@ StaffAccess staff_access(const http::RequestContext& ctx, const NodeCredentials&
     const auto o = check_secret(limiter, ctx.remote_address, auth::Secret::AdminKey,
                                 [&] { return credentials.admin_key.matches(req["X-API-Key"]); });
     if (o.passed()) return all(true);
-    if (o.throttled()) return {throttled(req, auth::Secret::AdminKey, o.retry_after), {}, false};
+    if (o.throttled())
+      return {throttled_response(req, auth::Secret::AdminKey, o.retry_after), {}, false};
     return refuse("wrong admin key");
   }
   if (auto p = ctx.query.find("passcode"); p != ctx.query.end()) {
@@ -52,7 +35,7 @@ StaffAccess staff_access(const http::RequestContext& ctx, const NodeCredentials&
                                 [&] { return credentials.teacher_passcode.matches(p->second); });
     if (o.passed()) return all(false);
     if (o.throttled())
-      return {throttled(req, auth::Secret::TeacherPasscode, o.retry_after), {}, false};
+      return {throttled_response(req, auth::Secret::TeacherPasscode, o.retry_after), {}, false};
     return refuse("wrong teacher passcode");
   }
   const auto token = auth::bearer_token(req[boost::beast::http::field::authorization]);
@@ -63,9 +46,10 @@ StaffAccess staff_access(const http::RequestContext& ctx, const NodeCredentials&
       auto v = credentials.policy->verifier().verify(token, unix_seconds());
       error = v.error;
       if (v.ok()) claims = std::move(v.claims);
-      return v.ok() || !looks_forged(v.error);
+      return auth::looks_forged(v.error) ? SecretMatch::Wrong : SecretMatch::NotAGuess;
     });
-    if (o.throttled()) return {throttled(req, auth::Secret::Bearer, o.retry_after), {}, false};
+    if (o.throttled())
+      return {throttled_response(req, auth::Secret::Bearer, o.retry_after), {}, false};
     if (!claims) return refuse("invalid token: " + std::string(auth::to_string(error)));
     const auto type = claims->user_type;
     if (type == auth::UserType::Teacher || type == auth::UserType::Monitor) {

@@ -185,12 +185,7 @@ std::optional<http::Response> TokenApi::check_credentials(const http::RequestCon
   if (outcome.passed()) return std::nullopt;
   if (outcome.throttled()) {
     counters_.refuse(Entry::TokenApi, Refusal::RateLimited);
-    auto res = json_error(req, http::Status::too_many_requests,
-                          std::string("too many wrong attempts at the ") + secret_name(secret) +
-                              " from this address; retry in " +
-                              std::to_string(outcome.retry_after.count()) + " s");
-    res.set(boost::beast::http::field::retry_after, std::to_string(outcome.retry_after.count()));
-    return res;
+    return throttled_response(req, secret, outcome.retry_after);
   }
   return refuse_credentials(ctx, r, std::string("wrong ") + secret_name(secret));
 }

@@ -286,6 +286,13 @@ void WebRtcWorker::adopt_tcp(boost::asio::ip::tcp::socket socket,
   if (!tcp_admissible(remote)) return;  // the socket closes here
   auto connection = std::make_shared<IceTcpConnection>(std::move(socket), *this, remote,
                                                        std::chrono::steady_clock::now());
+  // Same address and port as one that closed since the last sweep: that one ends first (its
+  // viewer with it, its counts kept), as the sweep would have done.
+  if (auto it = tcp_.find(remote); it != tcp_.end()) {
+    auto stale = std::move(it->second);
+    tcp_.erase(it);
+    end_tcp(*stale);
+  }
   tcp_[remote] = connection;
   connection->start(already_read);
 }

@@ -31,19 +31,6 @@ std::string fingerprint_hex(const webrtc::dtls::Fingerprint& f) {
   return space == std::string::npos ? sdp : sdp.substr(space + 1);
 }
 
-http::Response refuse_access(const http::RequestContext& ctx, const std::string& path,
-                             const auth::AccessResult& access, NodeCounters& counters) {
-  const bool forbidden = access.decision == auth::Decision::Forbidden;
-  counters.refuse(Entry::Whep, forbidden ? Refusal::Forbidden : Refusal::Unauthorized);
-  logger("webrtc")->warn("WHEP offer from {} for {} refused: {}", ctx.remote_address, path,
-                         access.reason);
-  auto res = http::make_error(
-      ctx.request, forbidden ? http::Status::forbidden : http::Status::unauthorized, access.reason);
-  // RFC 6750 3: how to authenticate, on every 401.
-  if (!forbidden) res.set(boost::beast::http::field::www_authenticate, "Bearer realm=\"airclass\"");
-  return res;
-}
-
 constexpr std::string_view RenditionHeader = "X-AIRClass-Rendition";
 constexpr std::string_view TransportCcUri =
     "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
@@ -271,12 +258,7 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   const auto& req = ctx.request;
   Offer o;
   o.path = ctx.params.at("path");
-  const auto jwt = ctx.query.find("jwt");
-  const auto access =
-      policy_.check_whep(o.path, jwt == ctx.query.end() ? std::string_view{} : jwt->second,
-                         req[boost::beast::http::field::authorization], unix_seconds());
-  if (!access.ok()) return refuse_access(ctx, o.path, access, counters_);
-  o.claims = access.claims;
+  if (auto refusal = authorize(ctx, o)) return std::move(*refusal);
   o.stream = registry_.find(o.path);
   if (auto refusal = check_admission(ctx, o.path, o.stream)) return std::move(*refusal);
   o.parsed = webrtc::sdp::parse_offer(req.body());
@@ -301,6 +283,36 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   res.set(boost::beast::http::field::location, "/whep/session/" + o.viewer->id + "/" + key);
   // The rendition this viewer gets, "auto" and the token's cap resolved: the page shows it.
   res.set(RenditionHeader, o.quality.key());
+  return res;
+}
+
+// The viewer's token; a forged one is a guess, through the failed-authentication limiter.
+std::optional<http::Response> WhepService::authorize(const http::RequestContext& ctx, Offer& o) {
+  const auto jwt = ctx.query.find("jwt");
+  auth::AccessResult access;
+  const auto checked =
+      check_secret(*credentials_.failed_auth, ctx.remote_address, auth::Secret::Bearer, [&] {
+        access = policy_.check_whep(
+            o.path, jwt == ctx.query.end() ? std::string_view{} : jwt->second,
+            ctx.request[boost::beast::http::field::authorization], unix_seconds());
+        return auth::looks_forged(access.token_error) ? SecretMatch::Wrong : SecretMatch::NotAGuess;
+      });
+  if (checked.throttled()) {
+    counters_.refuse(Entry::Whep, Refusal::RateLimited);
+    return throttled_response(ctx.request, auth::Secret::Bearer, checked.retry_after);
+  }
+  if (access.ok()) {
+    o.claims = access.claims;
+    return std::nullopt;
+  }
+  const bool forbidden = access.decision == auth::Decision::Forbidden;
+  counters_.refuse(Entry::Whep, forbidden ? Refusal::Forbidden : Refusal::Unauthorized);
+  logger("webrtc")->warn("WHEP offer from {} for {} refused: {}", ctx.remote_address, o.path,
+                         access.reason);
+  auto res = http::make_error(
+      ctx.request, forbidden ? http::Status::forbidden : http::Status::unauthorized, access.reason);
+  // RFC 6750 3: how to authenticate, on every 401.
+  if (!forbidden) res.set(boost::beast::http::field::www_authenticate, "Bearer realm=\"airclass\"");
   return res;
 }
 

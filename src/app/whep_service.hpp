@@ -85,6 +85,7 @@ class WhepService {
   http::Response post_offer(const http::RequestContext& ctx);
   // The quality this viewer gets (a VP8 encode when its browser has no H.264) and the answer's
   // plan; a refusal when it asked for a quality the stream does not offer.
+  std::optional<http::Response> authorize(const http::RequestContext& ctx, Offer& offer);
   std::optional<http::Response> choose(const http::RequestContext& ctx, Offer& offer);
   // The feeds that carry it (starting the encoder); a refusal when the encoder cannot start.
   std::optional<http::Response> take_feeds(const http::RequestContext& ctx, Offer& offer);

@@ -40,8 +40,10 @@ AccessResult AccessPolicy::check_token(std::string_view token, std::string_view 
   }
   const auto verification = verifier_.verify(token, now_s);
   if (!verification.ok()) {
-    return refuse(Decision::Unauthorized,
-                  "invalid token: " + std::string(to_string(verification.error)));
+    auto refusal = refuse(Decision::Unauthorized,
+                          "invalid token: " + std::string(to_string(verification.error)));
+    refusal.token_error = verification.error;
+    return refusal;
   }
   const auto decision = authorize(verification.claims, path, action, node_id_);
   if (decision != Decision::Ok) {

@@ -16,8 +16,9 @@ namespace auth {
 
 struct AccessResult {
   Decision decision = Decision::Unauthorized;
-  std::string reason;                 // for the client and the log; empty when Ok
-  std::optional<TokenClaims> claims;  // who, when a token was accepted
+  std::string reason;                         // for the client and the log; empty when Ok
+  std::optional<TokenClaims> claims;          // who, when a token was accepted
+  TokenError token_error = TokenError::None;  // why a presented token was not accepted
   bool ok() const noexcept { return decision == Decision::Ok; }
 };
 

@@ -60,8 +60,16 @@ TEST_F(AccessPolicyTest, WhepRefusals) {
   auto foreign =
       TokenSigner::create({Algorithm::Hs256, std::string(40, 'x'), "airclass", 60}, error);
   const auto forged = foreign->issue(Grant::make(UserType::Student, "eve", "live/stream"), kNow);
-  EXPECT_EQ(policy_->check_whep("live/stream", forged.token, "", kNow).decision,
-            Decision::Unauthorized);
+  const auto refused = policy_->check_whep("live/stream", forged.token, "", kNow);
+  EXPECT_EQ(refused.decision, Decision::Unauthorized);
+  // Why, for the failed-authentication limiter: a forgery is a guess, expiry is not.
+  EXPECT_EQ(refused.token_error, TokenError::BadSignature);
+  EXPECT_TRUE(looks_forged(refused.token_error));
+  EXPECT_EQ(r.token_error, TokenError::Expired);
+  EXPECT_FALSE(looks_forged(r.token_error));
+  EXPECT_FALSE(looks_forged(missing.token_error));
+  EXPECT_FALSE(looks_forged(other.token_error));  // valid, for another path: no guess
+  EXPECT_TRUE(looks_forged(policy_->check_whep("live/stream", "garbage", "", kNow).token_error));
 }
 
 TEST_F(AccessPolicyTest, ReasonsNeverEchoSecrets) {

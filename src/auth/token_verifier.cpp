@@ -128,6 +128,11 @@ TokenError extract_claims(const Json& claims, TokenClaims& out) {
 
 }  // namespace
 
+bool looks_forged(TokenError error) noexcept {
+  return error != TokenError::None && error != TokenError::Missing &&
+         error != TokenError::Expired && error != TokenError::NotYetValid;
+}
+
 std::string_view to_string(TokenError error) noexcept {
   switch (error) {
     case TokenError::None:

@@ -30,6 +30,9 @@ enum class TokenError : uint8_t {
 };
 // A short fixed message, safe to return to the client or log: never echoes token or key.
 std::string_view to_string(TokenError error) noexcept;
+// Forged or garbled: a guess at a token. An honest page's expired or not-yet-valid token is
+// not (a classroom's pages behind one NAT would throttle each other every hour), nor no token.
+bool looks_forged(TokenError error) noexcept;
 
 struct VerifierConfig {
   Algorithm algorithm = Algorithm::Hs256;

@@ -368,11 +368,45 @@ def post_token_from(srv, source_ip, params):
         conn.close()
 
 
+def post_whep_from(srv, source_ip, jwt, body):
+    """POST a WHEP offer with ?jwt= from a chosen local address; (status, text)."""
+    conn = http.client.HTTPConnection(srv.public_host, srv.http_port, timeout=10,
+                                      source_address=(source_ip, 0))
+    try:
+        conn.request("POST", f"/live/stream/whep?jwt={jwt}", body=body,
+                     headers={"Content-Type": "application/sdp"})
+        r = conn.getresponse()
+        return r.status, r.read().decode(errors="replace")
+    finally:
+        conn.close()
+
+
+def forged_token_checks(c, srv, args):
+    """Forged tokens are guesses at a token: through the same limiter (5 free, then 429
+    unchecked), per address; an expired token is not a guess, and a valid token from another
+    address is not held back."""
+    offer = offer_text(args)
+    expired = h.make_jwt(claims("student", "live/stream", "read", now=time.time() - 7200))
+    statuses = [post_whep_from(srv, OTHER_IP, expired, offer)[0] for _ in range(8)]
+    c.check("WHEP: expired tokens are not counted as guesses (all 401)",
+            statuses == [401] * 8, str(statuses))
+    forged = h.make_jwt(claims("student", "live/stream", "read"), secret="y" * 40)
+    statuses = [post_whep_from(srv, "127.0.0.1", forged, offer)[0] for _ in range(12)]
+    c.check("WHEP: forged tokens from one address: 5 free + 1 checked (401), then 429 "
+            "unchecked", statuses[:6] == [401] * 6 and statuses[6:].count(429) >= 5,
+            str(statuses))
+    status, text = post_whep_from(srv, OTHER_IP, srv.token(user_id="other")["token"], offer)
+    c.check("WHEP: a valid token from another address is not held back",
+            status not in (401, 429), f"{status} {text[:200]}")
+    c.check("log: forged WHEP tokens logged", srv.wait_log("wrong bearer from 127.0.0.1", 1))
+
+
 def guessing_checks(c, args):
     """Passcode guessing from one address: 5 free failures, then a back-off doubling from 1 s
     (to 60 s) during which attempts are refused unchecked; the correct passcode from another
     address works at once, and students at the guesser's own address still get tokens."""
-    with h.Server(args.server) as srv:
+    with h.Server(args.server, webrtc=True) as srv:
+        forged_token_checks(c, srv, args)
         wrong = {"user_type": "teacher", "user_id": "guesser", "passcode": "guess-0000"}
         statuses, t0 = [], time.monotonic()
         while time.monotonic() - t0 < 3.0:
