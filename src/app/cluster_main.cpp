@@ -67,9 +67,15 @@ void ClusterMain::tick() {
 http::Response ClusterMain::heartbeat(const http::RequestContext& ctx) {
   const auto& req = ctx.request;
   using Env = cluster::SignedEnvelope;
-  std::lock_guard lock(mutex_);
-  const auto verdict = Env::verify(*signer_, req.body(), req[Env::TimestampHeader],
-                                   req[Env::NonceHeader], req[Env::SignatureHeader], unix_millis());
+  // The signature check and the parse take only the signer's lock (its replay cache): token
+  // requests placing students wait on the membership's lock, which a heartbeat holds only to
+  // record what it says.
+  auth::MessageSigner::Verdict verdict;
+  {
+    std::lock_guard signer_lock(signer_mutex_);
+    verdict = Env::verify(*signer_, req.body(), req[Env::TimestampHeader], req[Env::NonceHeader],
+                          req[Env::SignatureHeader], unix_millis());
+  }
   if (verdict != auth::MessageSigner::Verdict::Ok) {
     logger("cluster")->warn("heartbeat from {} refused: {}", ctx.remote_address,
                             auth::to_string(verdict));
@@ -79,7 +85,10 @@ http::Response ClusterMain::heartbeat(const http::RequestContext& ctx) {
   std::string error;
   const auto hb = cluster::Heartbeat::parse(req.body(), error);
   if (!hb) return json_error(req, http::Status::bad_request, "bad heartbeat: " + error);
-  const auto update = membership_.on_heartbeat(*hb, cluster::Clock::now());
+  const auto update = [&] {
+    std::lock_guard lock(mutex_);
+    return membership_.on_heartbeat(*hb, cluster::Clock::now());
+  }();
   using Kind = cluster::Membership::Update::Kind;
   if (update.kind == Kind::Refused) {
     return json_error(req, http::Status::conflict, "heartbeat refused: " + update.reason);

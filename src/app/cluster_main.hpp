@@ -2,7 +2,8 @@
 // The main node's side of the cluster: it takes signed heartbeats from sub nodes
 // (POST /api/cluster/heartbeat), keeps their membership, lists them (GET /api/cluster/nodes) and
 // places each student on a node for the token API. Handlers run on several loops; one mutex
-// guards membership, placement and the replay cache (a few microseconds per token request).
+// guards membership and placement (a few microseconds per token request), another the
+// heartbeats' replay cache, so a heartbeat's signature check and parse never hold up a token.
 #include <boost/asio/steady_timer.hpp>
 
 #include <functional>
@@ -53,7 +54,8 @@ class ClusterMain {
   NodeCounters& counters_;
   std::function<cluster::Heartbeat()> local_report_;
   boost::asio::steady_timer timer_;
-  std::mutex mutex_;
+  std::mutex mutex_;         // membership_, placement_, stopped_
+  std::mutex signer_mutex_;  // signer_ (its replay cache)
   std::optional<auth::MessageSigner> signer_;
   cluster::Membership membership_;
   cluster::Placement placement_;

@@ -57,11 +57,12 @@ void add(EncoderTotals& sum, const media::RenditionEncoderStatus& s) {
 }  // namespace
 
 RenditionFeeds::RenditionFeeds(const Config& config, WebRtcFeed::Deliver deliver, Forget forget,
-                               RunnerFactory source_runner)
+                               RunnerFactory source_runner, media::StreamRegistry* registry)
     : config_(config),
       deliver_(std::move(deliver)),
       source_runner_(std::move(source_runner)),
-      forget_(std::move(forget)) {}
+      forget_(std::move(forget)),
+      registry_(registry) {}
 
 RenditionFeeds::~RenditionFeeds() {
   std::lock_guard lock(mutex_);
@@ -80,13 +81,42 @@ std::shared_ptr<WebRtcFeed> RenditionFeeds::make_feed(const std::string& path) {
 
 std::shared_ptr<WebRtcFeed> RenditionFeeds::source(const std::string& path,
                                                    const std::shared_ptr<media::Stream>& stream) {
-  std::lock_guard lock(mutex_);
-  auto& feed = paths_[path].source;
-  if (feed) return feed;
-  feed = make_feed(path);
-  if (source_runner_) feed->set_runner(source_runner_());
-  stream->subscribe(feed);
+  std::vector<Unused> unused;
+  std::shared_ptr<WebRtcFeed> feed;
+  {
+    std::lock_guard lock(mutex_);
+    feed = source_locked(path, stream, unused);
+  }
+  let_go(unused);
   return feed;
+}
+
+std::shared_ptr<WebRtcFeed> RenditionFeeds::source_locked(
+    const std::string& path, const std::shared_ptr<media::Stream>& stream,
+    std::vector<Unused>& unused) {
+  auto& p = paths_[path];
+  if (p.source && p.source_stream.lock() == stream) return p.source;
+  if (p.source) unused.push_back({std::move(p.source), p.source_stream.lock()});
+  p.source = make_feed(path);
+  p.source_stream = stream;
+  if (p.leases == 0) p.idle_since = std::chrono::steady_clock::now();
+  if (source_runner_) p.source->set_runner(source_runner_());
+  stream->subscribe(p.source);
+  return p.source;
+}
+
+// Stops reading (the registry then drops a stream nobody publishes or reads), then the workers
+// drop what they keep for the feed.
+void RenditionFeeds::let_go(std::vector<Unused>& unused) {
+  for (auto& u : unused) {
+    if (u.stream && registry_) {
+      registry_->close_reader(u.stream, u.feed.get());
+    } else if (u.stream) {
+      u.stream->unsubscribe(u.feed.get());
+    }
+    forget_(u.feed);
+  }
+  unused.clear();
 }
 
 RenditionFeeds::Rendition RenditionFeeds::start(const std::string& path,
@@ -113,9 +143,34 @@ RenditionFeeds::Rendition RenditionFeeds::start(const std::string& path,
 RenditionFeeds::Lease RenditionFeeds::acquire(const std::string& path,
                                               const std::shared_ptr<media::Stream>& stream,
                                               const QualityChoice& choice, bool standby) {
-  auto audio = source(path, stream);
-  if (!choice.encoded) return {audio, audio};
+  std::vector<Unused> unused;
   std::unique_lock lock(mutex_);
+  auto audio = source_locked(path, stream, unused);
+  ++paths_[path].leases;  // held from here, so no sweep lets the source go while we work
+  Lease lease{audio, audio, {choice.key(), choice.encoded, standby}};
+  if (choice.encoded) {
+    try {
+      lease.video = hold_rendition(lock, path, stream, choice, standby);
+    } catch (...) {
+      drop_lease(paths_[path]);
+      lock.unlock();
+      let_go(unused);
+      throw;
+    }
+  }
+  lock.unlock();
+  let_go(unused);
+  return lease;
+}
+
+void RenditionFeeds::drop_lease(Path& p) {
+  if (p.leases > 0 && --p.leases == 0) p.idle_since = std::chrono::steady_clock::now();
+}
+
+// Caller holds `lock` (released while an encoder is made).
+std::shared_ptr<WebRtcFeed> RenditionFeeds::hold_rendition(
+    std::unique_lock<std::mutex>& lock, const std::string& path,
+    const std::shared_ptr<media::Stream>& stream, const QualityChoice& choice, bool standby) {
   auto& renditions = paths_[path].renditions;
   const auto key = choice.key();
   auto it = renditions.find(key);
@@ -145,16 +200,18 @@ RenditionFeeds::Lease RenditionFeeds::acquire(const std::string& path,
     it->second.encoder->request_keyframe();  // the joining viewer starts from a fresh IDR
   }
   ++(standby ? it->second.standby : it->second.viewers);
-  return {it->second.feed, audio};
+  return it->second.feed;
 }
 
-void RenditionFeeds::release(const std::string& path, const std::string& key, bool standby) {
+void RenditionFeeds::release(const std::string& path, const Held& held) {
   std::lock_guard lock(mutex_);
   auto p = paths_.find(path);
   if (p == paths_.end()) return;
-  auto it = p->second.renditions.find(key);
+  drop_lease(p->second);
+  if (!held.encoded) return;
+  auto it = p->second.renditions.find(held.key);
   if (it == p->second.renditions.end()) return;
-  auto& count = standby ? it->second.standby : it->second.viewers;
+  auto& count = held.standby ? it->second.standby : it->second.viewers;
   if (count == 0) return;
   --count;
   if (it->second.viewers + it->second.standby == 0)
@@ -176,6 +233,35 @@ void RenditionFeeds::report_problems(const std::string& path, const std::string&
 }
 
 void RenditionFeeds::sweep(std::chrono::steady_clock::time_point now) {
+  sweep_renditions(now);
+  sweep_sources(now);
+}
+
+// A path with no lease and no rendition left lets its source feed go: its AAC transcoding and
+// the workers' histories for it stop costing anything.
+void RenditionFeeds::sweep_sources(std::chrono::steady_clock::time_point now) {
+  std::vector<Unused> unused;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = paths_.begin(); it != paths_.end();) {
+      auto& p = it->second;
+      if (p.leases > 0 || !p.renditions.empty() ||
+          now - p.idle_since < config_.rendition_idle_timeout) {
+        ++it;
+        continue;
+      }
+      if (p.source) {
+        logger("webrtc")->info("{}: releasing the pass-through feed: no viewer for {} ms",
+                               it->first, config_.rendition_idle_timeout.count());
+        unused.push_back({std::move(p.source), p.source_stream.lock()});
+      }
+      it = paths_.erase(it);
+    }
+  }
+  let_go(unused);
+}
+
+void RenditionFeeds::sweep_renditions(std::chrono::steady_clock::time_point now) {
   std::vector<Rendition> idle;
   {
     std::lock_guard lock(mutex_);

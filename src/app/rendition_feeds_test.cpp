@@ -100,24 +100,68 @@ TEST_F(RenditionFeedsTest, TwoViewersShareOneEncoderThatStopsWhenIdle) {
   EXPECT_EQ(status[0].viewers, 2u);
   EXPECT_EQ(status[0].encoder.transcoder.output_width, 160u);
 
-  feeds.release("live/x", "small");
+  feeds.release("live/x", first.held);
   feeds.sweep(std::chrono::steady_clock::now() + 1s);
   EXPECT_EQ(feeds.totals().running, 1u) << "one viewer still watches";
-  feeds.release("live/x", "small");
+  feeds.release("live/x", second.held);
   feeds.sweep(std::chrono::steady_clock::now() + 1s);
   totals = feeds.totals();
   EXPECT_EQ(totals.running, 0u);
   EXPECT_EQ(totals.stops, 1u);
   EXPECT_GE(totals.frames_out, 40u);
+  // The encoder's feed, then (no lease and no rendition left) the pass-through feed.
+  std::lock_guard lock(workers.mutex);
+  ASSERT_EQ(workers.forgotten.size(), 2u);
+  EXPECT_EQ(workers.forgotten[0], first.video);
+  EXPECT_EQ(workers.forgotten[1], first.audio);
+}
+
+// The pass-through feed reads the stream only while someone holds it: after the last viewer
+// and renditionIdleTimeout it unsubscribes (its AAC transcoding stops), the workers forget it,
+// and a stream whose publisher has gone leaves the registry. A new viewer gets a new feed.
+TEST_F(RenditionFeedsTest, SourceFeedIsLetGoAfterItsLastViewer) {
+  config.rendition_idle_timeout = 10s;
+  RenditionFeeds feeds(config, workers.deliver(), workers.forget(), nullptr, &registry);
+  const auto a = feeds.acquire("live/x", stream, QualityChoice{"source"});
+  const auto b = feeds.acquire("live/x", stream, QualityChoice{"source"});
+  EXPECT_EQ(a.audio, b.audio);
+  EXPECT_FALSE(a.held.encoded);
+  registry.stop_publish(stream, publisher);
+  EXPECT_EQ(registry.find("live/x"), stream) << "read by the feed";
+  feeds.release("live/x", a.held);
+  feeds.sweep(std::chrono::steady_clock::now() + 20s);
+  EXPECT_EQ(feeds.source("live/x", stream), a.audio) << "one viewer still holds it";
+  feeds.release("live/x", b.held);
+  feeds.sweep(std::chrono::steady_clock::now() + 1s);
+  EXPECT_EQ(registry.find("live/x"), stream) << "idle for less than the timeout";
+  feeds.sweep(std::chrono::steady_clock::now() + 11s);
+  EXPECT_EQ(registry.find("live/x"), nullptr);
+  {
+    std::lock_guard lock(workers.mutex);
+    ASSERT_EQ(workers.forgotten.size(), 1u);
+    EXPECT_EQ(workers.forgotten[0], a.audio);
+  }
+  // A publisher comes back: a new stream object, a new feed reading it.
+  auto again = registry.start_publish("live/x", {}, {});
+  const auto c = feeds.acquire("live/x", again.stream, QualityChoice{"source"});
+  EXPECT_NE(c.audio, a.audio);
+  feeds.release("live/x", c.held);
+}
+
+// A source made (e.g. to read the stream's format) but never acquired goes the same way.
+TEST_F(RenditionFeedsTest, SourceNobodyAcquiredIsLetGoToo) {
+  RenditionFeeds feeds(config, workers.deliver(), workers.forget(), nullptr, &registry);
+  const auto feed = feeds.source("live/x", stream);
+  feeds.sweep(std::chrono::steady_clock::now() + 1s);
   std::lock_guard lock(workers.mutex);
   ASSERT_EQ(workers.forgotten.size(), 1u);
-  EXPECT_EQ(workers.forgotten[0], first.video);
+  EXPECT_EQ(workers.forgotten[0], feed);
 }
 
 TEST_F(RenditionFeedsTest, ReleaseOfWhatWasNeverTakenIsHarmless) {
   RenditionFeeds feeds(config, workers.deliver(), workers.forget());
-  feeds.release("live/none", "small");
-  feeds.release("live/x", "source");
+  feeds.release("live/none", {"small", true});
+  feeds.release("live/x", {"source"});
   feeds.sweep(std::chrono::steady_clock::now());
   EXPECT_EQ(feeds.totals().stops, 0u);
 }

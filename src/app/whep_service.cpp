@@ -231,7 +231,7 @@ void WhepService::attach(std::vector<WebRtcWorker*> workers) {
         [w](std::function<void()> work) { boost::asio::post(w->loop(), std::move(work)); });
   };
   feeds_ = std::make_unique<RenditionFeeds>(config_, std::move(deliver), std::move(forget),
-                                            std::move(runner));
+                                            std::move(runner), &registry_);
 }
 
 // One POST's state between its steps.
@@ -247,7 +247,7 @@ struct WhepService::Offer {
   webrtc::sdp::AnswerParams params;
   webrtc::sdp::AnswerPlan plan;
   RenditionFeeds::Lease feeds;
-  std::vector<HeldRendition> leases;  // encoded renditions acquired for it
+  std::vector<HeldRendition> leases;  // what was acquired for it
   std::vector<QualityChoice> ladder;  // quality=auto: what it adapts over, best first
   std::vector<LadderRung> rungs;      // ... and their feeds
   uint32_t source_bps = 0;
@@ -270,7 +270,7 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   // From here on the viewer holds its rendition: give it back unless it becomes a session.
   auto refuse = [&](http::Response res) {
     for (const auto& held : o.leases)
-      feeds_->release(o.path, held.key, held.standby);
+      feeds_->release(o.path, held);
     return res;
   };
   if (auto refusal = make_viewer(ctx, o)) return refuse(std::move(*refusal));
@@ -363,11 +363,11 @@ std::optional<http::Response> WhepService::take_feeds(const http::RequestContext
   try {
     const bool adaptive = !o.ladder.empty();
     o.feeds = feeds_->acquire(o.path, o.stream, o.quality, adaptive);
-    if (o.quality.encoded) o.leases.push_back({o.quality.key(), adaptive});
+    o.leases.push_back(o.feeds.held);
     take_ladder(o);
   } catch (const std::exception& e) {
     for (const auto& held : o.leases)
-      feeds_->release(o.path, held.key, held.standby);
+      feeds_->release(o.path, held);
     o.leases.clear();
     logger("webrtc")->error("{}: {}", o.path, e.what());
     return http::make_error(ctx.request, http::Status::internal_server_error, e.what());
@@ -385,8 +385,9 @@ void WhepService::take_ladder(Offer& o) {
     if (choice == o.quality) {
       rung.feed = o.feeds.video;
     } else {
-      rung.feed = feeds_->acquire(o.path, o.stream, choice, true).video;
-      if (choice.encoded) o.leases.push_back({choice.key(), true});
+      auto lease = feeds_->acquire(o.path, o.stream, choice, true);
+      rung.feed = lease.video;
+      o.leases.push_back(std::move(lease.held));
     }
     o.rungs.push_back(std::move(rung));
   }
@@ -624,7 +625,7 @@ void WhepService::expire_pending_locked(std::chrono::steady_clock::time_point no
 
 void WhepService::forget_session_locked(std::map<std::string, Session>::iterator it) {
   for (const auto& held : it->second.leases)
-    feeds_->release(it->second.path, held.key, held.standby);
+    feeds_->release(it->second.path, held);
   sessions_.erase(it);
 }
 

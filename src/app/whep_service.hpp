@@ -68,15 +68,12 @@ class WhepService {
   void start_sweeping(boost::asio::io_context& loop);
 
  private:
-  struct HeldRendition {
-    std::string key;       // QualityChoice::key()
-    bool standby = false;  // held by an adaptive viewer (RenditionFeeds::acquire)
-  };
+  using HeldRendition = RenditionFeeds::Held;
   struct Session {
     std::string ufrag;
     int worker = -1;  // -1 while pending
     std::string path;
-    std::vector<HeldRendition> leases;  // encoded renditions it holds
+    std::vector<HeldRendition> leases;  // what it acquired from the feeds
     // The last part of its resource URL (/whep/session/<id>/<key>): whoever holds the Location
     // may end it; the id alone, which staff listings show, may not.
     std::string key;

@@ -4,7 +4,8 @@
   freeze, and /api/streams says the source is re-encoded because of B-frames;
 - a 1080p source seen at ?quality=480p: Chromium reports 854x480;
 - a second viewer of the same rendition (our WHEP client) adds no encoder (/metrics);
-- a rendition nobody watches stops encoding after renditionIdleTimeout."""
+- a rendition nobody watches stops encoding after renditionIdleTimeout, and the pass-through
+  feed (the Opus encode) with it."""
 import re
 import threading
 import time
@@ -116,6 +117,8 @@ def ladder(c, srv, args):
     time.sleep(1.5)
     c.check("no frames encoded once stopped",
             metric(srv, "airclass_video_encoder_frames_out_total") == out1)
+    c.check("the pass-through feed is let go with the last viewer (its Opus encode stops)",
+            srv.wait_log("class/hd: releasing the pass-through feed", timeout=5))
     h.finish_early(pub)
 
 
