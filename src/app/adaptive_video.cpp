@@ -122,9 +122,19 @@ AdaptiveVideo::Decision AdaptiveVideo::on_estimate(const webrtc::SendSideBandwid
     constexpr double kCollapseLoss = 0.5;
     const bool collapsing = bandwidth.loss_fraction >= kCollapseLoss ||
                             (bandwidth.recent && bandwidth.recent->loss >= kCollapseLoss);
-    if (wants_down && !collapsing && !share_->may_step_down(member_, now)) {
-      // Not its turn: it keeps its rung this time (as if the estimate still fitted it).
-      estimate_bps = static_cast<int64_t>(static_cast<double>(playing_bps) / headroom * 1.01);
+    using StepDown = webrtc::abr::LinkShare::StepDown;
+    const auto step =
+        wants_down && !collapsing ? share_->may_step_down(member_, now) : StepDown::Free;
+    // Not its turn: it keeps its rung this time (as if the estimate still fitted it). Its
+    // turn under shared congestion: no further than the next rung.
+    const size_t playing = pending_.value_or(current_);
+    const int64_t keep_bps = step == StepDown::Hold ? playing_bps
+                             : step == StepDown::OneRung && playing + 1 < ladder_.size()
+                                 ? ladder_[playing + 1].bitrate_bps
+                                 : 0;
+    if (keep_bps > 0) {
+      estimate_bps = std::max(
+          estimate_bps, static_cast<int64_t>(static_cast<double>(keep_bps) / headroom * 1.01));
     }
   }
   Decision d;

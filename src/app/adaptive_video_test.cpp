@@ -44,6 +44,32 @@ TEST(AdaptiveVideo, DropGoesStraightToTheRungThatFitsAndCountsOnceDone) {
   EXPECT_EQ(a.status().switches_up, 0u);
 }
 
+// Viewers behind one link: when they are congested together, whoever's turn it is steps one
+// rung down, not to where its collapsed estimate points; alone, straight there.
+TEST(AdaptiveVideo, UnderSharedCongestionAStepIsOneRung) {
+  auto share = std::make_shared<webrtc::abr::LinkShare>();
+  AdaptiveVideo a(ladder(), 1, share);
+  AdaptiveVideo b(ladder(), 1, share);
+  AdaptiveVideo c(ladder(), 1, share);
+  const auto t0 = Clock::now();
+  // b and c lose 15 % of their packets: congested, though their estimates keep 720p.
+  auto lossy = at(9'000'000);
+  lossy.recent = webrtc::bwe::Delivery{};
+  lossy.recent->bps = 3'000'000;
+  lossy.recent->loss = 0.15;
+  EXPECT_FALSE(b.on_estimate(lossy, t0).switch_to);
+  EXPECT_FALSE(c.on_estimate(lossy, t0).switch_to);
+  // a's estimate falls to what fits only 240p: one rung, 720p -> 480p.
+  const auto d = a.on_estimate(at(500'000), t0 + 10ms);
+  ASSERT_TRUE(d.switch_to);
+  EXPECT_EQ(*d.switch_to, 2u);
+  // Alone on its link, the same estimate goes straight to 240p.
+  AdaptiveVideo alone(ladder(), 1, std::make_shared<webrtc::abr::LinkShare>());
+  const auto e = alone.on_estimate(at(500'000), t0);
+  ASSERT_TRUE(e.switch_to);
+  EXPECT_EQ(*e.switch_to, 3u);
+}
+
 TEST(AdaptiveVideo, ProbesBeforeGoingUpAndGoesUpOnASuccessfulProbe) {
   AdaptiveVideo a(ladder(), 2);  // 480p
   const auto t0 = Clock::now();

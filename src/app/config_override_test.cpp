@@ -151,7 +151,7 @@ TEST(ConfigEnv, RenditionItemsAndTheirErrors) {
     try {
       app::apply_environment(d, {{"AIRCLASS_RENDITIONS", value}});
     } catch (const ConfigError& e) {
-      EXPECT_EQ(d.renditions.size(), 3u);  // a refused value changes nothing
+      EXPECT_EQ(d.renditions.size(), 4u);  // a refused value changes nothing
       return std::string(e.what());
     }
     return std::string();
@@ -302,9 +302,10 @@ TEST(ConfigValidate, QualitiesNameARung) {
   }
   EXPECT_EQ(error("airclass:\n  defaultQuality: 1080p\n"),
             "airclass.defaultQuality: '1080p' is not auto, source or a rendition (720p, 480p, "
-            "240p)");
+            "360p, 240p)");
   EXPECT_EQ(error("airclass:\n  studentMaxQuality: 1080p\n"),
-            "airclass.studentMaxQuality: '1080p' is not source or a rendition (720p, 480p, 240p)");
+            "airclass.studentMaxQuality: '1080p' is not source or a rendition (720p, 480p, 360p, "
+            "240p)");
   EXPECT_EQ(error("airclass:\n  renditions: []\n  studentMaxQuality: 720p\n"),
             "airclass.studentMaxQuality: '720p' is not source or a rendition "
             "(airclass.renditions is empty)");

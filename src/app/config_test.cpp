@@ -369,6 +369,7 @@ TEST(Config, RenditionLadderDefaultsAndForms) {
   const auto defaults = parse_config("");
   EXPECT_EQ(defaults.renditions, (std::vector<app::Rendition>{{"720p", 1280, 720, 2'500'000},
                                                               {"480p", 854, 480, 1'000'000},
+                                                              {"360p", 640, 360, 800'000},
                                                               {"240p", 426, 240, 300'000}}));
   EXPECT_EQ(defaults.transcode_preset, "veryfast");
   EXPECT_EQ(defaults.transcode_gop.count(), 1000);

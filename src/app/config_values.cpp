@@ -57,8 +57,10 @@ std::string_view to_string(TokenAlgorithm algorithm) noexcept {
 }
 
 std::vector<Rendition> default_renditions() {
-  return {
-      {"720p", 1280, 720, 2'500'000}, {"480p", 854, 480, 1'000'000}, {"240p", 426, 240, 300'000}};
+  return {{"720p", 1280, 720, 2'500'000},
+          {"480p", 854, 480, 1'000'000},
+          {"360p", 640, 360, 800'000},
+          {"240p", 426, 240, 300'000}};
 }
 
 std::string ListenAddress::to_string() const {

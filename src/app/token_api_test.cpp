@@ -118,7 +118,7 @@ TEST_F(TokenApiTest, OnlyStudentsGetTheQualityCap) {
   config_.student_max_quality = "480p";
   const auto student = json(post("/api/token?user_type=student&user_id=ana"));
   EXPECT_EQ(student.at("max_quality"), "480p");
-  EXPECT_EQ(student.at("qualities"), nlohmann::json({"auto", "480p", "240p"}));
+  EXPECT_EQ(student.at("qualities"), nlohmann::json({"auto", "480p", "360p", "240p"}));
   const auto claims = claims_of(student);
   EXPECT_EQ(claims.sub, "ana");
   EXPECT_EQ(claims.max_quality, "480p");

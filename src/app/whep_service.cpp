@@ -249,7 +249,9 @@ struct WhepService::Offer {
   RenditionFeeds::Lease feeds;
   std::vector<HeldRendition> leases;  // what was acquired for it
   std::vector<QualityChoice> ladder;  // quality=auto: what it adapts over, best first
-  std::vector<LadderRung> rungs;      // ... and their feeds
+  size_t ladder_start = 0;            // the rung it starts on
+  std::shared_ptr<webrtc::abr::LinkShare> link_share;  // its classmates behind the same link
+  std::vector<LadderRung> rungs;                       // ... and their feeds
   uint32_t source_bps = 0;
   std::shared_ptr<PendingViewer> viewer;
 };
@@ -356,7 +358,19 @@ std::optional<http::Response> WhepService::choose(const http::RequestContext& ct
   const auto* v = o.plan.video();
   const bool estimated = v && (has_extension(*v, TransportCcUri) || has_feedback(*v, "goog-remb"));
   if (!estimated || v->vp8) o.ladder.clear();
+  if (!o.ladder.empty()) start_with_classmates(ctx, o);
   return std::nullopt;
+}
+
+// Adaptive viewers from one address most likely share one link (see LinkShare): a newcomer
+// starts on the rung its classmates play, not at the top (the answer keeps the top's profile,
+// as for any later switch).
+void WhepService::start_with_classmates(const http::RequestContext& ctx, Offer& o) {
+  o.link_share = link_shares_.get(http::RateLimiter::client_key(ctx.remote_address) + " " + o.path);
+  const auto rung = o.link_share->median_rung();
+  if (!rung || *rung == 0) return;
+  o.ladder_start = std::min(*rung, o.ladder.size() - 1);
+  o.quality = o.ladder[o.ladder_start];
 }
 
 std::optional<http::Response> WhepService::take_feeds(const http::RequestContext& ctx, Offer& o) {
@@ -415,16 +429,15 @@ std::optional<http::Response> WhepService::make_viewer(const http::RequestContex
   viewer->config = peer_config(o.params, o.plan, *o.ice, *section, *remote_fp, dtls_);
   if (!o.rungs.empty()) {
     viewer->ladder = std::move(o.rungs);
-    viewer->ladder_start = 0;
-    // The estimate starts well above the top rung: the viewer stays there unless feedback
-    // shows the link cannot carry it (about half a second on a narrow link). At 1.25 x the
-    // join's burst and the slow additive climb took a 20 Mbit/s viewer down and back up.
-    viewer->config.bandwidth.start_bps = viewer->ladder.front().bitrate_bps * 2;
+    viewer->ladder_start = o.ladder_start;
+    // The estimate starts well above the starting rung: the viewer stays there unless feedback
+    // shows the link cannot carry it (about half a second on a narrow link), and climbs only by
+    // probes. At 1.25 x the join's burst and the slow additive climb took a 20 Mbit/s viewer
+    // down and back up.
+    viewer->config.bandwidth.start_bps = viewer->ladder[o.ladder_start].bitrate_bps * 2;
+    viewer->link_share = o.link_share;
   }
   viewer->address = http::RateLimiter::client_key(ctx.remote_address);
-  // Adaptive viewers from one address most likely share one link (see LinkShare).
-  if (!viewer->ladder.empty())
-    viewer->link_share = link_shares_.get(viewer->address + " " + o.path);
   o.viewer = std::move(viewer);
   return std::nullopt;
 }

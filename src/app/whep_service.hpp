@@ -84,6 +84,7 @@ class WhepService {
   // plan; a refusal when it asked for a quality the stream does not offer.
   std::optional<http::Response> authorize(const http::RequestContext& ctx, Offer& offer);
   std::optional<http::Response> choose(const http::RequestContext& ctx, Offer& offer);
+  void start_with_classmates(const http::RequestContext& ctx, Offer& offer);
   // The feeds that carry it (starting the encoder); a refusal when the encoder cannot start.
   std::optional<http::Response> take_feeds(const http::RequestContext& ctx, Offer& offer);
   void take_ladder(Offer& offer);

@@ -4,7 +4,8 @@
 /metrics counters polled in the background, the CPU of process trees, and reading a getStats
 timeline (whep_browser.mjs or whep_many.mjs samples, epoch-ms "t") against a capacity schedule.
 
-The ladder (src/app/config.cpp): source, then 720p 2.5 Mbit/s, 480p 1 Mbit/s, 240p 300 kbit/s.
+The ladder (src/app/config_values.cpp): source, then 720p 2.5 Mbit/s, 480p 1 Mbit/s, 360p 800
+kbit/s, 240p 300 kbit/s.
 A picture's height says which rung is playing: 1080 is the source (nothing else is 1080 high)."""
 import json
 import os

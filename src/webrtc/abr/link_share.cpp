@@ -21,6 +21,18 @@ size_t LinkShare::members() const {
   return members_.size();
 }
 
+std::optional<size_t> LinkShare::median_rung() const {
+  std::lock_guard lock(mutex_);
+  if (members_.empty()) return std::nullopt;
+  std::vector<size_t> rungs;
+  rungs.reserve(members_.size());
+  for (const auto& m : members_)
+    rungs.push_back(m.rung);
+  const auto middle = rungs.begin() + static_cast<std::ptrdiff_t>(rungs.size() / 2);
+  std::nth_element(rungs.begin(), middle, rungs.end());
+  return *middle;
+}
+
 size_t LinkShare::congested_count(TimePoint now) const {
   size_t n = 0;
   for (const auto& m : members_) {
@@ -29,11 +41,11 @@ size_t LinkShare::congested_count(TimePoint now) const {
   return n;
 }
 
-bool LinkShare::may_step_down(MemberId id, TimePoint now) {
+LinkShare::StepDown LinkShare::may_step_down(MemberId id, TimePoint now) {
   std::lock_guard lock(mutex_);
   auto it =
       std::find_if(members_.begin(), members_.end(), [id](const Member& m) { return m.id == id; });
-  if (it == members_.end()) return true;
+  if (it == members_.end()) return StepDown::Free;
   const bool shared = shared_congestion_at_ && now - *shared_congestion_at_ < config_.congested_for;
   if (now - step_window_start_ >= config_.step_window) {
     step_window_start_ = now;
@@ -42,13 +54,18 @@ bool LinkShare::may_step_down(MemberId id, TimePoint now) {
   const auto quota = std::max<size_t>(
       1, static_cast<size_t>(config_.step_share * static_cast<double>(congested_count(now))));
   const bool waited = it->refused_since && now - *it->refused_since >= config_.refused_max;
-  if (!shared || waited || steps_in_window_ < quota) {
+  if (!shared) {
     ++steps_in_window_;
     it->refused_since.reset();
-    return true;
+    return StepDown::Free;
+  }
+  if (waited || steps_in_window_ < quota) {
+    ++steps_in_window_;
+    it->refused_since.reset();
+    return StepDown::OneRung;
   }
   if (!it->refused_since) it->refused_since = now;
-  return false;
+  return StepDown::Hold;
 }
 
 bool LinkShare::take_probe_turn(TimePoint now) {

@@ -57,12 +57,20 @@ class LinkShare {
   // Each estimate update of a member: the rung it plays (index, 0 = best) and whether its link
   // is congested now. Returns the best rung it may play (0: any).
   size_t report(MemberId id, size_t rung, bool congested, TimePoint now);
-  // A member whose estimate would take it down a rung asks first: true when it should go
-  // (no shared congestion, its turn, or it waited refused_max), false to hold this time.
-  bool may_step_down(MemberId id, TimePoint now);
+  // A member whose estimate would take it down a rung asks first. Free: no shared congestion,
+  // it goes where its estimate says. OneRung: its turn (or it waited refused_max) under shared
+  // congestion: one rung down, since its estimate fell with everyone's and a few members one
+  // rung lower end the congestion (straight to the bottom, 20 viewers behind 20 Mbit/s left a
+  // quarter of them on 240p, a third of their share). Hold: not its turn, it keeps its rung.
+  enum class StepDown : uint8_t { Free, OneRung, Hold };
+  StepDown may_step_down(MemberId id, TimePoint now);
   // Whether a member may probe now; true takes the turn (the next waits probe_spacing).
   bool take_probe_turn(TimePoint now);
   size_t members() const;
+  // The rung the middle member plays (the lower of the two middle ones); none without members.
+  // A newcomer starts there: twenty viewers joining a classroom's link at the top rung filled
+  // it many times over, and half of them fell to the bottom rung and climbed for 20 s.
+  std::optional<size_t> median_rung() const;
 
  private:
   struct Member {

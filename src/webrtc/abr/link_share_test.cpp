@@ -82,28 +82,51 @@ TEST(LinkShare, UnderSharedCongestionOnlyAQuarterStepDownAtATime) {
     ids.push_back(share.join(2));
   for (auto id : ids)
     share.report(id, 2, true, t0);  // all see the loss
+  using enum LinkShare::StepDown;
   size_t granted = 0;
-  for (auto id : ids)
-    granted += share.may_step_down(id, t0 + 10ms) ? 1 : 0;
+  for (auto id : ids) {
+    const auto s = share.may_step_down(id, t0 + 10ms);
+    EXPECT_NE(s, Free);  // shared congestion: one rung at most
+    granted += s == OneRung ? 1 : 0;
+  }
   EXPECT_EQ(granted, 2u);  // a quarter of eight
   // The next half second, two more.
   granted = 0;
   for (auto id : ids)
-    granted += share.may_step_down(id, t0 + 600ms) ? 1 : 0;
+    granted += share.may_step_down(id, t0 + 600ms) == OneRung ? 1 : 0;
   EXPECT_EQ(granted, 2u);
-  // Whoever was refused for two seconds goes anyway.
-  EXPECT_TRUE(share.may_step_down(ids[7], t0 + 2100ms));
+  // Whoever was refused for two seconds goes anyway (one rung) while the congestion lasts ...
+  for (auto id : ids)
+    share.report(id, 2, true, t0 + 2050ms);
+  EXPECT_EQ(share.may_step_down(ids[7], t0 + 2100ms), OneRung);
+  // ... and freely once it has passed.
+  EXPECT_EQ(share.may_step_down(ids[6], t0 + 4200ms), Free);
 }
 
 TEST(LinkShare, AloneOrWithoutSharedCongestionAMemberStepsDownAtOnce) {
   LinkShare share;
   const auto t0 = Clock::now();
   const auto a = share.join(1);
-  EXPECT_TRUE(share.may_step_down(a, t0));
+  EXPECT_EQ(share.may_step_down(a, t0), LinkShare::StepDown::Free);
   const auto b = share.join(1);
   share.report(b, 1, true, t0);  // one congested member: its own link
-  EXPECT_TRUE(share.may_step_down(b, t0 + 10ms));
-  EXPECT_TRUE(share.may_step_down(b, t0 + 20ms));
+  EXPECT_EQ(share.may_step_down(b, t0 + 10ms), LinkShare::StepDown::Free);
+  EXPECT_EQ(share.may_step_down(b, t0 + 20ms), LinkShare::StepDown::Free);
+}
+
+TEST(LinkShare, ANewcomerStartsOnTheMiddleMembersRung) {
+  LinkShare share;
+  const auto t0 = Clock::now();
+  EXPECT_FALSE(share.median_rung());
+  const auto a = share.join(0);
+  EXPECT_EQ(share.median_rung(), 0u);
+  const auto b = share.join(0);
+  share.join(0);
+  share.report(a, 2, false, t0);
+  share.report(b, 3, false, t0);
+  EXPECT_EQ(share.median_rung(), 2u);  // rungs 0, 2, 3
+  share.leave(a);
+  EXPECT_EQ(share.median_rung(), 3u);  // rungs 0, 3: the lower of the two middle ones
 }
 
 TEST(LinkShare, OneProbeAtATime) {
