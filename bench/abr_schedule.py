@@ -9,7 +9,7 @@ a fresh page per row.
 Schedule mode (default): the viewer's downlink (tbf, 100 ms queue) follows --phases (the issue's
 20 Mbit/s 20 s, 1.5 Mbit/s 30 s, 20 Mbit/s 40 s). Medians over --runs of:
   - drop -> fit: from the capacity drop to the first sample whose picture height is a rung
-    whose bitrate fits the narrow link (480p 1 Mbit/s, 240p 300 kbit/s) with frames advancing;
+    whose bitrate fits the narrow link (480p 1 Mbit/s, 360p 800k, 240p 300k) with frames advancing;
   - narrow freeze: Chromium's totalFreezesDuration delta over the narrow phase, and (separately)
     stalls: the time framesDecoded did not advance for more than 500 ms, from 250 ms samples;
   - return -> top: from the capacity return to the first advancing sample at height 1080;

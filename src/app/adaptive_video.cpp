@@ -57,6 +57,15 @@ webrtc::abr::ProbeController::Config probe_config() {
 // runs. A link that really narrows delivers less within the same half second, with loss.
 // The delivered rate already carries the overhead the switcher's headroom stands for (audio,
 // RTX, headers), so a rung counts as carried when it was delivered whole: acked / headroom.
+// A tenth of the last moment lost, or of the whole window: the link is congested.
+constexpr double kCongestedLoss = 0.1;
+bool congested_by_loss(const webrtc::SendSideBandwidthStats& b) {
+  return b.loss_fraction >= kCongestedLoss || (b.recent && b.recent->loss >= kCongestedLoss);
+}
+
+// A delay-based cut to no less than this share of the rung keeps it when little is lost.
+constexpr double kDeepCut = 0.6;
+
 int64_t carried_bps(const webrtc::SendSideBandwidthStats& b, double headroom, int64_t playing_bps) {
   constexpr double kLowLoss = 0.05;
   // Without loss the link delivers what the current rung sends: a delay-based cut alone (the
@@ -65,7 +74,6 @@ int64_t carried_bps(const webrtc::SendSideBandwidthStats& b, double headroom, in
   // its estimate that far down (what arrives is then the narrower rate); one queue of viewers
   // sharing a link made 480p viewers at 1 Mbit/s step down on estimates of 0.65-1.1 Mbit/s
   // while the link carried only half its capacity.
-  constexpr double kDeepCut = 0.6;
   // A link losing a fifth of what it is sent is full: what still arrives is its capacity, now
   // (the estimate takes most of a second to get there; it stepped a 1080p viewer down through
   // 720p on a 1.5 Mbit/s link).
@@ -114,7 +122,6 @@ AdaptiveVideo::Decision AdaptiveVideo::on_estimate(const webrtc::SendSideBandwid
     const bool wants_down =
         static_cast<double>(playing_bps) > static_cast<double>(estimate_bps) * headroom;
     // Congested: this estimate takes the viewer down, or a tenth of the last moment was lost.
-    constexpr double kCongestedLoss = 0.1;
     const bool congested =
         wants_down || (bandwidth.recent && bandwidth.recent->loss >= kCongestedLoss);
     ceiling = share_->report(member_, pending_.value_or(current_), congested, now);
@@ -123,8 +130,16 @@ AdaptiveVideo::Decision AdaptiveVideo::on_estimate(const webrtc::SendSideBandwid
     const bool collapsing = bandwidth.loss_fraction >= kCollapseLoss ||
                             (bandwidth.recent && bandwidth.recent->loss >= kCollapseLoss);
     using StepDown = webrtc::abr::LinkShare::StepDown;
-    const auto step =
-        wants_down && !collapsing ? share_->may_step_down(member_, now) : StepDown::Free;
+    auto step = wants_down && !collapsing ? share_->may_step_down(member_, now) : StepDown::Free;
+    // At or below the middle of its classmates, a member leaves its rung only on real loss or a
+    // deep cut: the ones above the middle make room first. (A class on 360p at 800k behind
+    // 20 Mbit/s lost 5-7 % whenever keyframes met in the queue, and each member that stepped
+    // to 240p on that spent 20 s there: a third of its share.)
+    if (step == StepDown::OneRung && !congested_by_loss(bandwidth) &&
+        static_cast<double>(estimate_bps) >= kDeepCut * static_cast<double>(playing_bps)) {
+      const auto middle = share_->median_rung();
+      if (middle && pending_.value_or(current_) >= *middle) step = StepDown::Hold;
+    }
     // Not its turn: it keeps its rung this time (as if the estimate still fitted it). Its
     // turn under shared congestion: no further than the next rung.
     const size_t playing = pending_.value_or(current_);

@@ -4,8 +4,8 @@
 /metrics counters polled in the background, the CPU of process trees, and reading a getStats
 timeline (whep_browser.mjs or whep_many.mjs samples, epoch-ms "t") against a capacity schedule.
 
-The ladder (src/app/config_values.cpp): source, then 720p 2.5 Mbit/s, 480p 1 Mbit/s, 360p 800
-kbit/s, 240p 300 kbit/s.
+The default ladder (src/app/config_values.cpp): source, then 720p 2.5 Mbit/s, 480p 1 Mbit/s,
+360p 800 kbit/s, 240p 300 kbit/s.
 A picture's height says which rung is playing: 1080 is the source (nothing else is 1080 high)."""
 import json
 import os
@@ -19,7 +19,7 @@ import harness as h
 
 E2E_DIR = os.path.dirname(os.path.abspath(__file__))
 TOP_HEIGHT = 1080
-RUNG_KBIT = {720: 2500, 480: 1000, 240: 300}  # frame height -> the rung's encoder bitrate
+RUNG_KBIT = {720: 2500, 480: 1000, 360: 800, 240: 300}  # frame height -> the rung's encoder bitrate
 
 # testsrc2 plus temporal noise: the noise makes x264 really need the bitrate (without it the
 # clip would be a few hundred kbit/s whatever -b:v says).

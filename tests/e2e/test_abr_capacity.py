@@ -3,7 +3,7 @@ looped with -c copy so the publisher costs no encoding) plays in headless Chromi
 viewer namespace of the network test bed with ?quality=auto, media straight over the veth (no
 relay). The viewer's downlink (tbf) is 20 Mbit/s for 15 s, 1.5 Mbit/s for 25 s, 20 Mbit/s for
 40 s. With adaptation the server follows its per-viewer bandwidth estimate: down to a rung
-that fits 1.5 Mbit/s (480p at 1 Mbit/s or 240p) soon after the drop, back to the source
+that fits 1.5 Mbit/s (480p at 1 Mbit/s, 360p or 240p) soon after the drop, back to the source
 (1080 high) once the link is wide again, switching at keyframes on one SSRC.
 
 Asserts: Chromium decodes 1080p30 in real time here (the first wide phase); the viewer plays in

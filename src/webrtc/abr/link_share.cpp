@@ -57,7 +57,7 @@ LinkShare::StepDown LinkShare::may_step_down(MemberId id, TimePoint now) {
   if (!shared) {
     ++steps_in_window_;
     it->refused_since.reset();
-    return StepDown::Free;
+    return members_.size() < 2 ? StepDown::Free : StepDown::OneRung;
   }
   if (waited || steps_in_window_ < quota) {
     ++steps_in_window_;

@@ -57,11 +57,13 @@ class LinkShare {
   // Each estimate update of a member: the rung it plays (index, 0 = best) and whether its link
   // is congested now. Returns the best rung it may play (0: any).
   size_t report(MemberId id, size_t rung, bool congested, TimePoint now);
-  // A member whose estimate would take it down a rung asks first. Free: no shared congestion,
-  // it goes where its estimate says. OneRung: its turn (or it waited refused_max) under shared
-  // congestion: one rung down, since its estimate fell with everyone's and a few members one
-  // rung lower end the congestion (straight to the bottom, 20 viewers behind 20 Mbit/s left a
-  // quarter of them on 240p, a third of their share). Hold: not its turn, it keeps its rung.
+  // A member whose estimate would take it down a rung asks first. Free: alone on the link, it
+  // goes where its estimate says. OneRung: one rung down, since its estimate falls with its
+  // classmates' and a few members one rung lower end the congestion (straight to where the
+  // estimate pointed, 20 viewers behind 20 Mbit/s left a quarter of them on 240p, a third of
+  // their share; a member whose own link narrowed goes on down at its next update). Under
+  // shared congestion only its turn (or after refused_max); Hold: not its turn, it keeps its
+  // rung.
   enum class StepDown : uint8_t { Free, OneRung, Hold };
   StepDown may_step_down(MemberId id, TimePoint now);
   // Whether a member may probe now; true takes the turn (the next waits probe_spacing).

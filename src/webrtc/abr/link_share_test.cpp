@@ -99,19 +99,19 @@ TEST(LinkShare, UnderSharedCongestionOnlyAQuarterStepDownAtATime) {
   for (auto id : ids)
     share.report(id, 2, true, t0 + 2050ms);
   EXPECT_EQ(share.may_step_down(ids[7], t0 + 2100ms), OneRung);
-  // ... and freely once it has passed.
-  EXPECT_EQ(share.may_step_down(ids[6], t0 + 4200ms), Free);
+  // ... and without waiting for a turn once it has passed (still one rung: a classmate).
+  EXPECT_EQ(share.may_step_down(ids[6], t0 + 4200ms), OneRung);
 }
 
 TEST(LinkShare, AloneOrWithoutSharedCongestionAMemberStepsDownAtOnce) {
   LinkShare share;
   const auto t0 = Clock::now();
   const auto a = share.join(1);
-  EXPECT_EQ(share.may_step_down(a, t0), LinkShare::StepDown::Free);
+  EXPECT_EQ(share.may_step_down(a, t0), LinkShare::StepDown::Free);  // alone: anywhere
   const auto b = share.join(1);
   share.report(b, 1, true, t0);  // one congested member: its own link
-  EXPECT_EQ(share.may_step_down(b, t0 + 10ms), LinkShare::StepDown::Free);
-  EXPECT_EQ(share.may_step_down(b, t0 + 20ms), LinkShare::StepDown::Free);
+  EXPECT_EQ(share.may_step_down(b, t0 + 10ms), LinkShare::StepDown::OneRung);
+  EXPECT_EQ(share.may_step_down(b, t0 + 20ms), LinkShare::StepDown::OneRung);
 }
 
 TEST(LinkShare, ANewcomerStartsOnTheMiddleMembersRung) {
