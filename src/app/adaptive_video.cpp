@@ -50,13 +50,6 @@ webrtc::abr::ProbeController::Config probe_config() {
   return c;
 }
 
-// What the viewer's link is known to carry: the estimate, or what it really delivered in the
-// last half second when that is more and little was lost. The delay-based estimate cuts to
-// 0.85 x the delivered rate on any queueing, our own keyframe bursts included (no pacer yet);
-// a 7 Mbit/s source on a 20 Mbit/s link was dropped to 720p for 3-4 s in half the test bed's
-// runs. A link that really narrows delivers less within the same half second, with loss.
-// The delivered rate already carries the overhead the switcher's headroom stands for (audio,
-// RTX, headers), so a rung counts as carried when it was delivered whole: acked / headroom.
 // A tenth of the last moment lost, or of the whole window: the link is congested.
 constexpr double kCongestedLoss = 0.1;
 bool congested_by_loss(const webrtc::SendSideBandwidthStats& b) {
@@ -66,6 +59,13 @@ bool congested_by_loss(const webrtc::SendSideBandwidthStats& b) {
 // A delay-based cut to no less than this share of the rung keeps it when little is lost.
 constexpr double kDeepCut = 0.6;
 
+// What the viewer's link is known to carry: the estimate, or what it really delivered in the
+// last half second when that is more and little was lost. The delay-based estimate cuts to
+// 0.85 x the delivered rate on any queueing, our own keyframe bursts included (no pacer yet);
+// a 7 Mbit/s source on a 20 Mbit/s link was dropped to 720p for 3-4 s in half the test bed's
+// runs. A link that really narrows delivers less within the same half second, with loss.
+// The delivered rate already carries the overhead the switcher's headroom stands for (audio,
+// RTX, headers), so a rung counts as carried when it was delivered whole: acked / headroom.
 int64_t carried_bps(const webrtc::SendSideBandwidthStats& b, double headroom, int64_t playing_bps) {
   constexpr double kLowLoss = 0.05;
   // Without loss the link delivers what the current rung sends: a delay-based cut alone (the
@@ -115,7 +115,8 @@ AdaptiveVideo::~AdaptiveVideo() {
 AdaptiveVideo::Decision AdaptiveVideo::on_estimate(const webrtc::SendSideBandwidthStats& bandwidth,
                                                    TimePoint now) {
   const auto headroom = switcher_config().down_headroom;
-  const auto playing_bps = ladder_[pending_.value_or(current_)].bitrate_bps;
+  const size_t playing = pending_.value_or(current_);
+  const auto playing_bps = ladder_[playing].bitrate_bps;
   int64_t estimate_bps = carried_bps(bandwidth, headroom, playing_bps);
   std::optional<size_t> ceiling;
   if (share_) {
@@ -124,7 +125,7 @@ AdaptiveVideo::Decision AdaptiveVideo::on_estimate(const webrtc::SendSideBandwid
     // Congested: this estimate takes the viewer down, or a tenth of the last moment was lost.
     const bool congested =
         wants_down || (bandwidth.recent && bandwidth.recent->loss >= kCongestedLoss);
-    ceiling = share_->report(member_, pending_.value_or(current_), congested, now);
+    ceiling = share_->report(member_, playing, congested, now);
     // Half of everything lost: the link is collapsing, no waiting for a turn.
     constexpr double kCollapseLoss = 0.5;
     const bool collapsing = bandwidth.loss_fraction >= kCollapseLoss ||
@@ -138,11 +139,10 @@ AdaptiveVideo::Decision AdaptiveVideo::on_estimate(const webrtc::SendSideBandwid
     if (step == StepDown::OneRung && !congested_by_loss(bandwidth) &&
         static_cast<double>(estimate_bps) >= kDeepCut * static_cast<double>(playing_bps)) {
       const auto middle = share_->median_rung();
-      if (middle && pending_.value_or(current_) >= *middle) step = StepDown::Hold;
+      if (middle && playing >= *middle) step = StepDown::Hold;
     }
     // Not its turn: it keeps its rung this time (as if the estimate still fitted it). Its
     // turn under shared congestion: no further than the next rung.
-    const size_t playing = pending_.value_or(current_);
     const int64_t keep_bps = step == StepDown::Hold ? playing_bps
                              : step == StepDown::OneRung && playing + 1 < ladder_.size()
                                  ? ladder_[playing + 1].bitrate_bps
@@ -159,7 +159,7 @@ AdaptiveVideo::Decision AdaptiveVideo::on_estimate(const webrtc::SendSideBandwid
   switcher_.on_estimate(estimate_bps, now);
   if (ceiling) switcher_.set_ceiling(*ceiling, now);
   const size_t wanted = switcher_.current();
-  if (wanted != pending_.value_or(current_)) {
+  if (wanted != playing) {
     d.switch_to = wanted;
     // After a switch down the link is congested and its queue drains; after one up, the new
     // rung's IDR is on its way and the sender has few packets of it to copy. A probe then

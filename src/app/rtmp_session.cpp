@@ -322,7 +322,7 @@ bool RtmpSession::admitted(const rtmp::StreamKey& key, Entry entry, std::string&
       access = entry == Entry::RtmpPublish
                    ? policy_.check_rtmp_publish(key.path(), jwt, pwd, unix_seconds())
                    : policy_.check_rtmp_play(key.path(), jwt, peer_is_loopback_, unix_seconds());
-      return auth::looks_forged(access.token_error) ? SecretMatch::Wrong : SecretMatch::NotAGuess;
+      return token_match(access.token_error);
     });
     if (o.throttled()) {
       access.decision = auth::Decision::Unauthorized;

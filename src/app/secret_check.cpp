@@ -56,6 +56,10 @@ SecretOutcome check_secret(auth::FailedAuthLimiter& limiter, std::string_view cl
   return {SecretVerdict::Failed, {}};
 }
 
+SecretMatch token_match(auth::TokenError error) noexcept {
+  return auth::looks_forged(error) ? SecretMatch::Wrong : SecretMatch::NotAGuess;
+}
+
 http::Response throttled_response(const http::Request& request, auth::Secret secret,
                                   std::chrono::seconds retry_after) {
   auto res =

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "auth/failed_auth_limiter.hpp"
+#include "auth/token_verifier.hpp"
 #include "http/router.hpp"
 
 namespace app {
@@ -35,6 +36,10 @@ SecretOutcome check_secret(auth::FailedAuthLimiter& limiter, std::string_view cl
                            auth::Secret secret, const std::function<bool()>& matches);
 SecretOutcome check_secret(auth::FailedAuthLimiter& limiter, std::string_view client,
                            auth::Secret secret, const std::function<SecretMatch()>& check);
+
+// A token check as a guess: a forged or garbled token is Wrong; a valid, expired or missing
+// one is NotAGuess (it neither counts nor clears the record).
+SecretMatch token_match(auth::TokenError error) noexcept;
 
 // The answer to a throttled client: 429 with Retry-After, naming the secret.
 http::Response throttled_response(const http::Request& request, auth::Secret secret,

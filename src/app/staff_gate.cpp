@@ -46,7 +46,7 @@ StaffAccess staff_access(const http::RequestContext& ctx, const NodeCredentials&
       auto v = credentials.policy->verifier().verify(token, unix_seconds());
       error = v.error;
       if (v.ok()) claims = std::move(v.claims);
-      return auth::looks_forged(v.error) ? SecretMatch::Wrong : SecretMatch::NotAGuess;
+      return token_match(v.error);
     });
     if (o.throttled())
       return {throttled_response(req, auth::Secret::Bearer, o.retry_after), {}, false};

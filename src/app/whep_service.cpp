@@ -297,7 +297,7 @@ std::optional<http::Response> WhepService::authorize(const http::RequestContext&
         access = policy_.check_whep(
             o.path, jwt == ctx.query.end() ? std::string_view{} : jwt->second,
             ctx.request[boost::beast::http::field::authorization], unix_seconds());
-        return auth::looks_forged(access.token_error) ? SecretMatch::Wrong : SecretMatch::NotAGuess;
+        return token_match(access.token_error);
       });
   if (checked.throttled()) {
     counters_.refuse(Entry::Whep, Refusal::RateLimited);

@@ -54,18 +54,13 @@ LinkShare::StepDown LinkShare::may_step_down(MemberId id, TimePoint now) {
   const auto quota = std::max<size_t>(
       1, static_cast<size_t>(config_.step_share * static_cast<double>(congested_count(now))));
   const bool waited = it->refused_since && now - *it->refused_since >= config_.refused_max;
-  if (!shared) {
-    ++steps_in_window_;
-    it->refused_since.reset();
-    return members_.size() < 2 ? StepDown::Free : StepDown::OneRung;
+  if (shared && !waited && steps_in_window_ >= quota) {
+    if (!it->refused_since) it->refused_since = now;
+    return StepDown::Hold;
   }
-  if (waited || steps_in_window_ < quota) {
-    ++steps_in_window_;
-    it->refused_since.reset();
-    return StepDown::OneRung;
-  }
-  if (!it->refused_since) it->refused_since = now;
-  return StepDown::Hold;
+  ++steps_in_window_;
+  it->refused_since.reset();
+  return !shared && members_.size() < 2 ? StepDown::Free : StepDown::OneRung;
 }
 
 bool LinkShare::take_probe_turn(TimePoint now) {
