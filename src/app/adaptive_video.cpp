@@ -178,8 +178,14 @@ AdaptiveVideo::Decision AdaptiveVideo::on_estimate(const webrtc::SendSideBandwid
 }
 
 void AdaptiveVideo::on_probe_result(const webrtc::ProbeResult& result, TimePoint now) {
-  if (probes_.on_probe_result(result.cluster, result.bps, now))
+  const auto failures = probes_.failures();
+  if (probes_.on_probe_result(result.cluster, result.bps, now)) {
     switcher_.on_probe_succeeded(result.bps, now);
+  } else if (probes_.failures() > failures && !shares_link()) {
+    // Alone on its link a probe that fell short measured the link; in a group it measured only
+    // the room the others left, which the group's own rules share out.
+    switcher_.on_probe_failed(result.bps, now);
+  }
 }
 
 void AdaptiveVideo::switch_pending(size_t rung, TimePoint now) {

@@ -26,6 +26,8 @@ struct ViewerLoop {
       int64_t measured = std::min(pending->target_bps, capacity(probe_start));
       if (prober.on_probe_result(pending->cluster, measured, now)) {
         switcher.on_probe_succeeded(measured, now);
+      } else {
+        switcher.on_probe_failed(measured, now);
       }
       pending.reset();
     }

@@ -122,7 +122,11 @@ std::optional<size_t> RenditionSwitcher::up_target(int64_t estimate_bps, TimePoi
     }
   };
   if (hold_since_ && now - *hold_since_ >= config_.up_hold) {
-    consider(static_cast<double>(hold_min_bps_), config_.up_headroom, false);
+    auto held = static_cast<double>(hold_min_bps_) * config_.up_headroom;
+    if (measured_capacity_bps_) {
+      held = std::min(held, static_cast<double>(*measured_capacity_bps_) * config_.probe_headroom);
+    }
+    consider(held, 1.0, false);
   }
   if (evidence_bps_ && now - evidence_at_ >= config_.probe_up_hold) {
     consider(static_cast<double>(*evidence_bps_), config_.probe_headroom, true);
@@ -165,6 +169,12 @@ void RenditionSwitcher::on_probe_succeeded(int64_t measured_bps, TimePoint now) 
   evidence_bps_ = measured_bps;
   evidence_at_ = now;
   evidence_peak_estimate_ = last_estimate_bps_;
+  measured_capacity_bps_.reset();
+}
+
+void RenditionSwitcher::on_probe_failed(int64_t measured_bps, TimePoint now) {
+  last_now_ = std::max(last_now_, now);
+  if (measured_bps > 0) measured_capacity_bps_ = measured_bps;
 }
 
 std::optional<size_t> RenditionSwitcher::index_of(const std::string& name) const noexcept {

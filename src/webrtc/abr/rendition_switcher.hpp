@@ -79,6 +79,13 @@ class RenditionSwitcher {
   std::optional<size_t> on_estimate(int64_t estimate_bps, TimePoint now);
   // A probe's measured rate that proved the next rung: evidence for going up.
   void on_probe_succeeded(int64_t measured_bps, TimePoint now);
+  // A probe that fell short: it was sent above the next rung's need and the link delivered
+  // only `measured_bps`, so that is what it carries now. Until a probe succeeds, the estimate
+  // alone takes the viewer up only to a rung the measurement would have proved (the estimate
+  // takes the probe's rate and holds it while the link is idle below it: on a 1.5 Mbit/s
+  // link a viewer on 800k went up to 1 Mbit/s three seconds after a probe measured 1.5 and
+  // lost the rung to its IDR).
+  void on_probe_failed(int64_t measured_bps, TimePoint now);
   // New ladder (the source's measured bitrate changed): the current rung is kept by name; if
   // it is gone, current() becomes the best rung at or below its old bitrate (the caller
   // compares current() before and after).
@@ -114,6 +121,7 @@ class RenditionSwitcher {
   std::optional<TimePoint> hold_since_;
   int64_t hold_min_bps_ = 0;
   std::optional<int64_t> evidence_bps_;
+  std::optional<int64_t> measured_capacity_bps_;  // by the last probe, when it fell short
   TimePoint evidence_at_{};
   int64_t evidence_peak_estimate_ = 0;
   int64_t last_estimate_bps_ = 0;
