@@ -11,7 +11,7 @@ PYTHON    ?= /usr/bin/python3
 FUZZ_SECONDS ?= 60
 CMAKE_GEN  = -G Ninja
 
-.PHONY: all setup setup-build build asan asan-configure fuzz fuzz-campaign tsan run test test-unit test-e2e test-asan bench format check-format clean
+.PHONY: all setup setup-build build asan asan-configure fuzz fuzz-campaign tsan run install uninstall test test-unit test-e2e test-asan bench format check-format clean
 
 all: build
 
@@ -65,7 +65,7 @@ fuzz-campaign: setup-build
 # ThreadSanitizer, outside `make test` (its build and its slowed runs do not fit the 25 minutes):
 # every unit test, then the server under the e2e smoke runs (RTMP in, WHEP and load clients
 # out, the cluster), all built with clang -fsanitize=thread. Run it before every submission.
-TSAN_SMOKE = e2e.test_(rtmp_ffmpeg|whep_client|load_smoke|cluster|ice_tcp)$$
+TSAN_SMOKE = e2e.test_(rtmp_ffmpeg|whep_client|load_smoke|cluster|cluster_redis|ice_tcp)$$
 tsan: setup
 	@[ -f $(TSAN_DIR)/build.ninja ] || CC=clang CXX=clang++ cmake -S . -B $(TSAN_DIR) $(CMAKE_GEN) \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIRCLASS_TSAN=ON -DAIRCLASS_WEB=OFF -DAIRCLASS_BENCH=ON
@@ -78,6 +78,46 @@ tsan: setup
 
 run: setup build
 	./$(BUILD_DIR)/src/app/airclass --config $(CONFIG)
+
+# A plain Debian box (docs/deployment.md): `make build && sudo make install`, then
+# `systemctl enable --now airclass`. Installs what `make build` made, never builds (not as root).
+# The config is written only if absent, pointing at the installed pages; DESTDIR stages the
+# files without touching users or systemd (packaging, tests/deploy).
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /etc/systemd/system
+install:
+	@test -x $(AIRCLASS_BIN) -a -f $(BUILD_DIR)/web/index.html \
+	  || { echo "make install: no $(AIRCLASS_BIN) or $(BUILD_DIR)/web: run make build first"; exit 1; }
+	install -D -m 0755 $(AIRCLASS_BIN) $(DESTDIR)$(PREFIX)/bin/airclass
+	rm -rf $(DESTDIR)$(PREFIX)/share/airclass/web
+	install -d -m 0755 $(DESTDIR)$(PREFIX)/share/airclass $(DESTDIR)$(SYSCONFDIR)/airclass
+	cp -R $(BUILD_DIR)/web $(DESTDIR)$(PREFIX)/share/airclass/web
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/airclass/web
+	@[ -e $(DESTDIR)$(SYSCONFDIR)/airclass/airclass.yml ] \
+	  && echo "make install: keeping $(DESTDIR)$(SYSCONFDIR)/airclass/airclass.yml" \
+	  || { sed 's|^  webRoot: ""|  webRoot: $(PREFIX)/share/airclass/web|' $(CONFIG) \
+	         > $(DESTDIR)$(SYSCONFDIR)/airclass/airclass.yml \
+	       && chmod 0640 $(DESTDIR)$(SYSCONFDIR)/airclass/airclass.yml; }
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/|$(PREFIX)/|g; s|/etc/airclass/|$(SYSCONFDIR)/airclass/|g' \
+	  deploy/systemd/airclass.service > $(DESTDIR)$(UNITDIR)/airclass.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/airclass.service
+	@if [ -z "$(DESTDIR)" ]; then \
+	  id -u airclass >/dev/null 2>&1 || useradd --system --user-group --no-create-home \
+	    --home-dir /nonexistent --shell /usr/sbin/nologin airclass; \
+	  chgrp airclass $(SYSCONFDIR)/airclass/airclass.yml; \
+	  [ -d /run/systemd/system ] && systemctl daemon-reload || true; \
+	  echo "make install: done; set the secrets (docs/deployment.md), then systemctl enable --now airclass"; \
+	fi
+
+# Leaves $(SYSCONFDIR)/airclass (the config and secrets) and the airclass user.
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+	  systemctl disable --now airclass 2>/dev/null || true; fi
+	rm -f $(DESTDIR)$(PREFIX)/bin/airclass $(DESTDIR)$(UNITDIR)/airclass.service
+	rm -rf $(DESTDIR)$(PREFIX)/share/airclass
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 # Every test: unit tests and end-to-end runs on the release build, then the unit tests and the
 # malformed-input runs again under AddressSanitizer + UndefinedBehaviorSanitizer, and each

@@ -10,6 +10,7 @@ BUILD_PKGS=(
   libavcodec-dev libavutil-dev libswresample-dev libswscale-dev libopus-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libjwt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libhiredis-dev  # the cluster's shared state in Redis (src/app/redis_store.*)
   nodejs npm
 )
 TEST_PKGS=(
@@ -18,6 +19,9 @@ TEST_PKGS=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice
   chromium firefox-esr iproute2 util-linux procps curl python3 python3-prometheus-client nftables
   coturn  # the TURN relay e2e (tests/e2e/test_turn_relay.py)
+  openssl  # the CLI: tests/e2e/test_tls.py makes its CA and certificates with it
+  redis-server  # the cluster on Redis e2e (tests/e2e/test_cluster_redis.py)
+  nginx caddy  # the reverse proxy e2e (tests/e2e/test_reverse_proxy.py)
   python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0
 )
 
@@ -54,4 +58,4 @@ npm_ci() {
   fi
 }
 npm_ci web  # the classroom pages are part of the build
-if [ "${1:-}" != "--build-only" ]; then npm_ci tests/e2e; fi
+if [ "${1:-}" != "--build-only" ]; then npm_ci tests/e2e; npm_ci tests/deploy; fi

@@ -77,7 +77,7 @@ http::Response ClusterMain::heartbeat(const http::RequestContext& ctx) {
                           req[Env::SignatureHeader], unix_millis());
   }
   if (verdict != auth::MessageSigner::Verdict::Ok) {
-    logger("cluster")->warn("heartbeat from {} refused: {}", ctx.remote_address,
+    logger("cluster")->warn("heartbeat from {} refused: {}", ctx.client_description(),
                             auth::to_string(verdict));
     return json_error(req, http::Status::unauthorized,
                       "heartbeat refused: " + std::string(auth::to_string(verdict)));

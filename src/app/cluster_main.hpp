@@ -28,6 +28,12 @@ struct PlacedNode {
   bool local = false;      // the main node itself
 };
 
+// A placement, or why there is none (the token API answers 503 with it).
+struct PlaceResult {
+  std::optional<PlacedNode> node;
+  std::string refusal;
+};
+
 class ClusterMain {
  public:
   // `local_report` gives the main node's own load as a heartbeat (for listing, and for placing

@@ -9,16 +9,12 @@
 namespace app {
 namespace {
 
-// "rtmp://host[:port]" -> host and port (1935 when absent); the main's API host when unset.
-std::pair<std::string, uint16_t> rtmp_target(const Config& c, const http::HttpUrl& main) {
+// mainRtmpUrl, or the main's API host on port 1935 when unset.
+PullSource rtmp_target(const Config& c, const http::HttpUrl& main) {
   if (c.main_rtmp_url.empty()) return {main.host, 1935};
-  const auto rest = std::string_view(c.main_rtmp_url).substr(std::string_view("rtmp://").size());
-  const auto url = http::parse_http_url("http://" + std::string(rest));
-  if (!url) throw ConfigError("airclass.mainRtmpUrl must be rtmp://host[:port]");
-  const auto bracket = rest.rfind(']');
-  const bool has_port =
-      rest.find(':', bracket == std::string_view::npos ? 0 : bracket) != std::string_view::npos;
-  return {url->host, has_port ? url->port : uint16_t{1935}};
+  const auto source = parse_pull_source(c.main_rtmp_url);
+  if (!source) throw ConfigError("airclass.mainRtmpUrl must be rtmp(s)://host[:port]");
+  return *source;
 }
 
 }  // namespace
@@ -31,14 +27,19 @@ ClusterSub::ClusterSub(IoPool& pool, const Config& config, media::StreamRegistry
       registry_(registry),
       report_(std::move(report)),
       viewers_on_(std::move(viewers_on)),
-      timer_(pool.main()) {
+      timer_(pool.main()),
+      puller_(pool, registry, config, [this] {
+        const auto t = node_token();
+        return t.empty() ? std::string() : "jwt=" + t;
+      }) {
   std::string error;
   signer_ = cluster::SignedEnvelope::make_signer(config.cluster_secret, error);
   if (!signer_) throw ConfigError("airclass.clusterSecret: " + error);
   auto main = http::parse_http_url(config.main_url);
-  if (!main) throw ConfigError("airclass.mainUrl must be http://host[:port]: " + config.main_url);
+  if (!main)
+    throw ConfigError("airclass.mainUrl must be http(s)://host[:port]: " + config.main_url);
   main_ = *main;
-  std::tie(rtmp_host_, rtmp_port_) = rtmp_target(config, main_);
+  source_ = rtmp_target(config, main_);
 }
 
 ClusterSub::~ClusterSub() = default;
@@ -46,21 +47,18 @@ ClusterSub::~ClusterSub() = default;
 void ClusterSub::start() {
   logger("cluster")->info("sub node {}: heartbeats to {} every {} ms, streams from rtmp://{}:{}",
                           config_.node_id, config_.main_url, config_.heartbeat_interval.count(),
-                          rtmp_host_, rtmp_port_);
+                          source_.host, source_.port);
   if (config_.relay_always) ensure_relay(config_.default_path);
   beat();
 }
 
 void ClusterSub::stop() {
-  std::map<std::string, Relay> relays;
   {
     std::lock_guard lock(mutex_);
     stopped_ = true;
-    relays.swap(relays_);
   }
   timer_.cancel();
-  for (auto& [path, r] : relays)
-    r.relay->stop();
+  puller_.stop();
 }
 
 void ClusterSub::beat() {
@@ -68,7 +66,7 @@ void ClusterSub::beat() {
     std::lock_guard lock(mutex_);
     if (stopped_) return;
   }
-  reap_idle_relays();
+  puller_.maintain(viewers_on_, config_.relay_always ? config_.default_path : std::string(), {});
   const auto body = report_().to_json();
   const auto signed_headers = cluster::SignedEnvelope::sign(*signer_, body, unix_millis());
   http::ClientRequest req;
@@ -121,51 +119,16 @@ std::string ClusterSub::node_token() const {
 }
 
 bool ClusterSub::ensure_relay(const std::string& path) {
-  std::lock_guard lock(mutex_);
-  if (stopped_) return false;
-  auto& r = relays_[path];
-  r.last_watched = std::chrono::steady_clock::now();
-  if (r.relay) return true;
-  RelayOptions o;
-  o.upstream_host = rtmp_host_;
-  o.upstream_port = rtmp_port_;
-  o.app_path = path;
-  o.query = [this] {
-    const auto t = node_token();
-    return t.empty() ? std::string() : "jwt=" + t;
-  };
-  o.session_id = next_relay_id_++;
-  r.relay = std::make_shared<RtmpRelay>(pool_.next(), registry_, std::move(o), config_);
-  r.relay->start();
-  logger("cluster")->info("pulling {} from rtmp://{}:{}", path, rtmp_host_, rtmp_port_);
-  return true;
-}
-
-void ClusterSub::reap_idle_relays() {
-  const auto now = std::chrono::steady_clock::now();
-  std::vector<std::shared_ptr<RtmpRelay>> idle;
   {
     std::lock_guard lock(mutex_);
-    for (auto it = relays_.begin(); it != relays_.end();) {
-      const bool keep_always = config_.relay_always && it->first == config_.default_path;
-      if (viewers_on_(it->first) > 0 || keep_always) it->second.last_watched = now;
-      if (now - it->second.last_watched > config_.relay_idle_timeout) {
-        logger("cluster")->info("dropping the pull of {}: nobody watched for {} s", it->first,
-                                config_.relay_idle_timeout.count() / 1000);
-        idle.push_back(std::move(it->second.relay));
-        it = relays_.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    if (stopped_) return false;
   }
-  for (auto& r : idle)
-    r->stop();
+  return puller_.ensure(path, source_);
 }
 
 ClusterSub::Status ClusterSub::status() const {
   std::lock_guard lock(mutex_);
-  return {registered_, last_error_, relays_.size()};
+  return {registered_, last_error_, puller_.size()};
 }
 
 }  // namespace app

@@ -1,21 +1,18 @@
 #pragma once
-// A sub node's side of the cluster: it reports its load to the main node every heartbeat
-// interval (signed), keeps the read token the main node answers with, and pulls each stream its
-// viewers ask for from the main node over RTMP (app::RtmpRelay), on demand or always, dropping
-// a pull nobody has watched for relayIdleTimeout.
+// A sub node's side of the in-memory cluster: it reports its load to the main node every
+// heartbeat interval (signed), keeps the read token the main node answers with, and pulls each
+// stream its viewers ask for from the main node over RTMP (app::StreamPuller), on demand or
+// always, dropping a pull nobody has watched for relayIdleTimeout. (On Redis: ClusterOnRedis.)
 #include <boost/asio/steady_timer.hpp>
 
-#include <chrono>
 #include <functional>
-#include <map>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 
 #include "app/config.hpp"
 #include "app/io_pool.hpp"
-#include "app/rtmp_relay.hpp"
+#include "app/stream_puller.hpp"
 #include "auth/message_signer.hpp"
 #include "cluster/heartbeat.hpp"
 #include "http/http_client.hpp"
@@ -47,7 +44,6 @@ class ClusterSub {
  private:
   void beat();
   void on_answer(const http::ClientResponse& response);
-  void reap_idle_relays();
   std::string node_token() const;
 
   IoPool& pool_;
@@ -58,19 +54,13 @@ class ClusterSub {
   boost::asio::steady_timer timer_;
   std::optional<auth::MessageSigner> signer_;
   http::HttpUrl main_;
-  std::string rtmp_host_;
-  uint16_t rtmp_port_ = 1935;
+  PullSource source_;  // the main node's RTMP
   mutable std::mutex mutex_;
   std::string node_token_;
   bool registered_ = false;
   bool stopped_ = false;
   std::string last_error_;
-  struct Relay {
-    std::shared_ptr<RtmpRelay> relay;
-    std::chrono::steady_clock::time_point last_watched;
-  };
-  std::map<std::string, Relay> relays_;
-  uint64_t next_relay_id_ = 1;
+  StreamPuller puller_;
 };
 
 }  // namespace app

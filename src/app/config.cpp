@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "app/config_keys.hpp"
+#include "app/config_tls.hpp"
 
 namespace app {
 namespace {
@@ -154,6 +155,26 @@ std::string default_node_id() {
   return id.empty() ? "airclass" : id;
 }
 
+namespace {
+
+// On Redis a node pulls streams from whichever node took the publish, with a read token it
+// mints itself: it needs the signing key, not only the public one.
+void check_redis(Config& c) {
+  if (c.redis_address.empty()) return;
+  if (c.mode == NodeMode::Standalone) {
+    c.warnings.push_back("airclass.redisAddress is ignored on a standalone node");
+    return;
+  }
+  if (c.token_algorithm == TokenAlgorithm::Es256 && c.token_private_key_file.empty()) {
+    throw ConfigError(
+        "a cluster on Redis (airclass.redisAddress) with tokenAlgorithm ES256 needs "
+        "airclass.tokenPrivateKeyFile on every node: nodes mint the tokens they pull streams "
+        "from each other with");
+  }
+}
+
+}  // namespace
+
 void validate(Config& c) {
   const auto mode = std::string(to_string(c.mode));
   if (c.token_algorithm == TokenAlgorithm::Es256) {
@@ -178,6 +199,7 @@ void validate(Config& c) {
       c.warnings.push_back("token key files are ignored with tokenAlgorithm HS256");
     }
   }
+  check_redis(c);
   check_key_file(c.token_private_key_file, "tokenPrivateKeyFile");
   check_key_file(c.token_public_key_file, "tokenPublicKeyFile");
   if (c.mode != NodeMode::Standalone && c.cluster_secret.empty()) {
@@ -189,10 +211,12 @@ void validate(Config& c) {
   if (!c.student_max_quality.empty())
     check_quality(c, c.student_max_quality, "studentMaxQuality", false);
   check_turn(c);
+  check_tls(c);
   if (c.node_id.empty()) c.node_id = default_node_id();
-  if (c.mode == NodeMode::Sub && c.main_url.empty()) {
+  if (c.mode == NodeMode::Sub && c.main_url.empty() && c.redis_address.empty()) {
     throw ConfigError(
-        "a sub node needs airclass.mainUrl (AIRCLASS_MAIN_URL), e.g. http://main:8000");
+        "a sub node needs airclass.mainUrl (AIRCLASS_MAIN_URL), e.g. http://main:8000, or "
+        "airclass.redisAddress for a cluster on Redis");
   }
 }
 

@@ -28,6 +28,9 @@ enum class NodeMode : uint8_t { Standalone, Main, Sub };
 std::string_view to_string(NodeMode mode) noexcept;  // "standalone", "main", "sub"
 
 enum class TokenAlgorithm : uint8_t { Hs256, Es256 };
+
+// rtmpEncryption: no (RTMP only), optional (RTMP and RTMPS side by side), strict (RTMPS only).
+enum class RtmpEncryption : uint8_t { No, Optional, Strict };
 std::string_view to_string(TokenAlgorithm algorithm) noexcept;  // "HS256", "ES256"
 
 // A STUN/TURN server handed to browsers (webrtcICEServers2); we are ICE-lite and never use it.
@@ -66,6 +69,9 @@ struct Config {
   ListenAddress webrtc_udp_address{"", 8189};  // webrtcLocalUDPAddress: one port for all viewers
   std::vector<std::string> webrtc_additional_hosts;  // public IPs or DNS names (NAT, Docker)
   bool webrtc_ips_from_interfaces = true;
+  // trustedProxies: reverse proxies (IPs or CIDRs) whose X-Forwarded-For names the client for
+  // limits, logs and the loopback rule; empty: the header is never believed.
+  std::vector<std::string> trusted_proxies;
 
   // airclass: section
   unsigned io_threads = 0;       // 0: one per core
@@ -132,6 +138,12 @@ struct Config {
   bool main_serves_viewers = false;  // main: place students on the main node too
   bool relay_always = false;         // sub: pull the default path even without viewers
   std::chrono::milliseconds relay_idle_timeout{30000};  // sub: drop a pull nobody watches
+  // The cluster's shared state in Redis (docs/cluster-redis.md): "host:port"; empty: no Redis
+  // (one main node keeps the cluster in memory, as before).
+  std::string redis_address;
+  std::string redis_password;                    // AUTH; empty: none
+  std::string redis_prefix = "airclass:";        // of every key, so clusters can share a Redis
+  std::chrono::milliseconds redis_timeout{500};  // per Redis command and connect
 
   // airclass: the rendition ladder, encoded on demand while somebody watches a rung
   std::vector<Rendition> renditions = default_renditions();  // best first; empty: none
@@ -160,6 +172,23 @@ struct Config {
   // blocks UDP; empty ('') turns it off.
   std::optional<ListenAddress> webrtc_tcp_address = ListenAddress{"", 8189};
   std::vector<IceServer> webrtc_ice_servers;  // webrtcICEServers2, for browsers
+
+  // TLS (MediaMTX's keys at the top level). Files are PEM; SIGHUP reloads them. The key and
+  // certificate files are read only when their encryption is on.
+  bool webrtc_encryption = false;  // WHEP over HTTPS
+  std::string webrtc_server_key = "server.key";
+  std::string webrtc_server_cert = "server.crt";
+  RtmpEncryption rtmp_encryption = RtmpEncryption::No;
+  ListenAddress rtmps_address{"", 1936};  // RTMPS listener (rtmpEncryption optional or strict)
+  std::string rtmp_server_key = "server.key";
+  std::string rtmp_server_cert = "server.crt";
+  // airclass: the API and pages over HTTPS; empty files: webrtcServerKey/webrtcServerCert.
+  bool api_encryption = false;
+  std::string api_server_key;
+  std::string api_server_cert;
+  // PEM CA(s) this node verifies other nodes' HTTPS and RTMPS certificates with (heartbeats,
+  // token proxying, relay pulls); empty: the system's trust store.
+  std::string cluster_ca;
 };
 
 // Every message names where the value came from: "airclass.yml:7: ...",

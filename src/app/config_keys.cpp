@@ -6,6 +6,8 @@
 #include <cctype>
 #include <utility>
 
+#include "http/trusted_proxies.hpp"
+
 namespace app::config_detail {
 namespace {
 
@@ -165,6 +167,24 @@ class TableBuilder {
       std::string out = "[";
       for (const auto& host : c.*m)
         out += (out.size() > 1 ? ", " : "") + yaml_scalar(host);
+      return out + "]";
+    };
+  }
+
+  void networks(std::string_view name, std::vector<std::string> Config::*m, std::string_view desc) {
+    add(name, desc,
+        "a list of up to " + std::to_string(http::TrustedProxies::MaxEntries) +
+            " IP addresses or CIDR networks like 10.0.0.0/8",
+        [m](Config& c, const RawValue& r) {
+          std::string bad;
+          if (!http::TrustedProxies::parse(r.items, &bad)) throw ValueError(bad);
+          c.*m = r.items;
+        });
+    last().shape = Shape::List;
+    last().show = [m](const Config& c) {
+      std::string out = "[";
+      for (const auto& net : c.*m)
+        out += (out.size() > 1 ? ", " : "") + yaml_quoted(net);
       return out + "]";
     };
   }
@@ -357,6 +377,8 @@ void top_level_keys(TableBuilder& t) {
   t.after([](Config& c) {
     if (c.hls) add_warning(c, "hls: yes is not supported (WebRTC only); ignored");
   });
+  t.networks("trustedProxies", &Config::trusted_proxies,
+             "reverse proxies whose X-Forwarded-For names the client; []: never believed");
 
   t.group("", "WebRTC");
   t.boolean("webrtc", &Config::webrtc, "WHEP playback for students, teacher and monitor");
@@ -517,6 +539,31 @@ void turn_keys(TableBuilder& t) {
              "lifetime of the TURN credentials: a school day of watching (docs/coturn.md)");
 }
 
+// host:port with the port required (Redis has no well-known default worth guessing here).
+bool is_redis_address(std::string_view s) {
+  if (s.empty()) return true;
+  const auto colon = s.rfind(':');
+  return colon != std::string_view::npos && s.back() != ']' && s.size() < 256 &&
+         is_valid_public_url("http://" + std::string(s));
+}
+
+void redis_keys(TableBuilder& t) {
+  t.text("redisAddress", &Config::redis_address, "empty or host:port", false, is_redis_address,
+         "cluster state in Redis (main and sub nodes); empty: none");
+  t.text(
+      "redisPassword", &Config::redis_password, "empty or a password of at most 512 bytes", true,
+      [](std::string_view s) { return s.size() <= 512; }, "Redis AUTH password; empty: none");
+  t.text(
+      "redisPrefix", &Config::redis_prefix, "1 to 64 printable characters without spaces", false,
+      [](std::string_view s) {
+        return !s.empty() && s.size() <= 64 &&
+               std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+      },
+      "prefix of every Redis key, so several clusters can share one Redis");
+  t.duration("redisTimeout", &Config::redis_timeout, milliseconds(50), milliseconds(10000),
+             "bound of each Redis command and connect");
+}
+
 void cluster_keys(TableBuilder& t) {
   const auto url = [](std::string_view s) { return s.empty() || is_valid_public_url(s); };
   t.group("airclass", "Cluster");
@@ -532,8 +579,11 @@ void cluster_keys(TableBuilder& t) {
   t.text("mainUrl", &Config::main_url, "empty or http(s)://host[:port]", false, url,
          "sub: the main node's API, e.g. http://main:8000");
   t.text(
-      "mainRtmpUrl", &Config::main_rtmp_url, "empty or rtmp://host[:port]", false,
-      [](std::string_view s) { return s.empty() || (s.starts_with("rtmp://") && s.size() < 256); },
+      "mainRtmpUrl", &Config::main_rtmp_url, "empty or rtmp(s)://host[:port]", false,
+      [](std::string_view s) {
+        return s.empty() ||
+               ((s.starts_with("rtmp://") || s.starts_with("rtmps://")) && s.size() < 256);
+      },
       "sub: where streams are pulled from; empty: the main's host, port 1935");
   t.text(
       "clusterSecret", &Config::cluster_secret, "empty or a secret of at least 32 bytes", true,
@@ -549,13 +599,50 @@ void cluster_keys(TableBuilder& t) {
             "sub: pull the default path even when nobody watches");
   t.duration("relayIdleTimeout", &Config::relay_idle_timeout, milliseconds(0),
              milliseconds(24 * 3600000), "sub: drop a pull nobody has watched for this long");
+  redis_keys(t);
+}
+
+// MediaMTX's TLS keys (top level), then ours for the API and the cluster (under airclass:).
+void tls_keys(TableBuilder& t) {
+  const auto file = [](std::string_view s) { return !s.empty() && s.size() <= 4096; };
+  t.group("", "TLS (HTTPS for WHEP, RTMPS for phones; SIGHUP reloads the files)");
+  t.boolean("webrtcEncryption", &Config::webrtc_encryption, "WHEP over HTTPS");
+  t.text("webrtcServerKey", &Config::webrtc_server_key, "a file path", false, file,
+         "PEM private key of the WHEP listener (webrtcEncryption)");
+  t.text("webrtcServerCert", &Config::webrtc_server_cert, "a file path", false, file,
+         "PEM certificate chain of the WHEP listener, leaf first");
+  t.choice<RtmpEncryption>("rtmpEncryption", &Config::rtmp_encryption,
+                           {{"no", RtmpEncryption::No},
+                            {"optional", RtmpEncryption::Optional},
+                            {"strict", RtmpEncryption::Strict}},
+                           "no: RTMP only; optional: RTMP and RTMPS; strict: RTMPS only");
+  t.address("rtmpsAddress", &Config::rtmps_address, "RTMPS listener (rtmpEncryption)");
+  t.text("rtmpServerKey", &Config::rtmp_server_key, "a file path", false, file,
+         "PEM private key of the RTMPS listener");
+  t.text("rtmpServerCert", &Config::rtmp_server_cert, "a file path", false, file,
+         "PEM certificate chain of the RTMPS listener, leaf first");
+}
+
+void api_tls_keys(TableBuilder& t) {
+  const auto file = [](std::string_view s) { return s.size() <= 4096; };
+  t.group("airclass", "TLS for the API, the pages and the cluster");
+  t.boolean("apiEncryption", &Config::api_encryption, "the API and the pages over HTTPS");
+  t.text("apiServerKey", &Config::api_server_key, "empty or a file path", false, file,
+         "PEM private key of the API listener; empty: webrtcServerKey");
+  t.text("apiServerCert", &Config::api_server_cert, "empty or a file path", false, file,
+         "PEM certificate chain of the API listener; empty: webrtcServerCert");
+  t.text("clusterCA", &Config::cluster_ca, "empty or a file path", false, file,
+         "PEM CA that other nodes' HTTPS/RTMPS certificates are checked against; empty: the "
+         "system's");
 }
 
 std::vector<KeyDef> build_table() {
   std::vector<KeyDef> keys;
   TableBuilder t(keys);
   top_level_keys(t);
+  tls_keys(t);
   node_keys(t);
+  api_tls_keys(t);
   token_keys(t);
   limit_keys(t);
   rendition_keys(t);

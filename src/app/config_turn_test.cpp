@@ -3,20 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "app/config.hpp"
+#include "app/config_test_support.hpp"
 
 namespace app {
 namespace {
 
 const std::string kTurnSecret = "coturn-shared-secret-1234";
 
-std::string validate_error(Config c) {
-  try {
-    validate(c);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return {};
-}
+using test::validate_error;
 
 TEST(ConfigTurn, DefaultsAreOffWithATwelveHourLifetime) {
   Config c;

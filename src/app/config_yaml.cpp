@@ -41,10 +41,8 @@ const std::set<std::string, std::less<>> kIgnoredMediaMtxKeys = {"logDestination
                                                                  "pathDefaults",
                                                                  "authMethod",
                                                                  "authInternalUsers",
-                                                                 "webrtcEncryption",
                                                                  "webrtcAllowOrigin",
                                                                  "webrtcTrustedProxies",
-                                                                 "rtmpEncryption",
                                                                  "rtspTransports",
                                                                  "protocols",
                                                                  "hlsVariant",
@@ -54,12 +52,9 @@ const std::set<std::string, std::less<>> kIgnoredMediaMtxKeys = {"logDestination
 // MediaMTX keys an operator may believe still work: ignoring them silently could leave a node
 // running in clear text or open while its operator thinks otherwise.
 std::string_view ignored_key_risk(std::string_view name) {
-  if (name == "webrtcEncryption" || name == "rtmpEncryption") {
-    return "there is no TLS yet: WHEP, the API and RTMP are plain text (docs/security.md)";
-  }
   if (name == "webrtcTrustedProxies") {
-    return "X-Forwarded-For is never believed: behind a proxy every client shares its address "
-           "(docs/security.md)";
+    return "set the top-level trustedProxies instead (one list for the API and WHEP listeners, "
+           "docs/reverse-proxy.md); without it X-Forwarded-For is never believed";
   }
   if (name == "authMethod" || name == "authInternalUsers") {
     return "access is decided by tokens, the teacher passcode and the publish password "

@@ -30,6 +30,17 @@ std::string remote_address(const boost::asio::ip::tcp::socket& socket) {
   return addr.to_string();
 }
 
+std::unique_ptr<boost::asio::ip::tcp::acceptor> open(boost::asio::io_context& loop,
+                                                     const ListenAddress& address,
+                                                     const char* what) {
+  auto acceptor = std::make_unique<boost::asio::ip::tcp::acceptor>(loop);
+  if (const auto ec = http::open_listening(*acceptor, make_endpoint(address))) {
+    throw std::runtime_error(std::string("cannot listen for ") + what + " on " +
+                             address.to_string() + ": " + ec.message());
+  }
+  return acceptor;
+}
+
 }  // namespace
 
 RtmpConnectionSlots::RtmpConnectionSlots(size_t max_total, size_t max_per_address)
@@ -77,53 +88,65 @@ size_t RtmpConnectionSlots::from(const std::string& address) const {
 
 RtmpListener::RtmpListener(IoPool& pool, media::StreamRegistry& registry, const Config& config,
                            const auth::AccessPolicy& policy, auth::FailedAuthLimiter& failed_auth,
-                           NodeCounters& counters)
+                           NodeCounters& counters,
+                           std::shared_ptr<const tls::TlsContextStore> rtmps)
     : pool_(pool),
       registry_(registry),
       config_(config),
       policy_(policy),
       failed_auth_(failed_auth),
       counters_(counters),
-      acceptor_(pool.main()),
+      tls_(config.rtmp_encryption == RtmpEncryption::No ? nullptr : std::move(rtmps)),
       slots_(std::make_shared<RtmpConnectionSlots>(config.rtmp_max_connections,
                                                    config.rtmp_max_connections_per_address)) {
-  const auto ep = make_endpoint(config.rtmp_address);
-  if (const auto ec = http::open_listening(acceptor_, ep)) {
-    throw std::runtime_error("cannot listen for RTMP on " + config.rtmp_address.to_string() + ": " +
-                             ec.message());
-  }
+  if (!tls_ || config.rtmp_encryption != RtmpEncryption::Strict)
+    acceptor_ = open(pool.main(), config.rtmp_address, "RTMP");
+  if (tls_) tls_acceptor_ = open(pool.main(), config.rtmps_address, "RTMPS");
 }
 
 uint16_t RtmpListener::port() const {
-  return acceptor_.local_endpoint().port();
+  return acceptor_ ? acceptor_->local_endpoint().port() : 0;
+}
+
+uint16_t RtmpListener::tls_port() const {
+  return tls_acceptor_ ? tls_acceptor_->local_endpoint().port() : 0;
 }
 
 void RtmpListener::start() {
-  logger("rtmp")->info("listening for RTMP on {} (port {})", config_.rtmp_address.to_string(),
-                       port());
-  accept_next();
+  if (acceptor_) {
+    logger("rtmp")->info("listening for RTMP on {} (port {})", config_.rtmp_address.to_string(),
+                         port());
+    accept_next(*acceptor_);
+  }
+  if (tls_acceptor_) {
+    logger("rtmp")->info("listening for RTMPS on {} (port {}), certificate {} (SHA-256 {})",
+                         config_.rtmps_address.to_string(), tls_port(), tls_->cert_file(),
+                         tls_->fingerprint());
+    accept_next(*tls_acceptor_);
+  }
 }
 
 void RtmpListener::stop() {
   boost::system::error_code ec;
-  acceptor_.close(ec);
+  if (acceptor_) acceptor_->close(ec);
+  if (tls_acceptor_) tls_acceptor_->close(ec);
 }
 
-void RtmpListener::accept_next() {
-  acceptor_.async_accept(pool_.next(),
-                         [this](boost::system::error_code ec, boost::asio::ip::tcp::socket socket) {
-                           if (ec == boost::asio::error::operation_aborted) return;
-                           if (ec) {
-                             // Running out of descriptors must not stop the listener for good.
-                             logger("rtmp")->warn("accept failed: {}", ec.message());
-                           } else {
-                             admit(std::move(socket));
-                           }
-                           accept_next();
-                         });
+void RtmpListener::accept_next(boost::asio::ip::tcp::acceptor& acceptor) {
+  acceptor.async_accept(pool_.next(), [this, &acceptor](boost::system::error_code ec,
+                                                        boost::asio::ip::tcp::socket socket) {
+    if (ec == boost::asio::error::operation_aborted) return;
+    if (ec) {
+      // Running out of descriptors must not stop the listener for good.
+      logger("rtmp")->warn("accept failed: {}", ec.message());
+    } else {
+      admit(std::move(socket), &acceptor == tls_acceptor_.get());
+    }
+    accept_next(acceptor);
+  });
 }
 
-void RtmpListener::admit(boost::asio::ip::tcp::socket socket) {
+void RtmpListener::admit(boost::asio::ip::tcp::socket socket, bool tls) {
   const std::string address = remote_address(socket);
   std::string refusal;
   auto slot = slots_->acquire(address, refusal);
@@ -139,8 +162,10 @@ void RtmpListener::admit(boost::asio::ip::tcp::socket socket) {
   }
   // The session lives on the socket's loop from its first step on.
   auto executor = socket.get_executor();
-  auto session = std::make_shared<RtmpSession>(std::move(socket), registry_, config_, policy_,
-                                               failed_auth_, counters_, next_session_id_++);
+  // A session takes the certificate current at its accept; a reload leaves it be.
+  auto session =
+      std::make_shared<RtmpSession>(std::move(socket), registry_, config_, policy_, failed_auth_,
+                                    counters_, next_session_id_++, tls ? tls_->current() : nullptr);
   session->hold(std::move(slot));
   boost::asio::post(executor, [session] { session->start(); });
 }

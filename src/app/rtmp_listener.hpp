@@ -1,6 +1,8 @@
 #pragma once
 // Accepts RTMP connections and hands each to the next event loop of the pool, within a cap on
-// connections in total and per remote address.
+// connections in total and per remote address. With rtmpEncryption a second listener on
+// rtmpsAddress takes RTMPS (TLS, then the same RTMP session); strict closes the plain one.
+// Both share the caps.
 #include <boost/asio/ip/tcp.hpp>
 
 #include <atomic>
@@ -16,6 +18,7 @@
 #include "auth/access_policy.hpp"
 #include "auth/failed_auth_limiter.hpp"
 #include "media/stream_registry.hpp"
+#include "tls/tls_context_store.hpp"
 
 namespace app {
 
@@ -42,17 +45,19 @@ class RtmpConnectionSlots : public std::enable_shared_from_this<RtmpConnectionSl
 
 class RtmpListener {
  public:
-  // Throws std::runtime_error with a clear message when the address cannot be bound.
+  // Throws std::runtime_error with a clear message when an address cannot be bound. `rtmps`:
+  // the certificate for rtmpsAddress when config.rtmp_encryption is optional or strict.
   RtmpListener(IoPool& pool, media::StreamRegistry& registry, const Config& config,
                const auth::AccessPolicy& policy, auth::FailedAuthLimiter& failed_auth,
-               NodeCounters& counters);
+               NodeCounters& counters, std::shared_ptr<const tls::TlsContextStore> rtmps = nullptr);
   void start();
   void stop();
-  uint16_t port() const;
+  uint16_t port() const;      // RTMP; 0 when only RTMPS is taken
+  uint16_t tls_port() const;  // RTMPS; 0 when off
 
  private:
-  void accept_next();
-  void admit(boost::asio::ip::tcp::socket socket);
+  void accept_next(boost::asio::ip::tcp::acceptor& acceptor);
+  void admit(boost::asio::ip::tcp::socket socket, bool tls);
 
   IoPool& pool_;
   media::StreamRegistry& registry_;
@@ -60,7 +65,9 @@ class RtmpListener {
   const auth::AccessPolicy& policy_;
   auth::FailedAuthLimiter& failed_auth_;
   NodeCounters& counters_;
-  boost::asio::ip::tcp::acceptor acceptor_;
+  const std::shared_ptr<const tls::TlsContextStore> tls_;
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;      // RTMP; null when strict
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> tls_acceptor_;  // RTMPS; null when off
   std::atomic<uint64_t> next_session_id_{1};
   std::shared_ptr<RtmpConnectionSlots> slots_;
   uint64_t refused_ = 0;  // connections closed at accept because of a cap (main loop only)

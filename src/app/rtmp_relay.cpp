@@ -32,7 +32,6 @@ RtmpRelay::RtmpRelay(boost::asio::io_context& loop, media::StreamRegistry& regis
       max_message_size_(config.rtmp_max_message_size),
       upstream_(host_port(options_)),
       resolver_(loop),
-      socket_(loop),
       tick_(loop),
       backoff_(loop),
       read_buffer_(kReadBufferSize) {}
@@ -90,6 +89,9 @@ void RtmpRelay::connect() {
   fatal_.clear();
   attempt_started_ = last_read_ = last_ping_ = std::chrono::steady_clock::now();
   arm_tick();
+  socket_ = std::make_shared<Stream>(boost::asio::ip::tcp::socket(loop_), options_.tls);
+  if (socket_->is_tls() && !tls::expect_peer_name(socket_->native_handle(), options_.upstream_host))
+    return fail("cannot check a TLS certificate for '" + options_.upstream_host + "'");
   resolver_.async_resolve(
       options_.upstream_host, std::to_string(options_.upstream_port),
       [self = shared_from_this(), gen](boost::system::error_code ec,
@@ -99,23 +101,39 @@ void RtmpRelay::connect() {
           self->fail("cannot resolve " + self->options_.upstream_host + ": " + ec.message());
           return;
         }
-        boost::asio::async_connect(
-            self->socket_, results,
-            [self, gen](boost::system::error_code ec2, const boost::asio::ip::tcp::endpoint&) {
-              if (gen != self->generation_) return;
-              if (ec2) {
-                self->fail("cannot connect: " + ec2.message());
-                return;
-              }
-              self->on_connected();
-            });
+        auto stream = self->socket_;
+        boost::asio::async_connect(stream->next_layer(), results,
+                                   [self, gen, stream](boost::system::error_code ec2,
+                                                       const boost::asio::ip::tcp::endpoint&) {
+                                     if (gen != self->generation_) return;
+                                     if (ec2) {
+                                       self->fail("cannot connect: " + ec2.message());
+                                       return;
+                                     }
+                                     self->handshake();
+                                   });
       });
+}
+
+// RTMPS: TLS first (a plain stream completes at once); the connect deadline covers it.
+void RtmpRelay::handshake() {
+  socket_->async_handshake(boost::asio::ssl::stream_base::client,
+                           [self = shared_from_this(), gen = generation_,
+                            stream = socket_](boost::system::error_code ec) {
+                             if (gen != self->generation_) return;
+                             if (ec) {
+                               self->fail("TLS handshake failed: " +
+                                          tls::handshake_failure(stream->native_handle(), ec));
+                               return;
+                             }
+                             self->on_connected();
+                           });
 }
 
 void RtmpRelay::on_connected() {
   boost::system::error_code ec;
   // Our acknowledgements and pings are tiny; never let Nagle hold them.
-  socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+  socket_->next_layer().set_option(boost::asio::ip::tcp::no_delay(true), ec);
   update_status([](Status& s) { s.connected = true; });
   logger("relay")->debug("relay of {}: connected to {}", options_.app_path, upstream_);
   flush_output();  // C0+C1
@@ -123,9 +141,10 @@ void RtmpRelay::on_connected() {
 }
 
 void RtmpRelay::read_some() {
-  socket_.async_read_some(
+  socket_->async_read_some(
       boost::asio::buffer(read_buffer_),
-      [self = shared_from_this(), gen = generation_](boost::system::error_code ec, size_t n) {
+      [self = shared_from_this(), gen = generation_, stream = socket_](boost::system::error_code ec,
+                                                                       size_t n) {
         if (gen != self->generation_) return;
         if (ec) {
           self->fail(ec == boost::asio::error::eof ? "upstream closed" : ec.message());
@@ -164,17 +183,17 @@ void RtmpRelay::write_next() {
   }
   writing_ = true;
   auto bytes = write_queue_.front();  // kept alive by the handler even if the queue is cleared
-  boost::asio::async_write(
-      socket_, boost::asio::buffer(*bytes),
-      [self = shared_from_this(), gen = generation_, bytes](boost::system::error_code ec, size_t) {
-        if (gen != self->generation_) return;
-        if (ec) {
-          self->fail("write failed: " + ec.message());
-          return;
-        }
-        self->write_queue_.pop_front();
-        self->write_next();
-      });
+  boost::asio::async_write(*socket_, boost::asio::buffer(*bytes),
+                           [self = shared_from_this(), gen = generation_, bytes, stream = socket_](
+                               boost::system::error_code ec, size_t) {
+                             if (gen != self->generation_) return;
+                             if (ec) {
+                               self->fail("write failed: " + ec.message());
+                               return;
+                             }
+                             self->write_queue_.pop_front();
+                             self->write_next();
+                           });
 }
 
 void RtmpRelay::arm_tick() {
@@ -228,8 +247,10 @@ void RtmpRelay::close_connection() {
   resolver_.cancel();
   tick_.cancel();
   backoff_.cancel();
-  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  if (socket_) {
+    socket_->next_layer().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    socket_->next_layer().close(ec);
+  }
   write_queue_.clear();
   writing_ = false;
   playing_ = false;

@@ -1,5 +1,6 @@
 #pragma once
 // A sub node's pull of one stream from the main node: plays rtmp://host:port/<app_path>?<query>
+// (or rtmps://, the upstream's certificate checked against the cluster's CA and its name)
 // with the sans-I/O rtmp::ClientConnection and republishes it into the local registry, so local
 // readers (WebRTC viewers, the GOP cache) see a publisher exactly like a local RTMP publish.
 // When upstream ends or fails it unpublishes and reconnects with exponential backoff, forever,
@@ -22,6 +23,7 @@
 #include "media/stream_registry.hpp"
 #include "rtmp/client_connection.hpp"
 #include "rtmp/flv_demuxer.hpp"
+#include "tls/maybe_tls_stream.hpp"
 
 namespace app {
 
@@ -40,6 +42,8 @@ struct RelayOptions {
   // no audio) is kept talking by our pings, sent after a quarter of this.
   std::chrono::milliseconds read_timeout{30000};
   uint64_t session_id = 0;  // shown as the local publisher's session id
+  // Set: RTMPS, verifying upstream_host against this client context (http::cluster_tls()).
+  tls::ContextPtr tls;
 };
 
 class RtmpRelay : public std::enable_shared_from_this<RtmpRelay>,
@@ -80,6 +84,7 @@ class RtmpRelay : public std::enable_shared_from_this<RtmpRelay>,
   void do_start();
   void do_stop();
   void connect();
+  void handshake();
   void on_connected();
   void read_some();
   void on_read(size_t n);
@@ -101,7 +106,10 @@ class RtmpRelay : public std::enable_shared_from_this<RtmpRelay>,
   const uint32_t max_message_size_;
   const std::string upstream_;  // "host:port" for logs and the publisher info
   boost::asio::ip::tcp::resolver resolver_;
-  boost::asio::ip::tcp::socket socket_;
+  // One per connection attempt, shared with its pending handlers: a TLS stream cannot be
+  // reused for the next attempt, nor destroyed under its own operations.
+  using Stream = tls::MaybeTlsStream<boost::asio::ip::tcp::socket>;
+  std::shared_ptr<Stream> socket_;
   boost::asio::steady_timer tick_;
   boost::asio::steady_timer backoff_;
 

@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "rtmp/server_connection.hpp"
+#include "tls/tls_context_store.hpp"
+#include "tls/tls_test_support.hpp"
 
 namespace app {
 namespace {
@@ -59,6 +61,7 @@ class TestServer {
     std::string refuse;
     int frames = 300;
     std::chrono::microseconds interval{3000};
+    tls::ContextPtr tls;  // set: an RTMPS origin
   };
 
   TestServer(Settings settings, uint16_t port = 0)
@@ -101,18 +104,21 @@ class TestServer {
    public:
     Session(TestServer& server, tcp::socket socket)
         : server_(server),
-          socket_(std::move(socket)),
+          socket_(std::move(socket), server.settings_.tls),
           timer_(socket_.get_executor()),
           conn_(*this) {}
     void start() {
-      socket_.set_option(tcp::no_delay(true));
-      read();
+      socket_.next_layer().set_option(tcp::no_delay(true));
+      socket_.async_handshake(asio::ssl::stream_base::server,
+                              [self = shared_from_this()](boost::system::error_code ec) {
+                                if (!ec) self->read();
+                              });
     }
     void close() {
       closed_ = true;
       boost::system::error_code ec;
       timer_.cancel();
-      socket_.close(ec);
+      socket_.next_layer().close(ec);
     }
 
    private:
@@ -166,7 +172,7 @@ class TestServer {
     }
 
     TestServer& server_;
-    tcp::socket socket_;
+    tls::MaybeTlsStream<tcp::socket> socket_;
     asio::steady_timer timer_;
     rtmp::ServerConnection conn_;
     std::array<uint8_t, 16384> buf_{};
@@ -241,8 +247,10 @@ class RelayTest : public ::testing::Test {
     if (thread_.joinable()) finish();
     registry_.close_reader(stream_, probe_.get());
   }
-  std::shared_ptr<RtmpRelay> make_relay(uint16_t port, std::function<std::string()> query = {}) {
+  std::shared_ptr<RtmpRelay> make_relay(uint16_t port, std::function<std::string()> query = {},
+                                        tls::ContextPtr tls = nullptr) {
     RelayOptions o;
+    o.tls = std::move(tls);
     o.upstream_host = "127.0.0.1";
     o.upstream_port = port;
     o.query = std::move(query);
@@ -382,6 +390,42 @@ TEST_F(RelayTest, UnreachableUpstreamBacksOffAndStops) {
   relay->stop();
   finish();
   EXPECT_FALSE(relay->status().running);
+  EXPECT_EQ(relay.use_count(), 1);
+}
+
+TEST_F(RelayTest, PullsOverRtmpsVerifyingTheOrigin) {
+  tls::test::TestPki pki;
+  const auto cert = pki.issue("origin");
+  tls::TlsContextStore store("RTMPS", cert.cert_file, cert.key_file);
+  TestServer::Settings secure = short_run();
+  secure.tls = store.current();
+  TestServer server(secure);
+  auto relay = make_relay(server.port(), {}, tls::make_client_context(pki.ca_file()));
+  relay->start();
+  ASSERT_TRUE(wait_for([&] { return probe_->count() >= 40; })) << relay->status().last_error;
+  EXPECT_TRUE(relay->status().publishing);
+  relay->stop();
+  finish();
+  EXPECT_EQ(relay.use_count(), 1);
+}
+
+TEST_F(RelayTest, RefusesAnRtmpsOriginItCannotVerify) {
+  tls::test::TestPki pki, stranger;
+  const auto cert = pki.issue("origin");
+  tls::TlsContextStore store("RTMPS", cert.cert_file, cert.key_file);
+  TestServer::Settings secure = short_run();
+  secure.tls = store.current();
+  TestServer server(secure);
+  auto relay = make_relay(server.port(), {}, tls::make_client_context(stranger.ca_file()));
+  relay->start();
+  ASSERT_TRUE(wait_for([&] { return relay->status().reconnects >= 2; }));
+  EXPECT_NE(relay->status().last_error.find("TLS handshake failed: certificate verify failed"),
+            std::string::npos)
+      << relay->status().last_error;
+  EXPECT_EQ(probe_->count(), 0u);
+  EXPECT_TRUE(server.queries().empty());  // nothing (no token) was sent to it
+  relay->stop();
+  finish();
   EXPECT_EQ(relay.use_count(), 1);
 }
 

@@ -56,8 +56,9 @@ std::string check_path(const rtmp::StreamKey& key) {
 
 RtmpSession::RtmpSession(boost::asio::ip::tcp::socket socket, media::StreamRegistry& registry,
                          const Config& config, const auth::AccessPolicy& policy,
-                         auth::FailedAuthLimiter& failed_auth, NodeCounters& counters, uint64_t id)
-    : socket_(std::move(socket)),
+                         auth::FailedAuthLimiter& failed_auth, NodeCounters& counters, uint64_t id,
+                         tls::ContextPtr tls)
+    : socket_(std::move(socket), std::move(tls)),
       watchdog_(socket_.get_executor()),
       linger_(socket_.get_executor()),
       publisher_poll_(socket_.get_executor()),
@@ -67,8 +68,8 @@ RtmpSession::RtmpSession(boost::asio::ip::tcp::socket socket, media::StreamRegis
       failed_auth_(failed_auth),
       counters_(counters),
       id_(id),
-      peer_(endpoint_text(socket_)),
-      peer_is_loopback_(is_loopback(socket_)),
+      peer_(endpoint_text(socket_.next_layer())),
+      peer_is_loopback_(is_loopback(socket_.next_layer())),
       conn_(*this, rtmp::ConnectionLimits{.max_message_size = config.rtmp_max_message_size}),
       read_buffer_(kReadBufferSize) {}
 
@@ -77,11 +78,21 @@ RtmpSession::~RtmpSession() = default;
 void RtmpSession::start() {
   started_at_ = last_read_ = std::chrono::steady_clock::now();
   boost::system::error_code ec;
-  socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
-  logger("rtmp")->info("session {} connected from {}", id_, peer_);
+  socket_.next_layer().set_option(boost::asio::ip::tcp::no_delay(true), ec);
+  logger("rtmp")->info("session {} connected from {}{}", id_, peer_,
+                       socket_.is_tls() ? " over TLS" : "");
   NodeCounters::bump(counters_.rtmp_connections);
-  arm_watchdog();
-  read_some();
+  arm_watchdog();  // its handshake deadline covers a TLS handshake that never completes
+  socket_.async_handshake(boost::asio::ssl::stream_base::server,
+                          [self = shared_from_this()](boost::system::error_code ec) {
+                            if (self->closed_) return;
+                            if (ec) {
+                              NodeCounters::bump(self->counters_.rtmp_handshakes_failed);
+                              self->close("TLS handshake failed: " + ec.message());
+                              return;
+                            }
+                            self->read_some();
+                          });
 }
 
 void RtmpSession::read_some() {
@@ -199,8 +210,8 @@ void RtmpSession::close(const std::string& reason) {
   watchdog_.cancel();
   linger_.cancel();
   publisher_poll_.cancel();
-  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  socket_.next_layer().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.next_layer().close(ec);
   end_publish();
   end_play();
   const auto secs = std::chrono::duration_cast<std::chrono::milliseconds>(

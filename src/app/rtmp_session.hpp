@@ -1,6 +1,7 @@
 #pragma once
 // One accepted RTMP connection on its own event loop: drives the sans-I/O rtmp::ServerConnection
-// with socket bytes, and connects it to the media core as a publisher or as a player.
+// with socket bytes, and connects it to the media core as a publisher or as a player. Over RTMPS
+// the TLS handshake comes first, under the same handshake deadline as RTMP's own.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -18,6 +19,7 @@
 #include "media/stream_registry.hpp"
 #include "rtmp/flv_demuxer.hpp"
 #include "rtmp/server_connection.hpp"
+#include "tls/maybe_tls_stream.hpp"
 
 namespace app {
 
@@ -29,7 +31,8 @@ class RtmpSession : public std::enable_shared_from_this<RtmpSession>,
  public:
   RtmpSession(boost::asio::ip::tcp::socket socket, media::StreamRegistry& registry,
               const Config& config, const auth::AccessPolicy& policy,
-              auth::FailedAuthLimiter& failed_auth, NodeCounters& counters, uint64_t id);
+              auth::FailedAuthLimiter& failed_auth, NodeCounters& counters, uint64_t id,
+              tls::ContextPtr tls = nullptr);
   ~RtmpSession() override;
 
   // Keeps the listener's connection slot until this session is destroyed.
@@ -62,7 +65,7 @@ class RtmpSession : public std::enable_shared_from_this<RtmpSession>,
   void send_frame(const media::Frame& frame);
   uint32_t play_timestamp(const media::Frame& frame);
 
-  boost::asio::ip::tcp::socket socket_;
+  tls::MaybeTlsStream<boost::asio::ip::tcp::socket> socket_;  // RTMP or RTMPS
   boost::asio::steady_timer watchdog_;
   boost::asio::steady_timer linger_;
   boost::asio::steady_timer publisher_poll_;  // a player waiting for a path's first publisher

@@ -33,10 +33,17 @@ Server::Server(Config config)
       credentials_(make_node_credentials(config_)),
       pool_(config_.io_threads),
       registry_(registry_options(config_)),
-      signals_(pool_.main(), SIGINT, SIGTERM) {
+      signals_(pool_.main(), SIGINT, SIGTERM),
+      reload_signals_(pool_.main(), SIGHUP) {
+  setup_tls();
+  // Both HTTP listeners may sit behind the same reverse proxy (docs/reverse-proxy.md).
+  for (auto* router : {&api_router_, &webrtc_router_}) {
+    router->set_trusted_proxies(http::TrustedProxies::parse(config_.trusted_proxies).value(),
+                                [](std::string_view what) { logger("app")->warn("{}", what); });
+  }
   if (config_.rtmp) {
     rtmp_ = std::make_unique<RtmpListener>(pool_, registry_, config_, *credentials_.policy,
-                                           *credentials_.failed_auth, counters_);
+                                           *credentials_.failed_auth, counters_, rtmps_tls_);
   }
   if (config_.webrtc) setup_webrtc();
   setup_api();
@@ -45,12 +52,15 @@ Server::Server(Config config)
 
 void Server::setup_cluster() {
   started_ms_ = unix_millis();
-  if (config_.mode == NodeMode::Main) {
+  if (config_.mode != NodeMode::Standalone && !config_.redis_address.empty()) {
+    setup_cluster_on_redis();
+  } else if (config_.mode == NodeMode::Main) {
     cluster_main_ = std::make_unique<ClusterMain>(pool_.main(), config_, credentials_, counters_,
                                                   [this] { return local_heartbeat(); });
     cluster_main_->add_routes(api_router_);
-    token_api_->set_placer([this](std::string_view user, std::string_view avoid) {
-      return cluster_main_->place(user, avoid);
+    token_api_->set_placer([this](std::string_view user, std::string_view, std::string_view avoid) {
+      auto node = cluster_main_->place(user, avoid);
+      return PlaceResult{std::move(node), {}};
     });
   } else if (config_.mode == NodeMode::Sub) {
     cluster_sub_ = std::make_unique<ClusterSub>(
@@ -63,14 +73,35 @@ void Server::setup_cluster() {
   }
 }
 
+// Main and sub nodes alike keep the cluster in Redis (ClusterOnRedis); mains also place.
+void Server::setup_cluster_on_redis() {
+  cluster_redis_ = std::make_unique<ClusterOnRedis>(
+      pool_, config_, credentials_, counters_, registry_, [this] { return local_heartbeat(); },
+      [this](const std::string& path) { return whep_ ? whep_->viewer_count(path) : 0; });
+  cluster_redis_->add_routes(api_router_);
+  status_api_->set_cluster_status([this] { return cluster_redis_->status(); });
+  if (config_.mode == NodeMode::Main) {
+    token_api_->set_placer(
+        [this](std::string_view user, std::string_view path, std::string_view avoid) {
+          return cluster_redis_->place(user, path, avoid);
+        });
+  }
+  if (whep_) {
+    whep_->set_missing_stream_hook(
+        [this](const std::string& path) { return cluster_redis_->ensure_relay(path); });
+  }
+}
+
 cluster::Heartbeat Server::local_heartbeat() {
   cluster::Heartbeat h;
   h.node_id = config_.node_id;
   h.role = config_.mode == NodeMode::Main ? "main" : "sub";
-  h.api_url = "http://" + advertised_host_ + ":" + std::to_string(config_.api_address.port);
-  h.webrtc_url = config_.webrtc_public_url.empty() ? "http://" + advertised_host_ + ":" +
-                                                         std::to_string(config_.webrtc_address.port)
-                                                   : config_.webrtc_public_url;
+  h.api_url = (api_tls_ ? "https://" : "http://") + advertised_host_ + ":" +
+              std::to_string(config_.api_address.port);
+  h.webrtc_url = config_.webrtc_public_url.empty()
+                     ? (webrtc_tls_ ? "https://" : "http://") + advertised_host_ + ":" +
+                           std::to_string(config_.webrtc_address.port)
+                     : config_.webrtc_public_url;
   h.capacity = std::max<int64_t>(1, static_cast<int64_t>(config_.max_viewers));
   if (whep_) {
     h.viewers = static_cast<int64_t>(whep_->viewer_count());
@@ -101,7 +132,7 @@ void Server::setup_api() {
   const boost::asio::ip::tcp::endpoint ep(listen_ip(config_.api_address), config_.api_address.port);
   api_http_ = std::make_unique<http::HttpServer>(
       pool_.main(), [this]() -> boost::asio::io_context& { return pool_.next(); }, ep, api_router_,
-      http::ServerLimits{}, "API");
+      http::ServerLimits{}, "API", api_tls_);
   status_api_->set_http_shed([this] {
     return api_http_->shed_connections() + (webrtc_http_ ? webrtc_http_->shed_connections() : 0);
   });
@@ -154,7 +185,7 @@ void Server::setup_webrtc() {
                                                config_.webrtc_address.port);
   webrtc_http_ = std::make_unique<http::HttpServer>(
       pool_.main(), [this]() -> boost::asio::io_context& { return pool_.next(); }, http_ep,
-      webrtc_router_, http::ServerLimits{}, "WHEP");
+      webrtc_router_, http::ServerLimits{}, "WHEP", webrtc_tls_);
 }
 
 void Server::run() {
@@ -167,12 +198,18 @@ void Server::run() {
   api_http_->start();
   if (cluster_main_) cluster_main_->start();
   if (cluster_sub_) cluster_sub_->start();
+  if (cluster_redis_) cluster_redis_->start();
   logger("app")->info("API on {} (POST /api/token, GET /health, /api/streams, /metrics)",
                       config_.api_address.to_string());
+  if (!config_.trusted_proxies.empty()) {
+    std::string list;
+    for (const auto& p : config_.trusted_proxies)
+      list += (list.empty() ? "" : ", ") + p;
+    logger("app")->info("X-Forwarded-For names the client on requests from {}", list);
+  }
   if (web_->ready()) {
-    logger("app")->info(
-        "classroom pages on http://<host>:{}/ (student), /teacher, /monitor, /admin",
-        config_.api_address.port);
+    logger("app")->info("classroom pages on {}://<host>:{}/ (student), /teacher, /monitor, /admin",
+                        api_tls_ ? "https" : "http", config_.api_address.port);
   } else {
     logger("app")->warn("no web app found (airclass.webRoot); the API works, the pages do not");
   }
@@ -188,6 +225,7 @@ void Server::run() {
         config_.webrtc_tcp_address ? " and ICE-TCP " + config_.webrtc_tcp_address->to_string()
                                    : std::string(" (ICE over TCP off)"));
   }
+  wait_for_reload();
   signals_.async_wait([this](boost::system::error_code ec, int signal) {
     if (ec) return;
     logger("app")->info("signal {} received, shutting down", signal);
@@ -198,12 +236,15 @@ void Server::run() {
 }
 
 void Server::stop() {
+  boost::system::error_code ignored;
+  reload_signals_.cancel(ignored);
   if (rtmp_) rtmp_->stop();
   if (webrtc_http_) webrtc_http_->stop();
   if (ice_tcp_) ice_tcp_->stop();
   if (api_http_) api_http_->stop();
   if (cluster_main_) cluster_main_->stop();
   if (cluster_sub_) cluster_sub_->stop();
+  if (cluster_redis_) cluster_redis_->stop();
   for (auto& w : workers_) {
     boost::asio::post(w->loop(), [w = w.get()] { w->stop(); });
   }

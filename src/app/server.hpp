@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/cluster_main.hpp"
+#include "app/cluster_redis.hpp"
 #include "app/cluster_sub.hpp"
 #include "app/config.hpp"
 #include "app/cpu_meter.hpp"
@@ -22,6 +23,7 @@
 #include "http/http_server.hpp"
 #include "http/static_files.hpp"
 #include "media/stream_registry.hpp"
+#include "tls/tls_context_store.hpp"
 
 namespace app {
 
@@ -36,9 +38,13 @@ class Server {
   media::StreamRegistry& registry() { return registry_; }
 
  private:
+  void setup_tls();  // server_tls.cpp: certificates, the cluster's CA, SIGHUP
+  void wait_for_reload();
+  void reload_tls();
   void setup_webrtc();
   void setup_api();
   void setup_cluster();
+  void setup_cluster_on_redis();
   cluster::Heartbeat local_heartbeat();
 
   Config config_;
@@ -46,6 +52,8 @@ class Server {
   NodeCounters counters_;
   IoPool pool_;
   media::StreamRegistry registry_;
+  // Certificates of the encrypted listeners (null when plain); SIGHUP reloads them.
+  std::shared_ptr<tls::TlsContextStore> api_tls_, webrtc_tls_, rtmps_tls_;
   std::unique_ptr<RtmpListener> rtmp_;
   std::vector<std::unique_ptr<WebRtcWorker>> workers_;
   // After workers_, so destroyed first: its rendition encoders' threads post to the workers.
@@ -62,8 +70,10 @@ class Server {
   CpuMeter cpu_;
   std::unique_ptr<ClusterMain> cluster_main_;
   std::unique_ptr<ClusterSub> cluster_sub_;
+  std::unique_ptr<ClusterOnRedis> cluster_redis_;  // redisAddress set: instead of the two above
   std::unique_ptr<http::HttpServer> api_http_;
   boost::asio::signal_set signals_;
+  boost::asio::signal_set reload_signals_;  // SIGHUP
 };
 
 }  // namespace app

@@ -103,7 +103,9 @@ void StatusApi::add_routes(http::Router& router) {
   router.add(http::Verb::get, "/api/streams/{path...}",
              [this](const auto& c) { return streams(c); });
   router.add(http::Verb::get, "/metrics", [this](const auto& c) { return metrics(c); });
-  if (config_.mode != NodeMode::Main) {  // the main node lists its whole cluster (ClusterMain)
+  // A main node lists its whole cluster (ClusterMain), and so does every node on Redis.
+  if (config_.mode == NodeMode::Standalone ||
+      (config_.mode == NodeMode::Sub && config_.redis_address.empty())) {
     router.add(http::Verb::get, "/api/cluster/nodes", [this](const auto& c) { return nodes(c); });
   }
 }
@@ -118,15 +120,16 @@ http::Response StatusApi::health(const http::RequestContext& ctx) const {
     live += s.active ? 1 : 0;
   const auto uptime =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);
-  return json_response(ctx.request, http::Status::ok,
-                       {{"status", "ok"},
-                        {"mode", to_string(config_.mode)},
-                        {"path", path},
-                        {"stream_active", active},
-                        {"streams_active", live},
-                        {"viewers", whep_ ? whep_->viewer_count() : 0},
-                        {"version", AIRCLASS_VERSION},
-                        {"uptime_s", uptime.count()}});
+  nlohmann::json body = {{"status", "ok"},
+                         {"mode", to_string(config_.mode)},
+                         {"path", path},
+                         {"stream_active", active},
+                         {"streams_active", live},
+                         {"viewers", whep_ ? whep_->viewer_count() : 0},
+                         {"version", AIRCLASS_VERSION},
+                         {"uptime_s", uptime.count()}};
+  if (cluster_status_) body["cluster"] = cluster_status_();
+  return json_response(ctx.request, http::Status::ok, body);
 }
 
 nlohmann::json StatusApi::stream_json(const media::StreamStatus& s,

@@ -26,6 +26,10 @@ class StatusApi {
   void add_routes(http::Router& router);
   // HTTP connections the node's servers shed to make room (for /metrics); unset: none.
   void set_http_shed(std::function<uint64_t()> shed) { http_shed_ = std::move(shed); }
+  // A cluster on Redis: /health adds "cluster" ({"redis": "up", ...}, ClusterOnRedis::status).
+  void set_cluster_status(std::function<nlohmann::json()> status) {
+    cluster_status_ = std::move(status);
+  }
   // This node as /api/cluster/nodes lists it on a standalone or sub node, in the shape the main
   // node lists its members (node_json).
   nlohmann::json local_node() const;
@@ -46,6 +50,7 @@ class StatusApi {
   const WhepService* whep_;
   std::function<cluster::Heartbeat()> local_report_;
   std::function<uint64_t()> http_shed_;
+  std::function<nlohmann::json()> cluster_status_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

@@ -80,7 +80,8 @@ std::string TokenApi::request_host(const http::Request& request) const {
 
 std::string TokenApi::webrtc_base(const http::Request& request) const {
   if (!config_.webrtc_public_url.empty()) return config_.webrtc_public_url;
-  return "http://" + request_host(request) + ":" + std::to_string(config_.webrtc_address.port);
+  return (config_.webrtc_encryption ? "https://" : "http://") + request_host(request) + ":" +
+         std::to_string(config_.webrtc_address.port);
 }
 
 struct TokenApi::TokenRequest {
@@ -113,7 +114,7 @@ http::Response TokenApi::issue(const http::RequestContext& ctx) {
   NodeCounters::bump(counters_.tokens_issued[static_cast<size_t>(r.type)]);
   const auto body = answer_body(req, r, node, issued);
   logger("api")->info("token for {} '{}' on {} issued to {}", auth::to_string(r.type),
-                      r.user_id.substr(0, 64), r.path, ctx.remote_address);
+                      r.user_id.substr(0, 64), r.path, ctx.client_description());
   return json_response(req, http::Status::ok, body);
 }
 
@@ -195,7 +196,7 @@ std::optional<http::Response> TokenApi::refuse_credentials(const http::RequestCo
                                                            const std::string& why) {
   counters_.refuse(Entry::TokenApi, Refusal::Unauthorized);
   logger("api")->info("token for {} '{}' from {} refused: {}", auth::to_string(r.type),
-                      r.user_id.substr(0, 64), ctx.remote_address, why);
+                      r.user_id.substr(0, 64), ctx.client_description(), why);
   return json_error(ctx.request, http::Status::unauthorized, why);
 }
 
@@ -211,14 +212,16 @@ std::optional<http::Response> TokenApi::place(const http::Request& req, const Pa
                                               const TokenRequest& r, PlacedNode& out) const {
   out = PlacedNode{config_.node_id, webrtc_base(req), true};
   if (!placer_ || r.type != auth::UserType::Student) return std::nullopt;
-  auto placed = placer_(r.user_id, param(params, "avoid"));
-  if (!placed) {
+  auto placed = placer_(r.user_id, r.path, param(params, "avoid"));
+  if (!placed.node) {
     auto res = json_error(req, http::Status::service_unavailable,
-                          "no node has room for another student right now; retry shortly");
+                          placed.refusal.empty()
+                              ? "no node has room for another student right now; retry shortly"
+                              : placed.refusal);
     res.set(boost::beast::http::field::retry_after, "2");
     return res;
   }
-  out = std::move(*placed);
+  out = std::move(*placed.node);
   if (out.local) out.webrtc_url = webrtc_base(req);
   return std::nullopt;
 }
@@ -243,7 +246,13 @@ nlohmann::json TokenApi::answer_body(const http::Request& req, const TokenReques
   body["qualities"] = ladder_names(config_, issued.claims.max_quality);
   auto servers = ice_servers(r);
   if (!servers.empty()) body["ice_servers"] = std::move(servers);  // RTCConfiguration.iceServers
-  if (r.type == auth::UserType::Teacher) body["rtmp_url"] = publish_url(req, play_path, r.user_id);
+  if (r.type == auth::UserType::Teacher) {
+    // strict: RTMPS only; optional: the RTMP URL stays for phones without RTMPS, beside it.
+    body["rtmp_url"] =
+        publish_url(req, play_path, r.user_id, config_.rtmp_encryption == RtmpEncryption::Strict);
+    if (config_.rtmp_encryption == RtmpEncryption::Optional)
+      body["rtmps_url"] = publish_url(req, play_path, r.user_id, true);
+  }
   return body;
 }
 
@@ -252,9 +261,10 @@ nlohmann::json TokenApi::answer_body(const http::Request& req, const TokenReques
 // password; teacherPublishPassword: yes gives the seed's ?pwd= URL instead. Empty when this node
 // cannot sign.
 std::string TokenApi::publish_url(const http::Request& req, const std::string& path,
-                                  const std::string& user) const {
-  const auto base =
-      "rtmp://" + request_host(req) + ":" + std::to_string(config_.rtmp_address.port) + "/" + path;
+                                  const std::string& user, bool rtmps) const {
+  const auto port = rtmps ? config_.rtmps_address.port : config_.rtmp_address.port;
+  const auto base = (rtmps ? "rtmps://" : "rtmp://") + request_host(req) + ":" +
+                    std::to_string(port) + "/" + path;
   if (config_.teacher_publish_password)
     return base + "?pwd=" + percent_encode(credentials_.publish_password);
   // A school day at least: RTMP checks it when the phone starts publishing, and a phone that

@@ -24,8 +24,8 @@ class TokenApi {
   TokenApi(const Config& config, const NodeCredentials& credentials, NodeCounters& counters);
   void add_routes(http::Router& router);
   // On a main node: where each student watches (a sub node, or this node). Unset: here.
-  using Placer =
-      std::function<std::optional<PlacedNode>(std::string_view user_id, std::string_view avoid)>;
+  using Placer = std::function<PlaceResult(std::string_view user_id, std::string_view path,
+                                           std::string_view avoid)>;
   void set_placer(Placer placer) { placer_ = std::move(placer); }
 
  private:
@@ -43,7 +43,7 @@ class TokenApi {
                                                    const TokenRequest& r, const std::string& why);
   const auth::Passcode* class_code_for(std::string_view path) const;
   std::string publish_url(const http::Request& request, const std::string& path,
-                          const std::string& user) const;
+                          const std::string& user, bool rtmps) const;
   std::optional<http::Response> place(const http::Request& request, const Params& params,
                                       const TokenRequest& r, PlacedNode& out) const;
   // The seed's answer; "max_quality" too when the token carries a cap.

@@ -130,8 +130,8 @@ TEST_F(TokenApiTest, OnlyStudentsGetTheQualityCap) {
     EXPECT_EQ(claims_of(staff).max_quality, "") << type;
   }
   // A student placed on a sub node carries the cap there.
-  api_->set_placer([](std::string_view, std::string_view) {
-    return std::optional<PlacedNode>(PlacedNode{"sub-1", "http://sub-1:8889", false});
+  api_->set_placer([](std::string_view, std::string_view, std::string_view) {
+    return PlaceResult{PlacedNode{"sub-1", "http://sub-1:8889", false}, {}};
   });
   const auto placed = json(post("/api/token?user_type=student&user_id=bo"));
   EXPECT_EQ(placed.at("node"), "sub-1");
@@ -140,6 +140,24 @@ TEST_F(TokenApiTest, OnlyStudentsGetTheQualityCap) {
   EXPECT_EQ(claims_of(placed).max_quality, "480p");
   config_.student_max_quality = "source";
   EXPECT_EQ(json(post("/api/token?user_type=student&user_id=cy")).at("max_quality"), "source");
+}
+
+TEST_F(TokenApiTest, PlacementRefusalIs503WithTheReason) {
+  std::string asked_path;
+  api_->set_placer([&](std::string_view, std::string_view path, std::string_view) {
+    asked_path = std::string(path);
+    return PlaceResult{std::nullopt,
+                       "cluster state unavailable: redis 127.0.0.1:6379 unreachable (x)"};
+  });
+  const auto res = post("/api/token?user_type=student&user_id=ana&path=live/math");
+  EXPECT_EQ(res.result(), http::Status::service_unavailable);
+  EXPECT_EQ(res[boost::beast::http::field::retry_after], "2");
+  EXPECT_EQ(json(res).at("error"),
+            "cluster state unavailable: redis 127.0.0.1:6379 unreachable (x)");
+  EXPECT_EQ(asked_path, "live/math");
+  // Teachers watch on the node they asked: no placement, no refusal.
+  EXPECT_EQ(post("/api/token?user_type=teacher&user_id=t&passcode=teach-me").result(),
+            http::Status::ok);
 }
 
 TEST_F(TokenApiTest, NoIceServersUnlessConfigured) {

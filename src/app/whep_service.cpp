@@ -280,7 +280,7 @@ http::Response WhepService::post_offer(const http::RequestContext& ctx) {
   const auto key = base::random_string(24);  // 143 bits: unguessable
   if (auto refusal = add_pending(ctx, o.viewer, o.leases, key)) return refuse(std::move(*refusal));
   NodeCounters::bump(counters_.whep_sessions);
-  log_accepted(*o.viewer, ctx.remote_address);
+  log_accepted(*o.viewer, ctx.client_description());
   auto res = http::make_response(req, http::Status::created, "application/sdp", answer);
   res.set(boost::beast::http::field::location, "/whep/session/" + o.viewer->id + "/" + key);
   // The rendition this viewer gets, "auto" and the token's cap resolved: the page shows it.
@@ -309,7 +309,7 @@ std::optional<http::Response> WhepService::authorize(const http::RequestContext&
   }
   const bool forbidden = access.decision == auth::Decision::Forbidden;
   counters_.refuse(Entry::Whep, forbidden ? Refusal::Forbidden : Refusal::Unauthorized);
-  logger("webrtc")->warn("WHEP offer from {} for {} refused: {}", ctx.remote_address, o.path,
+  logger("webrtc")->warn("WHEP offer from {} for {} refused: {}", ctx.client_description(), o.path,
                          access.reason);
   auto res = http::make_error(
       ctx.request, forbidden ? http::Status::forbidden : http::Status::unauthorized, access.reason);

@@ -84,7 +84,8 @@ const NodeState* Placement::choose(std::string_view user_id,
 }
 
 std::optional<std::string> Placement::assign(std::string_view user_id,
-                                             const std::vector<NodeState>& nodes, TimePoint now) {
+                                             const std::vector<NodeState>& nodes, TimePoint now,
+                                             bool* counted_anew) {
   expire(now);
   const UserKey key = key_of(user_id);
   const auto found = index_.find(key);
@@ -92,12 +93,14 @@ std::optional<std::string> Placement::assign(std::string_view user_id,
     // Sticky while the node is alive, even at the ceiling: the user is already counted there.
     const NodeState* current = find_node(nodes, found->second->node_id);
     if (current && usable(*current)) {
+      if (counted_anew) *counted_anew = !found->second->counted;
       record(found->second, current->heartbeat.node_id, now);
       return current->heartbeat.node_id;
     }
   }
   const NodeState* best = choose(user_id, nodes);
   if (!best) return std::nullopt;
+  if (counted_anew) *counted_anew = true;  // a new node for this user
   const Iter it = found != index_.end() ? found->second : insert(key);
   record(it, best->heartbeat.node_id, now);
   return best->heartbeat.node_id;

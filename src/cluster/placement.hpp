@@ -44,8 +44,10 @@ class Placement {
 
   // The node id for `user_id` among `nodes` (Membership::nodes()), or empty if no node is
   // eligible. Records the assignment (sticky, and counted in the node's projected load).
+  // `counted_anew`, when given, says whether the user was not yet counted on that node within
+  // the window (a new student there, not a page asking again): what other main nodes must learn.
   std::optional<std::string> assign(std::string_view user_id, const std::vector<NodeState>& nodes,
-                                    TimePoint now);
+                                    TimePoint now, bool* counted_anew = nullptr);
 
   void forget(std::string_view user_id);
   size_t size() const noexcept { return lru_.size(); }

@@ -70,21 +70,21 @@ ConnectionTracker::Entry* ConnectionTracker::find(const std::string& key, uint64
   return e == k->second.end() ? nullptr : &e->second;
 }
 
-ConnectionTracker::Slot ConnectionTracker::try_acquire(std::string key) {
+ConnectionTracker::Slot ConnectionTracker::try_acquire(std::string key, bool trusted_proxy) {
   std::function<void()> shed;
   Slot slot;
   {
     std::lock_guard lock(mutex_);
     const auto k = per_key_.find(key);
     const uint32_t mine = k == per_key_.end() ? 0 : static_cast<uint32_t>(k->second.size());
-    if (mine >= max_per_key_) return {};
+    if (mine >= max_per_key_ && !trusted_proxy) return {};
     if (total_ >= max_total_) {
       shed = take_victim(mine);
       if (!shed) return {};
       ++shed_total_;
     }
     const uint64_t id = ++next_sequence_;
-    per_key_[key].emplace(id, Entry{true, id, {}});
+    per_key_[key].emplace(id, Entry{true, trusted_proxy, id, {}});
     ++total_;
     slot = Slot(shared_from_this(), std::move(key), id, Slot::Kind::Serve);
   }
@@ -103,7 +103,7 @@ std::function<void()> ConnectionTracker::take_victim(uint32_t newcomer_count) {
     if (size < static_cast<size_t>(newcomer_count) + 2) continue;  // shedding would not even out
     if (best_key != per_key_.end() && size < best_key->second.size()) continue;
     for (auto e = k->second.begin(); e != k->second.end(); ++e) {
-      if (!e->second.sheddable || !e->second.shed) continue;
+      if (!e->second.sheddable || e->second.trusted_proxy || !e->second.shed) continue;
       const bool heavier = best_key == per_key_.end() || size > best_key->second.size();
       if (heavier || e->second.waiting_since < best->second.waiting_since) {
         best_key = k;

@@ -59,8 +59,10 @@ class ConnectionTracker : public std::enable_shared_from_this<ConnectionTracker>
                                                    uint32_t max_rejecting);
 
   // A place to serve a connection from `key` (shedding a heavier key's waiting connection
-  // when full, see above), or an empty Slot when a limit is reached.
-  Slot try_acquire(std::string key);
+  // when full, see above), or an empty Slot when a limit is reached. A trusted reverse proxy
+  // carries many clients on its connections: it has no per-key cap and is never shed, but
+  // still counts toward the total.
+  Slot try_acquire(std::string key, bool trusted_proxy = false);
   // A place for a connection that is only told "503, busy" before it is closed; bounded so
   // that a flood is closed outright instead.
   Slot try_acquire_reject();
@@ -74,6 +76,7 @@ class ConnectionTracker : public std::enable_shared_from_this<ConnectionTracker>
  private:
   struct Entry {
     bool sheddable = true;
+    bool trusted_proxy = false;
     uint64_t waiting_since = 0;  // a sequence number: smaller waited longer
     std::function<void()> shed;
   };

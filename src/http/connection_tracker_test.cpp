@@ -155,3 +155,25 @@ TEST(ConnectionTrackerShedding, ManyHoldersEvenOutAndNewcomersAlwaysGetIn) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ConnectionTracker, TrustedProxyHasNoPerKeyCapAndIsNeverShed) {
+  auto t = ConnectionTracker::create(4, 1, 0);
+  std::vector<ConnectionTracker::Slot> proxy;
+  for (int i = 0; i < 3; ++i) {
+    proxy.push_back(t->try_acquire("127.0.0.1", true));
+    ASSERT_TRUE(proxy.back());
+    proxy.back().on_shed([] { ADD_FAILURE() << "a trusted proxy's connection was shed"; });
+  }
+  EXPECT_FALSE(t->try_acquire("127.0.0.1"));  // the same address, untrusted: capped
+  auto b = t->try_acquire("b");
+  EXPECT_TRUE(b);
+  // Full: the proxy holds the most but gives nothing up; it still counts toward the total.
+  EXPECT_FALSE(t->try_acquire("c"));
+  EXPECT_FALSE(t->try_acquire("127.0.0.1", true));
+  EXPECT_EQ(t->total(), 4u);
+  EXPECT_EQ(t->shed_total(), 0u);
+}
+
+}  // namespace

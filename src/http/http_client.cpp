@@ -6,9 +6,12 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "tls/maybe_tls_stream.hpp"
+
 #include <cctype>
 #include <charconv>
 #include <memory>
+#include <mutex>
 
 namespace http {
 namespace beast = boost::beast;
@@ -16,14 +19,20 @@ namespace bhttp = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 
 std::optional<HttpUrl> parse_http_url(std::string_view url) {
-  constexpr std::string_view scheme = "http://";
-  if (!url.starts_with(scheme)) return std::nullopt;
-  url.remove_prefix(scheme.size());
+  HttpUrl out;
+  if (url.starts_with("https://")) {
+    out.tls = true;
+    out.port = 443;
+    url.remove_prefix(8);
+  } else if (url.starts_with("http://")) {
+    url.remove_prefix(7);
+  } else {
+    return std::nullopt;
+  }
   if (!url.empty() && url.back() == '/') url.remove_suffix(1);
   if (url.empty() || url.size() > 255 || url.find('/') != std::string_view::npos) {
     return std::nullopt;
   }
-  HttpUrl out;
   std::string_view port;
   if (url.front() == '[') {
     const auto close = url.find(']');
@@ -56,14 +65,37 @@ std::optional<HttpUrl> parse_http_url(std::string_view url) {
 
 namespace {
 
+std::mutex cluster_tls_mutex;
+tls::ContextPtr cluster_tls_context;
+
+}  // namespace
+
+void set_cluster_tls(tls::ContextPtr context) {
+  std::lock_guard lock(cluster_tls_mutex);
+  cluster_tls_context = std::move(context);
+}
+
+tls::ContextPtr cluster_tls() {
+  std::lock_guard lock(cluster_tls_mutex);
+  if (!cluster_tls_context) cluster_tls_context = tls::make_client_context("");
+  return cluster_tls_context;
+}
+
+namespace {
+
 class Exchange : public std::enable_shared_from_this<Exchange> {
  public:
   Exchange(boost::asio::io_context& loop, ClientRequest request,
            std::function<void(ClientResponse)> done)
-      : resolver_(loop), stream_(loop), request_(std::move(request)), done_(std::move(done)) {}
+      : resolver_(loop),
+        stream_(beast::tcp_stream(loop), request.url.tls ? cluster_tls() : nullptr),
+        request_(std::move(request)),
+        done_(std::move(done)) {}
 
   void start() {
-    stream_.expires_after(request_.timeout);
+    if (stream_.is_tls() && !tls::expect_peer_name(stream_.native_handle(), request_.url.host))
+      return finish("cannot verify TLS name '" + request_.url.host + "'");
+    lowest().expires_after(request_.timeout);
     resolver_.async_resolve(request_.url.host, std::to_string(request_.url.port),
                             [self = shared_from_this()](beast::error_code ec, auto results) {
                               if (ec) return self->finish("cannot resolve: " + ec.message());
@@ -73,14 +105,26 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 
  private:
   void connect(const tcp::resolver::results_type& results) {
-    stream_.async_connect(results, [self = shared_from_this()](beast::error_code ec, auto) {
+    lowest().async_connect(results, [self = shared_from_this()](beast::error_code ec, auto) {
       if (ec) return self->finish("cannot connect: " + ec.message());
-      self->send();
+      self->handshake();
     });
   }
 
+  void handshake() {
+    stream_.async_handshake(
+        boost::asio::ssl::stream_base::client, [self = shared_from_this()](beast::error_code ec) {
+          if (ec) {
+            return self->finish("TLS handshake failed: " +
+                                tls::handshake_failure(self->stream_.native_handle(), ec));
+          }
+          self->send();
+        });
+  }
+
   void send() {
-    stream_.socket().set_option(tcp::no_delay(true));
+    beast::error_code ec;
+    lowest().socket().set_option(tcp::no_delay(true), ec);
     req_ = {request_.verb, request_.target, 11};
     req_.set(bhttp::field::host, request_.url.host + ":" + std::to_string(request_.url.port));
     req_.set(bhttp::field::user_agent, "airclass");
@@ -117,12 +161,14 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 
   void complete(ClientResponse r) {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
     if (auto done = std::move(done_)) done(std::move(r));
   }
 
+  beast::tcp_stream& lowest() { return stream_.next_layer(); }
+
   tcp::resolver resolver_;
-  beast::tcp_stream stream_;
+  tls::MaybeTlsStream<beast::tcp_stream> stream_;
   beast::flat_buffer buffer_;
   ClientRequest request_;
   Request req_;

@@ -16,9 +16,16 @@ TEST(ParseHttpUrl, AcceptsHostPortOnly) {
   EXPECT_EQ(u->port, 8000);
   EXPECT_EQ(parse_http_url("http://10.0.0.5/")->port, 80);
   EXPECT_EQ(parse_http_url("http://[::1]:9000")->host, "::1");
+  EXPECT_FALSE(parse_http_url("http://main:8000")->tls);
+  const auto secure = parse_http_url("https://main.example.org");
+  ASSERT_TRUE(secure);
+  EXPECT_TRUE(secure->tls);
+  EXPECT_EQ(secure->port, 443);
+  EXPECT_EQ(parse_http_url("https://main:8443/")->port, 8443);
   for (const char* bad :
-       {"https://main:8000", "http://", "http://main:0", "http://main:70000", "http://main:80/api",
-        "http://ma in", "ftp://x", "http://[::1", "http://main:", "http://:80", "http://a@b:80"}) {
+       {"httpss://main:8000", "https://", "https:/main", "http://", "http://main:0",
+        "http://main:70000", "http://main:80/api", "http://ma in", "ftp://x", "http://[::1",
+        "http://main:", "http://:80", "http://a@b:80"}) {
     EXPECT_FALSE(parse_http_url(bad)) << bad;
   }
 }

@@ -1,6 +1,7 @@
 #include "http/http_connection.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -18,10 +19,14 @@ constexpr size_t FirstReadBytes = 4096;
 constexpr std::chrono::milliseconds LingerTime{1000};
 constexpr size_t MaxDrainBytes = 256 * 1024;
 
+// A TLS failure (garbage records, a client gone without close_notify) leaves nothing to answer
+// over: the connection just closes.
 bool is_disconnect(beast::error_code ec) {
   return ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
          ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
-         ec == boost::asio::error::operation_aborted;
+         ec == boost::asio::error::operation_aborted ||
+         ec.category() == boost::asio::error::get_ssl_category() ||
+         ec == boost::asio::ssl::error::stream_truncated;
 }
 
 }  // namespace
@@ -29,8 +34,8 @@ bool is_disconnect(beast::error_code ec) {
 HttpConnection::HttpConnection(boost::asio::ip::tcp::socket socket, const Router& router,
                                std::shared_ptr<const ServerLimits> limits,
                                std::string remote_address, bool remote_is_loopback,
-                               ConnectionTracker::Slot slot)
-    : stream_(std::move(socket)),
+                               ConnectionTracker::Slot slot, tls::ContextPtr tls)
+    : stream_(beast::tcp_stream(std::move(socket)), std::move(tls)),
       router_(router),
       limits_(std::move(limits)),
       remote_(std::move(remote_address)),
@@ -46,16 +51,36 @@ void HttpConnection::start() {
       if (auto self = weak.lock()) self->close();
     });
   });
-  read_request(true);
+  handshake([this] { read_request(true); });
 }
 
 void HttpConnection::reject() {
-  Request bare;
-  bare.version(11);
-  bare.keep_alive(false);
-  write(make_retry_later(bare, Status::service_unavailable, std::chrono::seconds(1),
-                         "server busy, retry later"),
-        true);
+  handshake([this] {
+    Request bare;
+    bare.version(11);
+    bare.keep_alive(false);
+    write(make_retry_later(bare, Status::service_unavailable, std::chrono::seconds(1),
+                           "server busy, retry later"),
+          true);
+  });
+}
+
+// The first request's clock starts here, at the accept: a TLS handshake spends its header time.
+void HttpConnection::handshake(std::function<void()> then) {
+  request_start_ = std::chrono::steady_clock::now();
+  if (!stream_.is_tls()) {
+    then();
+    return;
+  }
+  tcp().expires_after(std::min(limits_->header_timeout, limits_->read_timeout));
+  stream_.async_handshake(boost::asio::ssl::stream_base::server,
+                          [self = shared_from_this(), then](beast::error_code ec) {
+                            if (ec) {
+                              self->close();
+                              return;
+                            }
+                            then();
+                          });
 }
 
 void HttpConnection::read_request(bool first) {
@@ -66,11 +91,11 @@ void HttpConnection::read_request(bool first) {
   // A new connection's request starts at the accept, so one that never sends is cut at the
   // header deadline too; a pipelined request has already begun.
   if (first || buffer_.size() > 0) {
-    begin_request();
+    begin_request(first);
     return;
   }
   // A kept-alive connection waits for its next first byte within the idle timeout.
-  stream_.expires_after(limits_->idle_timeout);
+  tcp().expires_after(limits_->idle_timeout);
   stream_.async_read_some(buffer_.prepare(FirstReadBytes),
                           [self = shared_from_this()](beast::error_code ec, size_t n) {
                             self->buffer_.commit(n);
@@ -78,13 +103,13 @@ void HttpConnection::read_request(bool first) {
                               self->on_read(ec);
                               return;
                             }
-                            self->begin_request();
+                            self->begin_request(false);
                           });
 }
 
-void HttpConnection::begin_request() {
-  request_start_ = std::chrono::steady_clock::now();
-  stream_.expires_after(std::min(limits_->header_timeout, limits_->read_timeout));
+void HttpConnection::begin_request(bool first) {
+  if (!first) request_start_ = std::chrono::steady_clock::now();
+  tcp().expires_at(request_start_ + std::min(limits_->header_timeout, limits_->read_timeout));
   bhttp::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
@@ -96,7 +121,7 @@ void HttpConnection::on_header(beast::error_code ec) {
     return;
   }
   // The body has what is left of the whole-request deadline, however it trickles in.
-  stream_.expires_at(request_start_ + limits_->read_timeout);
+  tcp().expires_at(request_start_ + limits_->read_timeout);
   bhttp::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
@@ -180,7 +205,7 @@ void HttpConnection::write(Response response, bool close_after) {
   response_ = std::make_shared<Response>(std::move(response));
   // A client that does not read our answer holds a place like a slow sender: sheddable.
   slot_.waiting();
-  stream_.expires_after(limits_->read_timeout);
+  tcp().expires_after(limits_->read_timeout);
   bhttp::async_write(stream_, *response_,
                      [self = shared_from_this(), close_after](beast::error_code ec, size_t) {
                        const bool keep = self->response_->keep_alive();
@@ -199,34 +224,35 @@ void HttpConnection::write(Response response, bool close_after) {
                      });
 }
 
+// Over TLS too the drain reads raw TCP: what the client still sends is only thrown away.
 void HttpConnection::linger_close() {
   beast::error_code ec;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+  tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
   if (ec) {
     close();
     return;
   }
-  stream_.expires_after(std::min<std::chrono::milliseconds>(LingerTime, limits_->read_timeout));
+  tcp().expires_after(std::min<std::chrono::milliseconds>(LingerTime, limits_->read_timeout));
   buffer_.clear();
   drain();
 }
 
 void HttpConnection::drain() {
-  stream_.async_read_some(buffer_.prepare(FirstReadBytes),
-                          [self = shared_from_this()](beast::error_code ec, size_t n) {
-                            self->drained_ += n;
-                            if (ec || self->drained_ > MaxDrainBytes) {
-                              self->close();
-                              return;
-                            }
-                            self->drain();
-                          });
+  tcp().async_read_some(buffer_.prepare(FirstReadBytes),
+                        [self = shared_from_this()](beast::error_code ec, size_t n) {
+                          self->drained_ += n;
+                          if (ec || self->drained_ > MaxDrainBytes) {
+                            self->close();
+                            return;
+                          }
+                          self->drain();
+                        });
 }
 
 void HttpConnection::close() {
   beast::error_code ec;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-  stream_.close();
+  tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  tcp().close();
 }
 
 }  // namespace http

@@ -8,12 +8,17 @@
 #include <cstdint>
 #include <string>
 
+#include "http/forwarded_for.hpp"
 #include "http/http_server.hpp"
 #include "http/router.hpp"
 
 namespace {
 
 http::Response echo(const http::RequestContext& c) {
+  // The peer below is a trusted proxy: a client taken from X-Forwarded-For is an address.
+  if (!c.proxy_address.empty() && !http::parse_forwarded_address(c.remote_address)) {
+    __builtin_trap();
+  }
   std::string body = c.path;
   for (const auto& [k, v] : c.params)
     body += ";" + k + "=" + v;
@@ -31,6 +36,7 @@ const http::Router& node_like_router() {
     r.add(http::Verb::get, "/api/streams/{path...}", echo);
     r.add(http::Verb::get, "/health", echo);
     r.set_fallback(echo);
+    r.set_trusted_proxies(*http::TrustedProxies::parse({"192.0.2.0/24", "10.0.0.0/8", "::1"}));
     return r;
   }();
   return router;

@@ -21,11 +21,13 @@ constexpr std::chrono::milliseconds AcceptRetryDelay{50};
 
 HttpServer::HttpServer(boost::asio::io_context& accept_loop, LoopPicker pick_loop,
                        const boost::asio::ip::tcp::endpoint& endpoint, const Router& router,
-                       ServerLimits limits, std::string name)
+                       ServerLimits limits, std::string name,
+                       std::shared_ptr<const tls::TlsContextStore> tls)
     : pick_loop_(std::move(pick_loop)),
       router_(router),
       limits_(std::make_shared<const ServerLimits>(std::move(limits))),
       name_(std::move(name)),
+      tls_(std::move(tls)),
       tracker_(ConnectionTracker::create(limits_->max_connections,
                                          limits_->max_connections_per_address, MaxRejecting)),
       acceptor_(accept_loop),
@@ -90,15 +92,19 @@ void HttpServer::admit(boost::asio::ip::tcp::socket socket) {
   }
   std::string remote = (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" +
                        std::to_string(ep.port());
-  auto slot = tracker_->try_acquire(RateLimiter::client_key(remote));
+  // Before any header is read only the peer is known: a trusted proxy's many clients must not
+  // hit one address's cap (the router tells them apart by X-Forwarded-For).
+  auto slot = tracker_->try_acquire(RateLimiter::client_key(remote),
+                                    router_.trusted_proxies().contains(addr));
   const bool reject = !slot;
   if (reject) {
     slot = tracker_->try_acquire_reject();
     if (!slot) return;  // too many being turned away already: close at once
   }
   auto executor = socket.get_executor();
-  auto conn = std::make_shared<HttpConnection>(
-      std::move(socket), router_, limits_, std::move(remote), addr.is_loopback(), std::move(slot));
+  auto conn = std::make_shared<HttpConnection>(std::move(socket), router_, limits_,
+                                               std::move(remote), addr.is_loopback(),
+                                               std::move(slot), tls_ ? tls_->current() : nullptr);
   boost::asio::post(executor, [conn, reject] {
     if (reject) {
       conn->reject();

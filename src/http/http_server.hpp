@@ -4,6 +4,7 @@
 // open connections in total and per client address, shedding the heaviest address's waiting
 // connections when full), adds CORS and `Cache-Control: no-store`
 // (unless the handler set its own) to every response and answers preflight OPTIONS itself.
+// Plain HTTP or HTTPS (a tls::TlsContextStore), with the same limits for both.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -15,6 +16,7 @@
 #include <string_view>
 
 #include "http/router.hpp"
+#include "tls/tls_context_store.hpp"
 
 namespace http {
 
@@ -49,10 +51,12 @@ struct ServerLimits {
 class HttpServer {
  public:
   using LoopPicker = std::function<boost::asio::io_context&()>;
-  // Throws std::runtime_error when the address cannot be bound.
+  // Throws std::runtime_error when the address cannot be bound. With `tls` it serves HTTPS: each
+  // connection takes the store's context at its accept (a reload reaches new connections only).
   HttpServer(boost::asio::io_context& accept_loop, LoopPicker pick_loop,
              const boost::asio::ip::tcp::endpoint& endpoint, const Router& router,
-             ServerLimits limits, std::string name);
+             ServerLimits limits, std::string name,
+             std::shared_ptr<const tls::TlsContextStore> tls = nullptr);
   ~HttpServer();
   // start() and stop() run on the accept loop.
   void start();
@@ -74,6 +78,7 @@ class HttpServer {
   const Router& router_;
   const std::shared_ptr<const ServerLimits> limits_;
   const std::string name_;
+  const std::shared_ptr<const tls::TlsContextStore> tls_;
   const std::shared_ptr<ConnectionTracker> tracker_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer accept_retry_;

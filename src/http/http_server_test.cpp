@@ -491,3 +491,31 @@ TEST_F(HttpServerTest, HandlerMayAskToBeRunAgain) {
   EXPECT_NE(refused.find("Retry-After: 1\r\n"), std::string::npos);
   EXPECT_EQ(refused.find("X-Airclass"), std::string::npos);
 }
+
+TEST_F(HttpServerTest, TrustedProxyIsNotHeldToThePerAddressCap) {
+  limits_.max_connections_per_address = 2;
+  router_.add(http::Verb::get, "/who", [](const http::RequestContext& c) {
+    return http::make_response(c.request, http::Status::ok, "text/plain", c.client_description());
+  });
+  router_.set_trusted_proxies(*http::TrustedProxies::parse({"127.0.0.7"}));
+  start();
+  std::vector<std::unique_ptr<Client>> proxy;
+  for (int i = 0; i < 4; ++i) {
+    proxy.push_back(std::make_unique<Client>(server_->port(), "127.0.0.7"));
+    const auto client = "198.51.100." + std::to_string(i);
+    proxy.back()->send("GET /who HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: " + client + "\r\n\r\n");
+    const auto res = proxy.back()->read_response();
+    EXPECT_NE(res.find(client + " via proxy 127.0.0.7:"), std::string::npos) << res;
+  }
+  EXPECT_EQ(server_->open_connections_from("127.0.0.7"), 4u);
+  // Any other address keeps its cap, whatever it claims to forward.
+  Client a(server_->port(), "127.0.0.8"), b(server_->port(), "127.0.0.8");
+  for (auto* c : {&a, &b}) {
+    c->send("GET /who HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.9\r\n\r\n");
+    const auto res = c->read_response();
+    EXPECT_NE(res.find("\r\n\r\n127.0.0.8:"), std::string::npos) << res;
+  }
+  Client refused(server_->port(), "127.0.0.8");
+  refused.send("GET /who HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(refused.read_response().rfind("HTTP/1.1 503", 0), 0u);
+}

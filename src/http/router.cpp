@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "http/forwarded_for.hpp"
+
 namespace http {
 namespace {
 
@@ -87,6 +89,42 @@ void Router::set_fallback(Handler handler) {
   fallback_ = std::move(handler);
 }
 
+void Router::set_trusted_proxies(TrustedProxies proxies,
+                                 std::function<void(std::string_view)> report) {
+  trusted_ = std::move(proxies);
+  report_ = std::move(report);
+}
+
+std::string RequestContext::client_description() const {
+  return proxy_address.empty() ? remote_address : remote_address + " via proxy " + proxy_address;
+}
+
+Router::Client Router::identify(const Request& request, const std::string& peer,
+                                bool peer_is_loopback) const {
+  Client unforwarded{peer, peer_is_loopback, {}};
+  if (trusted_.empty()) return unforwarded;
+  const auto peer_ip = parse_forwarded_address(peer);
+  if (!peer_ip || !trusted_.contains(*peer_ip)) return unforwarded;
+  // One line more than entries allowed is enough to tell "too many".
+  std::vector<std::string_view> xff, forwarded;
+  for (auto [it, end] = request.equal_range("X-Forwarded-For");
+       it != end && xff.size() <= MaxForwardedEntries; ++it)
+    xff.push_back(it->value());
+  for (auto [it, end] = request.equal_range("Forwarded");
+       it != end && forwarded.size() <= MaxForwardedEntries; ++it)
+    forwarded.push_back(it->value());
+  const auto client = forwarded_client(*peer_ip, xff, forwarded, trusted_);
+  if (client.issue != ForwardedIssue::None && report_ && !reported_->exchange(true)) {
+    report_("forwarding header from proxy " + peer +
+            " ignored: " + std::string(to_string(client.issue)));
+  }
+  // A trusted proxy that names no client (no header, or one ignored) still speaks for someone
+  // else: its requests are never local, or every student behind a proxy on this machine would be.
+  if (!client.via_proxy) return {peer, false, {}};
+  const auto& a = client.address;
+  return {a.is_v6() ? "[" + a.to_string() + "]" : a.to_string(), a.is_loopback(), peer};
+}
+
 bool Router::match(const Route& route, const std::vector<std::string>& segments,
                    std::map<std::string, std::string>& params) {
   const auto& pat = route.segments;
@@ -150,8 +188,9 @@ Response Router::dispatch(const Request& request, const std::string& remote_addr
       allow += std::string(boost::beast::http::to_string(route.verb));
       continue;
     }
-    RequestContext ctx{request,           *path,          std::move(*query),
-                       std::move(params), remote_address, remote_is_loopback};
+    auto client = identify(request, remote_address, remote_is_loopback);
+    RequestContext ctx{request,        *path,           std::move(*query), std::move(params),
+                       client.address, client.loopback, client.proxy};
     return route.handler(ctx);
   }
   if (!allow.empty()) {
@@ -160,7 +199,9 @@ Response Router::dispatch(const Request& request, const std::string& remote_addr
     return res;
   }
   if (fallback_ && request.method() == Verb::get) {
-    RequestContext ctx{request, *path, std::move(*query), {}, remote_address, remote_is_loopback};
+    auto client = identify(request, remote_address, remote_is_loopback);
+    RequestContext ctx{request,        *path,           std::move(*query), {},
+                       client.address, client.loopback, client.proxy};
     return fallback_(ctx);
   }
   return make_error(request, Status::not_found, "not found");

@@ -133,3 +133,70 @@ TEST(Router, MakeRetryLater) {
   res = http::make_retry_later(req, http::Status::service_unavailable, std::chrono::seconds(0), "");
   EXPECT_EQ(res[boost::beast::http::field::retry_after], "1");
 }
+
+namespace {
+
+// A router whose one route echoes who it thinks the client is.
+http::Router who_router(std::vector<std::string> trusted, std::string* reported = nullptr) {
+  http::Router router;
+  router.add(http::Verb::get, "/who", [](const http::RequestContext& c) {
+    return http::make_response(c.request, http::Status::ok, "text/plain",
+                               c.remote_address + (c.remote_is_loopback ? " local" : " remote") +
+                                   "|" + c.client_description());
+  });
+  router.set_trusted_proxies(*http::TrustedProxies::parse(trusted),
+                             [reported](std::string_view what) {
+                               if (reported) *reported += std::string(what) + ";";
+                             });
+  return router;
+}
+
+std::string who(const http::Router& router, const char* peer, bool peer_loopback,
+                std::vector<const char*> xff) {
+  auto req = make(http::Verb::get, "/who");
+  for (const auto* line : xff)
+    req.insert("X-Forwarded-For", line);
+  return router.dispatch(req, peer, peer_loopback).body();
+}
+
+}  // namespace
+
+TEST(RouterTrustedProxies, ClientFromXForwardedForOnlyBehindATrustedProxy) {
+  const auto router = who_router({"127.0.0.1", "10.0.0.0/8"});
+  EXPECT_EQ(who(router, "127.0.0.1:4000", true, {"198.51.100.7"}),
+            "198.51.100.7 remote|198.51.100.7 via proxy 127.0.0.1:4000");
+  // A proxy on loopback does not make its clients local; a local client through it is.
+  EXPECT_EQ(who(router, "127.0.0.1:4000", true, {"127.0.0.23"}),
+            "127.0.0.23 local|127.0.0.23 via proxy 127.0.0.1:4000");
+  // The client's forged entry is left of the one the proxy appended.
+  EXPECT_EQ(who(router, "127.0.0.1:4000", true, {"127.0.0.1, 198.51.100.7"}),
+            "198.51.100.7 remote|198.51.100.7 via proxy 127.0.0.1:4000");
+  EXPECT_EQ(who(router, "[::ffff:10.0.0.5]:80", false, {"2001:db8::1"}),
+            "[2001:db8::1] remote|[2001:db8::1] via proxy [::ffff:10.0.0.5]:80");
+  // Not a trusted peer: the header is the client's word and ignored.
+  EXPECT_EQ(who(router, "198.51.100.9:5000", false, {"127.0.0.1"}),
+            "198.51.100.9:5000 remote|198.51.100.9:5000");
+  // A trusted peer without a usable header is the client itself, but never a local one: it
+  // speaks for someone else (a proxy on this machine forwarding without the header).
+  EXPECT_EQ(who(router, "127.0.0.1:4000", true, {}), "127.0.0.1:4000 remote|127.0.0.1:4000");
+  EXPECT_EQ(who(router, "127.0.0.1:4000", true, {"unknown"}),
+            "127.0.0.1:4000 remote|127.0.0.1:4000");
+}
+
+TEST(RouterTrustedProxies, NoTrustedProxiesNeverBelievesTheHeader) {
+  const auto router = who_router({});
+  EXPECT_EQ(who(router, "127.0.0.1:4000", true, {"198.51.100.7"}),
+            "127.0.0.1:4000 local|127.0.0.1:4000");
+  EXPECT_EQ(who(router, "", false, {"198.51.100.7"}), " remote|");
+}
+
+TEST(RouterTrustedProxies, OversizedHeaderIsIgnoredAndReportedOnce) {
+  std::string reported;
+  const auto router = who_router({"127.0.0.1"}, &reported);
+  std::vector<const char*> lines(40, "198.51.100.7");
+  EXPECT_EQ(who(router, "127.0.0.1:4000", true, lines), "127.0.0.1:4000 remote|127.0.0.1:4000");
+  const std::string huge(2000, '1');
+  EXPECT_EQ(who(router, "127.0.0.1:4000", true, {huge.c_str()}),
+            "127.0.0.1:4000 remote|127.0.0.1:4000");
+  EXPECT_EQ(reported, "forwarding header from proxy 127.0.0.1:4000 ignored: more than 32 entries;");
+}

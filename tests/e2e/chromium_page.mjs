@@ -96,9 +96,12 @@ function installWhepPlay() {
 // AIRCLASS_CHROMIUM_LOG=1 turns on Chromium's own log on its stderr (WebRTC included: NACK
 // give-ups, keyframe requests, receive stats every 10 s); DEBUG=pw:browser makes playwright
 // pass it on. AIRCLASS_CHROMIUM_VMODULE adds verbose modules, e.g. --vmodule=*/webrtc/*=1.
+// AIRCLASS_CHROMIUM_ARGS adds flags of the test's own.
 export async function withServerPage(url, { noSmoothing = false } = {}, use) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'airclass-chromium-'));
   const args = noSmoothing ? [...baseArgs, '--disable-rtc-smoothness-algorithm'] : [...baseArgs];
+  // Extra flags from the test, space-separated (test_tls.py: the test CA's certificates to trust).
+  if (process.env.AIRCLASS_CHROMIUM_ARGS) args.push(...process.env.AIRCLASS_CHROMIUM_ARGS.split(' '));
   if (process.env.AIRCLASS_CHROMIUM_LOG) {
     args.push('--enable-logging=stderr', process.env.AIRCLASS_CHROMIUM_VMODULE || '--v=0');
   }
