@@ -64,15 +64,17 @@ fuzz-campaign: setup-build
 
 # ThreadSanitizer, outside `make test` (its build and its slowed runs do not fit the 25 minutes):
 # every unit test, then the server under the e2e smoke runs (RTMP in, WHEP and load clients
-# out, the cluster), all built with clang -fsanitize=thread. Run it before every submission.
-TSAN_SMOKE = e2e.test_(rtmp_ffmpeg|whep_client|load_smoke|cluster|cluster_redis|ice_tcp)$$
-tsan: setup
+# out, the cluster, the cluster on Redis, TLS and a reverse proxy), all built with clang -fsanitize=thread. Run it before
+# every submission. The pages the Redis cluster's browser plays come from the release build.
+TSAN_SMOKE = e2e.test_(rtmp_ffmpeg|whep_client|load_smoke|cluster|cluster_redis|ice_tcp|tls|reverse_proxy)$$
+tsan: setup build
 	@[ -f $(TSAN_DIR)/build.ninja ] || CC=clang CXX=clang++ cmake -S . -B $(TSAN_DIR) $(CMAKE_GEN) \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIRCLASS_TSAN=ON -DAIRCLASS_WEB=OFF -DAIRCLASS_BENCH=ON
 	cmake --build $(TSAN_DIR) -j $(JOBS)
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
 	  ctest --test-dir $(TSAN_DIR) --output-on-failure -j $(JOBS) -L unit
 	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" \
+	  AIRCLASS_WEB_ROOT=$(CURDIR)/$(BUILD_DIR)/web \
 	  ctest --test-dir $(TSAN_DIR) --output-on-failure -R '$(TSAN_SMOKE)'
 	@echo "make tsan: all suites passed"
 

@@ -157,6 +157,8 @@ class WebRtcWorker : public webrtc::DatagramSink, public IceTcpFrameHandler {
   void end_tcp(IceTcpConnection& connection);
   void after_input(Viewer& viewer);
   void adapt(Viewer& viewer, std::chrono::steady_clock::time_point now);
+  void send_keyframe_paced(Viewer& viewer, const webrtc::PacketizedFramePtr& keyframe,
+                           std::chrono::steady_clock::time_point now);
   void send_adaptive(Viewer& viewer, const webrtc::PacketizedFramePtr& frame,
                      std::chrono::steady_clock::time_point now);
   void begin_switch(Viewer& viewer, size_t rung, std::chrono::steady_clock::time_point now);
