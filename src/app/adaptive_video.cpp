@@ -15,8 +15,10 @@ std::vector<webrtc::abr::Rung> rungs(const std::vector<LadderRung>& ladder) {
 
 // Tuned in the e2e test bed (Chromium behind a tbf cap: 20 -> 1.5 -> 20 Mbit/s). Up switches
 // backed by a probe come 1.5 s apart (source from 240p in three steps within the 10 s target);
-// failed probes back off to 6 s at most, so that a link that recovers after a long narrow
-// phase is found within 6 s (at 30 s a viewer waited 12 s for its first step up).
+// failed probes back off to 3 s at most, so that a link that recovers after a long narrow
+// phase is found within 3 s (at 30 s a viewer waited 12 s for its first step up; at 6 s the
+// climb after the wait made the return 10-15 s in half the runs). A failed probe costs little:
+// 200 ms at 1.8 x the next rung queues ~40 ms on a link that cannot carry it.
 // A probe proves a rung when the link carried 1 / 0.62 times its bitrate: at 0.75 a 1.5 Mbit/s
 // link "proved" 480p (1 Mbit/s) and lost it to the rung's own IDR burst within a second, and at
 // 0.65 (1.54 x) a probe of the same link now and then still measured enough (1.5 Mbit/s is 1.5 x
@@ -45,7 +47,7 @@ webrtc::abr::ProbeController::Config probe_config() {
   // Below the switcher's up_headroom (0.7): a rung that fits the estimate only that well is
   // probed anyway, since the switcher would wait its re-up hold (20 s) for a rung it left.
   c.fits_without_probe = 0.6;
-  c.max_backoff = std::chrono::milliseconds(6000);
+  c.max_backoff = std::chrono::milliseconds(3000);
   // A flap wait asks for a probe of twice the rung (see SwitcherConfig::flap_clear_ratio):
   // from 240p on an estimate that sits near 1.5 x what 240p sends, 3 x could not reach it and
   // the viewer waited out the whole flap wait after its link came back.
