@@ -55,6 +55,9 @@ webrtc::abr::ProbeController::Config probe_config() {
   return c;
 }
 
+// A fifth of the last moment lost: the link is full, and what still arrives is its capacity.
+constexpr double kHeavyLoss = 0.2;
+
 // A tenth of the last moment lost, or of the whole window: the link is congested.
 constexpr double kCongestedLoss = 0.1;
 bool congested_by_loss(const webrtc::SendSideBandwidthStats& b) {
@@ -82,7 +85,6 @@ int64_t carried_bps(const webrtc::SendSideBandwidthStats& b, double headroom, in
   // A link losing a fifth of what it is sent is full: what still arrives is its capacity, now
   // (the estimate takes most of a second to get there; it stepped a 1080p viewer down through
   // 720p on a 1.5 Mbit/s link).
-  constexpr double kHeavyLoss = 0.2;
   // Only part of it: the bottleneck's queue is full and has to drain too, and a rung that fits
   // with room has the smaller IDR (at the whole rate the test bed's viewer went 1080p -> 480p
   // -> 240p, freezing at both steps).
@@ -157,6 +159,12 @@ AdaptiveVideo::Decision AdaptiveVideo::on_estimate(const webrtc::SendSideBandwid
           estimate_bps, static_cast<int64_t>(static_cast<double>(keep_bps) / headroom * 1.01));
     }
   }
+  // Alone on its link, a moment with heavy loss delivered what the link carries; in a group it
+  // measured only the room the others left, which the group's own rules share out.
+  if (!shares_link() && bandwidth.recent && bandwidth.recent->loss >= kHeavyLoss &&
+      bandwidth.recent->bps > 0) {
+    switcher_.on_link_full(bandwidth.recent->bps, now);
+  }
   Decision d;
   // The switcher holds where the viewer should be; this side, what it plays and what it is
   // moving to. Any difference (a new decision, or one taken back while its keyframe was still
@@ -187,9 +195,8 @@ void AdaptiveVideo::on_probe_result(const webrtc::ProbeResult& result, TimePoint
   if (probes_.on_probe_result(result.cluster, result.bps, now)) {
     switcher_.on_probe_succeeded(result.bps, now);
   } else if (probes_.failures() > failures && !shares_link()) {
-    // Alone on its link a probe that fell short measured the link; in a group it measured only
-    // the room the others left, which the group's own rules share out.
-    switcher_.on_probe_failed(result.bps, now);
+    // Alone on its link a probe that fell short measured the link (see measure_full_link).
+    switcher_.on_link_full(result.bps, now);
   }
 }
 

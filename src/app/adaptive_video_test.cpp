@@ -116,6 +116,26 @@ TEST(AdaptiveVideo, WhatTheLinkDeliveredWithoutLossKeepsTheRung) {
   EXPECT_EQ(*d.switch_to, 1u);
 }
 
+// A collapse measures the link: the estimate then sits at the link's full rate, which alone
+// (1 Mbit/s <= 0.7 x 1.45) would take a viewer alone on it up to a rung with no room for its
+// IDR; up goes only on a probe that proves it.
+TEST(AdaptiveVideo, ACollapseCapsWhereTheEstimateAloneTakesTheViewer) {
+  for (const bool collapse : {false, true}) {
+    AdaptiveVideo a(ladder(), 3);
+    const auto t0 = Clock::now();
+    auto full = at(1'450'000);
+    full.recent = webrtc::bwe::Delivery{};
+    full.recent->bps = 1'450'000;
+    full.recent->loss = collapse ? 0.6 : 0.0;
+    a.on_estimate(full, t0);
+    bool went_up = false;
+    for (auto t = 100ms; t < 10s; t += 100ms) {
+      if (const auto d = a.on_estimate(at(1'450'000), t0 + t); d.switch_to) went_up = true;
+    }
+    EXPECT_EQ(went_up, !collapse) << (collapse ? "after a collapse" : "without one");
+  }
+}
+
 TEST(AdaptiveVideo, NoProbeWhileASwitchWaitsForItsKeyframe) {
   AdaptiveVideo a(ladder(), 2);
   a.switch_pending(3, Clock::now());

@@ -27,7 +27,7 @@ struct ViewerLoop {
       if (prober.on_probe_result(pending->cluster, measured, now)) {
         switcher.on_probe_succeeded(measured, now);
       } else {
-        switcher.on_probe_failed(measured, now);
+        switcher.on_link_full(measured, now);
       }
       pending.reset();
     }

@@ -172,7 +172,7 @@ void RenditionSwitcher::on_probe_succeeded(int64_t measured_bps, TimePoint now) 
   measured_capacity_bps_.reset();
 }
 
-void RenditionSwitcher::on_probe_failed(int64_t measured_bps, TimePoint now) {
+void RenditionSwitcher::on_link_full(int64_t measured_bps, TimePoint now) {
   last_now_ = std::max(last_now_, now);
   if (measured_bps > 0) measured_capacity_bps_ = measured_bps;
 }

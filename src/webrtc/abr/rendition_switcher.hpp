@@ -79,13 +79,13 @@ class RenditionSwitcher {
   std::optional<size_t> on_estimate(int64_t estimate_bps, TimePoint now);
   // A probe's measured rate that proved the next rung: evidence for going up.
   void on_probe_succeeded(int64_t measured_bps, TimePoint now);
-  // A probe that fell short: it was sent above the next rung's need and the link delivered
-  // only `measured_bps`, so that is what it carries now. Until a probe succeeds, the estimate
-  // alone takes the viewer up only to a rung the measurement would have proved (the estimate
-  // takes the probe's rate and holds it while the link is idle below it: on a 1.5 Mbit/s
-  // link a viewer on 800k went up to 1 Mbit/s three seconds after a probe measured 1.5 and
-  // lost the rung to its IDR).
-  void on_probe_failed(int64_t measured_bps, TimePoint now);
+  // The link was measured full at `measured_bps`: a probe sent above the next rung's need fell
+  // short, or a moment with heavy loss delivered only that much. Until a probe succeeds, the
+  // estimate alone takes the viewer up only to a rung such a probe would have proved. (The
+  // estimate holds the link's full rate after a collapse or a probe while the link idles below
+  // it: on a 1.5 Mbit/s link a viewer on 800k went up to 1 Mbit/s three seconds later and lost
+  // the rung to its IDR.)
+  void on_link_full(int64_t measured_bps, TimePoint now);
   // New ladder (the source's measured bitrate changed): the current rung is kept by name; if
   // it is gone, current() becomes the best rung at or below its old bitrate (the caller
   // compares current() before and after).

@@ -107,16 +107,16 @@ TEST(RenditionSwitcherTest, AFailedProbeCapsWhatTheEstimateAloneReaches) {
 
   RenditionSwitcher s(default_ladder(), 3);
   s.on_estimate(500'000, kT0);
-  s.on_probe_failed(1'200'000, kT0 + 100ms);  // 1 > 0.75 x 1.2
+  s.on_link_full(1'200'000, kT0 + 100ms);  // 1 > 0.75 x 1.2
   EXPECT_EQ(drive(s, 200ms, 30s, [](auto) { return 1'500'000; }), 0u);
   EXPECT_EQ(s.current(), 3u);
   // A later probe that proves the rung lifts the cap, and so does one that measures more.
-  s.on_probe_failed(1'400'000, kT0 + 30s);  // 1 <= 0.75 x 1.4: the estimate may go up again
+  s.on_link_full(1'400'000, kT0 + 30s);  // 1 <= 0.75 x 1.4: the estimate may go up again
   EXPECT_EQ(drive(s, 30100ms, 34s, [](auto) { return 1'500'000; }), 1u);
   EXPECT_EQ(s.current(), 2u);
 
   RenditionSwitcher p(default_ladder(), 3);
-  p.on_probe_failed(1'200'000, kT0);
+  p.on_link_full(1'200'000, kT0);
   p.on_probe_succeeded(1'500'000, kT0 + 5s);
   EXPECT_EQ(p.on_estimate(500'000, kT0 + 5100ms), 2u);
 }
