@@ -113,11 +113,6 @@ def wait_for(fn, timeout, step=0.1):
     return None
 
 
-def viewers(srv):
-    status, body, _ = srv.api("GET", "/health")
-    return body.get("viewers", 0) if status == 200 else -1
-
-
 def main():
     args = h.parse_args()
     h.in_private_netns()
@@ -200,7 +195,7 @@ def browser_failover(c, b, mains, subs):
     b.click("s", "[data-testid=join]")
     ok = b.wait("s", f"{PLAYER}?.state === 'playing' && {PLAYER}.framesDecoded > 30", 25)
     c.check("the student's page plays from a sub", ok, str(b.player("s"))[:600])
-    counts = wait_for(lambda: (lambda v: v if sum(v) >= 1 else None)([viewers(s) for s in subs]),
+    counts = wait_for(lambda: (lambda v: v if sum(v) >= 1 else None)([w.viewers(s) for s in subs]),
                       3) or [0, 0, 0]
     serving = max(range(3), key=lambda i: counts[i])
     c.check("the page plays from sub-2 or sub-3 (pulling from sub-1)",

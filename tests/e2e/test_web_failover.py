@@ -11,11 +11,6 @@ PLAYER = "window.__airclass?.players?.main"
 SECRET = "e2e-cluster-secret-of-at-least-32-bytes"
 
 
-def viewers(srv):
-    status, body, _ = srv.api("GET", "/health")
-    return body.get("viewers", 0) if status == 200 else -1
-
-
 def main():
     args = h.parse_args()
     h.in_private_netns()
@@ -54,10 +49,10 @@ def main():
             c.check("the student plays from a sub node", ok, str(b.player("s"))[:600])
             # A sub's /health counts its viewers; wait for the student to show up (<= 3 s).
             deadline = time.time() + 3
-            counts = [viewers(s) for s in subs]
+            counts = [w.viewers(s) for s in subs]
             while time.time() < deadline and sum(counts) < 1:
                 time.sleep(0.1)
-                counts = [viewers(s) for s in subs]
+                counts = [w.viewers(s) for s in subs]
             serving = 0 if counts[0] > 0 else 1
             c.check("exactly one sub serves the student", sorted(counts) == [0, 1], str(counts))
             before = b.player("s") or {}
@@ -73,9 +68,9 @@ def main():
             c.check("the page plays again from the other sub within 5 s", back and took <= 5.0,
                     f"{took:.2f} s {str(p)[:600]}")
             deadline = time.time() + 2  # the sub's status refreshes once a second
-            while time.time() < deadline and viewers(subs[1 - serving]) != 1:
+            while time.time() < deadline and w.viewers(subs[1 - serving]) != 1:
                 time.sleep(0.1)
-            c.check("the other sub now serves the student", viewers(subs[1 - serving]) == 1)
+            c.check("the other sub now serves the student", w.viewers(subs[1 - serving]) == 1)
             pub.kill()
             pub.wait()
             c.check("main alive", main_node.alive())

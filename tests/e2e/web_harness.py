@@ -25,6 +25,12 @@ def web_root(binary=None):
     return os.path.join(REPO, "web", "dist")
 
 
+def viewers(srv):
+    """How many viewers a node's /health counts (-1 when it does not answer)."""
+    status, body, _ = srv.api("GET", "/health")
+    return body.get("viewers", 0) if status == 200 else -1
+
+
 def web_server(binary):
     """A Server with WebRTC on that serves the built pages on its API port."""
     root = web_root(binary)
