@@ -30,8 +30,9 @@ import harness as h
 import netbed
 
 WIDE_KBIT, NARROW_KBIT = 20000, 1500
-# The last phase is long: the climb back to 1080 took 21-28 s in the first runs.
-PHASES = [(15, WIDE_KBIT), (25, NARROW_KBIT), (40, WIDE_KBIT)]
+# The last phase leaves room for the climb back to 1080: 4-8 s on a quiet machine since session
+# 12 (21-28 s in the first runs), 13-16 s seen with the machine fully loaded.
+PHASES = [(15, WIDE_KBIT), (25, NARROW_KBIT), (30, WIDE_KBIT)]
 SETTLE_MS = 3000  # into a phase before "plays" is judged
 FIT_WITHIN_MS = 3000
 MIN_FPS, PLAYING_SHARE = 15, 0.8
