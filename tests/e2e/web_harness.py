@@ -31,6 +31,19 @@ def viewers(srv):
     return body.get("viewers", 0) if status == 200 else -1
 
 
+def plays_again_after_kill(browser, page, node, timeout=15,
+                           player="window.__airclass?.players?.main"):
+    """Kills `node` (the sub a page plays from) and waits for the page's player to play from a
+    new session. Returns (played again, seconds after the kill)."""
+    before = browser.player(page) or {}
+    node.kill()
+    killed = time.time()
+    expr = (f"{player}?.state === 'playing' && {player}.sessions > {before.get('sessions', 1)}"
+            f" && {player}.framesDecoded > 10")
+    back = browser.wait(page, expr, timeout)
+    return back, time.time() - killed
+
+
 def web_server(binary):
     """A Server with WebRTC on that serves the built pages on its API port."""
     root = web_root(binary)
